@@ -1,0 +1,40 @@
+# One word per task: `make site`, `make test`, `make serve`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c requirements/constraints.txt
+RUNTIME := $(VENV)/.runtime-installed
+TESTDEPS := $(VENV)/.test-installed
+
+.PHONY: site test serve lint bench lock clean
+
+site: $(RUNTIME)  ## Build the site into site/ (creates .venv and installs on first run)
+	$(BIN)/papershelf build
+
+test: $(TESTDEPS)  ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+serve: $(RUNTIME)  ## Live preview at http://127.0.0.1:8000/ ; edits in papers/ rebuild
+	$(BIN)/mkdocs serve --livereload
+
+lint: $(TESTDEPS)
+	$(BIN)/ruff check plugins build_tools tests
+	$(BIN)/ruff format --check plugins build_tools tests
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): $(VENV)/bin/python pyproject.toml requirements/constraints.txt
+	$(PIP) -e .
+	touch $@
+
+$(TESTDEPS): $(RUNTIME)
+	$(PIP) -e '.[test]'
+	touch $@
+
+lock: $(VENV)/bin/python  ## Re-freeze requirements/constraints.txt from pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip freeze --exclude-editable > requirements/constraints.txt
+
+clean:
+	rm -rf site .site-* $(VENV)

@@ -1,0 +1,1 @@
+"""Command-line tools of Papershelf, one module per ``papershelf`` subcommand."""

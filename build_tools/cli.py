@@ -1,0 +1,30 @@
+"""``papershelf``: one console command with a subcommand per tool."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from build_tools import build, listing, validate
+
+TOOLS = {
+    "validate": validate,
+    "build": build,
+    "list": listing,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="papershelf", description="Tools for a Papershelf reading list."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in TOOLS.items():
+        module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
+    args = parser.parse_args(argv)
+    return int(TOOLS[args.command].run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

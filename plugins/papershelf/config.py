@@ -1,0 +1,18 @@
+"""Options of the ``papershelf`` mkdocs plugin, declared once with their defaults."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+
+
+class PapershelfConfig(Config):
+    # Folder of entry files and the tag vocabulary, relative to mkdocs.yml.
+    papers_dir = opt.Type(str, default="papers")
+    tags_file = opt.Type(str, default="tags.yml")
+    # Papers per page on tag, archive and organisation pages.
+    page_size = opt.Type(int, default=50)
+    # Papers on the home page's "recent additions" list.
+    home_recent = opt.Type(int, default=20)
+    # Items per feed (site-wide and per tag); feeds list the newest additions.
+    feed_length = opt.Type(int, default=50)

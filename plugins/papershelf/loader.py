@@ -1,0 +1,192 @@
+"""Files in ``papers/`` -> validated Papers, with every problem of every file.
+
+I/O lives here and nowhere else in the data layer: read each file, split Markdown
+front matter, hand the YAML tree to the schema, then check the collection as a whole
+(slug clashes, duplicate papers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import frontmatter
+
+from papershelf import strict_yaml
+from papershelf.model import Paper, Problem
+from papershelf.schema import build_paper
+from papershelf.slugs import is_valid_slug, slugify, title_key
+from papershelf.vocabulary import Vocabulary, load_vocabulary
+
+ENTRY_SUFFIXES = (".yaml", ".md")
+_FRONT_MATTER = frontmatter.YAMLHandler()
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    papers: list[Paper]
+    vocabulary: Vocabulary
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def display_path(path: Path) -> str:
+    """Path as a contributor would type it: relative to the working directory if inside."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def entry_files(papers_dir: Path) -> list[Path]:
+    """Entry files in a stable order (sorted by name)."""
+    if not papers_dir.is_dir():
+        return []
+    return sorted(p for p in papers_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def load_project(
+    papers_dir: Path, tags_file: Path, paths: Iterable[Path] | None = None
+) -> LoadResult:
+    """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``)."""
+    vocabulary, problems = load_vocabulary(tags_file)
+    files = entry_files(papers_dir) if paths is None else _expand(paths)
+    papers: list[Paper] = []
+    for path in files:
+        paper, entry_problems = load_entry(path, vocabulary)
+        problems.extend(entry_problems)
+        if paper is not None:
+            papers.append(paper)
+    if paths is None:
+        problems.extend(find_duplicates(papers))
+    else:
+        # Checking a few files still compares them against the whole collection.
+        others = [p for p in _load_quietly(entry_files(papers_dir), vocabulary) if p.source]
+        checked = {p.source for p in papers}
+        problems.extend(
+            problem
+            for problem in find_duplicates(papers + [p for p in others if p.source not in checked])
+            if problem.path in {display_path(s) for s in checked if s}
+        )
+    return LoadResult(papers, vocabulary, sorted(set(problems), key=_problem_order))
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.path, problem.line, problem.field, problem.message)
+
+
+def _expand(paths: Iterable[Path]) -> list[Path]:
+    result: list[Path] = []
+    for path in paths:
+        result.extend(entry_files(path) if path.is_dir() else [path])
+    return result
+
+
+def _load_quietly(files: list[Path], vocabulary: Vocabulary) -> list[Paper]:
+    return [paper for path in files if (paper := load_entry(path, vocabulary)[0]) is not None]
+
+
+def load_entry(path: Path, vocabulary: Vocabulary) -> tuple[Paper | None, list[Problem]]:
+    """Read one entry file; never raises for bad content, returns problems instead."""
+    shown = display_path(path)
+    stem, suffix = path.stem, path.suffix
+    problems: list[Problem] = []
+    if suffix not in ENTRY_SUFFIXES:
+        fix = f"rename it to {stem}.yaml" if suffix == ".yml" else "entries are .yaml or .md files"
+        return None, [Problem(shown, 1, "file", f"unexpected file type '{suffix}'", fix)]
+    if not is_valid_slug(stem):
+        better = slugify(stem) or "paper-title"
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "slug",
+                f"file name '{stem}' is not a valid slug",
+                f"rename it to {better}{suffix} (lowercase a-z, 0-9 and -)",
+            )
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [*problems, Problem(shown, 1, "file", "not UTF-8 text", "save as UTF-8")]
+    text = text.removeprefix("\ufeff")
+    body: str | None = None
+    offset = 0
+    if suffix == ".md":
+        split = split_front_matter(text)
+        if split is None:
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "front matter",
+                    "no YAML front matter found",
+                    "start the file with a `---` line, the fields, then another `---` line",
+                )
+            )
+            return None, problems
+        text, body, offset = split
+    try:
+        root = strict_yaml.parse(text, line_offset=offset)
+    except strict_yaml.StrictYamlError as error:
+        return None, [*problems, Problem(shown, error.line, "yaml", error.message, error.fix)]
+    paper, entry_problems = build_paper(
+        root, slug=stem, path=shown, vocabulary=vocabulary, body_notes=body, first_line=offset + 1
+    )
+    problems.extend(entry_problems)
+    if problems or paper is None:
+        return None, problems
+    return replace(paper, source=path), []
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter YAML, Markdown body, lines before the YAML) or None."""
+    if not _FRONT_MATTER.detect(text):
+        return None
+    try:
+        front, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        return None
+    offset = text[: text.index(front)].count("\n") if front else 1
+    return front, body, offset
+
+
+def find_duplicates(papers: list[Paper]) -> list[Problem]:
+    """The same paper twice: same arXiv id (any version), DOI (any case) or title."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], Paper] = {}
+    for paper in sorted(papers, key=lambda p: (str(p.source), p.slug)):
+        keys = [("slug", paper.slug), ("title", title_key(paper.title))]
+        if paper.links.arxiv:
+            keys.append(("arXiv id", _ARXIV_VERSION.sub("", paper.links.arxiv)))
+        if paper.links.doi:
+            keys.append(("DOI", paper.links.doi.lower()))
+        for kind, key in keys:
+            first = seen.setdefault((kind, key), paper)
+            if first is paper:
+                continue
+            field = {
+                "slug": "slug",
+                "title": "title",
+                "arXiv id": "links.arxiv",
+                "DOI": "links.doi",
+            }[kind]
+            problems.append(
+                Problem(
+                    display_path(paper.source) if paper.source else paper.slug,
+                    1,
+                    field,
+                    f"same {kind} as {display_path(first.source) if first.source else first.slug}",
+                    "rename one of the files"
+                    if kind == "slug"
+                    else "keep one entry, delete the other",
+                )
+            )
+    return problems

@@ -1,0 +1,42 @@
+"""Untrusted Markdown (paper notes) -> safe HTML.
+
+Notes come from pull requests, so raw HTML and ``javascript:`` links must never
+reach the page. Python-Markdown renders; nh3 (the Ammonia sanitizer) then keeps only
+an allow-list of tags and http(s)/mailto/relative URLs.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+_renderer = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+
+
+def render_notes(text: str) -> str:
+    """Render Markdown notes to sanitised HTML ("" for no notes)."""
+    if not text.strip():
+        return ""
+    html = _renderer.reset().convert(text)
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut ``text`` at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"

@@ -1,0 +1,102 @@
+"""Plain, immutable records for papers and tags.
+
+Everything else (loader, catalog, pages, feeds) passes these around; they hold
+validated data only, so code downstream never re-checks a field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+ARXIV_PDF = "https://arxiv.org/pdf/"
+DOI_RESOLVER = "https://doi.org/"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """External links of a paper; URLs are validated http(s), ids are bare ids."""
+
+    arxiv: str | None = None
+    pdf: str | None = None
+    code: str | None = None
+    project: str | None = None
+    doi: str | None = None
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, absolute URL) pairs in reading order, for pages and feeds."""
+        result: list[tuple[str, str]] = []
+        if self.arxiv:
+            result.append(("arXiv", ARXIV_ABS + self.arxiv))
+        if self.pdf:
+            result.append(("PDF", self.pdf))
+        elif self.arxiv:
+            result.append(("PDF", ARXIV_PDF + self.arxiv))
+        if self.code:
+            result.append(("Code", self.code))
+        if self.project:
+            result.append(("Project page", self.project))
+        if self.doi:
+            result.append(("DOI", DOI_RESOLVER + self.doi))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One entry of the reading list, as validated from ``papers/<slug>.(yaml|md)``."""
+
+    slug: str
+    title: str
+    added: date
+    tags: tuple[str, ...]
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    organization: str | None = None
+    organization_id: str | None = None
+    published: date | None = None
+    abstract: str = ""
+    links: Links = field(default_factory=Links)
+    votes: int | None = None
+    notes: str = ""
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def number_of_authors(self) -> int | None:
+        """Known author total: the names listed, else the bare count, else unknown."""
+        return len(self.authors) if self.authors else self.author_count
+
+    @property
+    def org_key(self) -> str | None:
+        """Identifier of the organisation page (``orgs/<key>/``), if any."""
+        from papershelf.slugs import slugify  # local: slugs imports nothing from here
+
+        if not self.organization:
+            return None
+        return slugify(self.organization_id or self.organization) or None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag of the controlled vocabulary in ``tags.yml``."""
+
+    id: str
+    title: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with an input file, phrased so a newcomer can fix it."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message} ({self.fix})"

@@ -1,0 +1,269 @@
+"""Which pages the site has: one spec per generated page, computed from the catalog.
+
+Pure planning, no mkdocs: the plugin turns each spec into a ``File.generated`` and
+renders its fragment template. Long lists are split into pages of ``page_size``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from typing import Any
+
+from papershelf.catalog import Catalog, Month
+from papershelf.markup import truncate
+from papershelf.model import Paper
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Position of one page in a paginated list; ``urls`` are site-root relative."""
+
+    number: int
+    count: int
+    urls: tuple[str, ...]
+    total_items: int
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A generated page: where it lives, how it is titled, what its template gets."""
+
+    url: str  # site-root relative directory URL, "" for the home page
+    template: str
+    title: str
+    description: str
+    kind: str
+    context: dict[str, Any] = field(default_factory=dict)
+    feed_tags: tuple[str, ...] = ()  # tags whose feeds this page advertises
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.url}index.md"
+
+
+@dataclass(frozen=True)
+class Settings:
+    page_size: int = 50
+    home_recent: int = 20
+
+
+def paper_url(paper: Paper) -> str:
+    return f"papers/{paper.slug}/"
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{tag}/"
+
+
+def month_url(month: Month) -> str:
+    return f"archive/{month.key}/"
+
+
+def month_title(month: Month) -> str:
+    return f"{calendar.month_name[month.month]} {month.year}"
+
+
+def _paginated(
+    first_url: str,
+    items: list[Paper],
+    size: int,
+    make: Any,
+) -> list[PageSpec]:
+    """Split ``items`` into pages at ``first_url``, ``first_url/page/2/``, ..."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    urls = tuple(
+        first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, len(chunks) + 1)
+    )
+    specs = []
+    for number, chunk in enumerate(chunks, start=1):
+        pager = Pager(number, len(chunks), urls, len(items))
+        specs.append(make(urls[number - 1], chunk, pager))
+    return specs
+
+
+def plan_pages(catalog: Catalog, settings: Settings, *, home: bool = True) -> list[PageSpec]:
+    """All generated pages, in a stable order. ``home=False`` when a hand-written
+    ``index.md`` exists (its content is then followed by the recent additions)."""
+    specs: list[PageSpec] = []
+    if home:
+        specs.append(home_spec(catalog, settings))
+    specs.extend(_paper_pages(catalog))
+    specs.extend(_tag_pages(catalog, settings))
+    specs.extend(_archive_pages(catalog, settings))
+    specs.extend(_org_pages(catalog, settings))
+    return specs
+
+
+def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
+    return PageSpec(
+        url="",
+        template="papershelf/home.html",
+        title="Home",
+        description="The newest additions to the reading list.",
+        kind="home",
+        context={"recent": catalog.papers[: settings.home_recent], "catalog": catalog},
+    )
+
+
+def _paper_pages(catalog: Catalog) -> list[PageSpec]:
+    specs = []
+    for paper in catalog.papers:
+        newer, older = catalog.previous_and_next(paper)
+        specs.append(
+            PageSpec(
+                url=paper_url(paper),
+                template="papershelf/paper.html",
+                title=paper.title,
+                description=truncate(paper.abstract, 200),
+                kind="paper",
+                context={"paper": paper, "newer": newer, "older": older},
+                feed_tags=paper.tags,
+            )
+        )
+    return specs
+
+
+def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
+    specs = [
+        PageSpec(
+            url="tags/",
+            template="papershelf/tag-index.html",
+            title="Tags",
+            description="Every tag of the reading list with its description.",
+            kind="tag-index",
+            context={"catalog": catalog},
+        )
+    ]
+    for tag in catalog.tags.values():
+
+        def make(url: str, chunk: list[Paper], pager: Pager, tag=tag) -> PageSpec:
+            suffix = f" (page {pager.number})" if pager.number > 1 else ""
+            return PageSpec(
+                url=url,
+                template="papershelf/tag.html",
+                title=f"{tag.title}{suffix}",
+                description=tag.description,
+                kind="tag",
+                context={"tag": tag, "papers": chunk, "pager": pager},
+                feed_tags=(tag.id,),
+            )
+
+        specs.extend(_paginated(tag_url(tag.id), catalog.by_tag[tag.id], settings.page_size, make))
+    return specs
+
+
+def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
+    specs = [
+        PageSpec(
+            url="archive/",
+            template="papershelf/archive-index.html",
+            title="Archive",
+            description="Papers by publication year and month.",
+            kind="archive-index",
+            context={"catalog": catalog},
+        )
+    ]
+    for year in catalog.years:
+
+        def make_year(url: str, chunk: list[Paper], pager: Pager, year=year) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-year.html",
+                title=f"{year}" + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers published in {year}.",
+                kind="archive-year",
+                context={
+                    "year": year,
+                    "months": catalog.months_of(year),
+                    "papers": chunk,
+                    "pager": pager,
+                    "catalog": catalog,
+                },
+            )
+
+        specs.extend(
+            _paginated(f"archive/{year}/", catalog.by_year[year], settings.page_size, make_year)
+        )
+    for month, papers in catalog.by_month.items():
+        earlier, later = catalog.neighbour_months(month)
+
+        def make_month(
+            url: str, chunk: list[Paper], pager: Pager, month=month, earlier=earlier, later=later
+        ) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-month.html",
+                title=month_title(month) + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers published in {month_title(month)}.",
+                kind="archive-month",
+                context={
+                    "month": month,
+                    "earlier": earlier,
+                    "later": later,
+                    "papers": chunk,
+                    "pager": pager,
+                },
+            )
+
+        specs.extend(_paginated(month_url(month), papers, settings.page_size, make_month))
+    if catalog.undated:
+
+        def make_undated(url: str, chunk: list[Paper], pager: Pager) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-month.html",
+                title="Publication date unknown",
+                description="Papers whose publication date is not known.",
+                kind="archive-undated",
+                context={
+                    "month": None,
+                    "earlier": None,
+                    "later": None,
+                    "papers": chunk,
+                    "pager": pager,
+                },
+            )
+
+        specs.extend(
+            _paginated("archive/undated/", catalog.undated, settings.page_size, make_undated)
+        )
+    return specs
+
+
+def _org_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
+    if not catalog.by_org:
+        return []
+    specs = [
+        PageSpec(
+            url="orgs/",
+            template="papershelf/org-index.html",
+            title="Organisations",
+            description="Organisations whose papers are on the list.",
+            kind="org-index",
+            context={"catalog": catalog},
+        )
+    ]
+    for key, papers in catalog.by_org.items():
+        name = catalog.org_names[key]
+
+        def make(url: str, chunk: list[Paper], pager: Pager, name=name) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/org.html",
+                title=name + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers from {name}.",
+                kind="org",
+                context={"name": name, "papers": chunk, "pager": pager},
+            )
+
+        specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
+    return specs

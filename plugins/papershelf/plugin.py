@@ -1,0 +1,134 @@
+"""The mkdocs plugin: thin hooks that hand off to the loader, pages and feeds.
+
+on_config loads and validates every entry (failing before mkdocs cleans site_dir, so
+a bad entry never destroys the last good site); on_files adds one generated page per
+PageSpec; on_page_content renders each page's fragment template; on_post_build
+writes the feeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from papershelf.catalog import Catalog, build_catalog
+from papershelf.config import PapershelfConfig
+from papershelf.loader import load_project
+from papershelf.markup import render_notes, truncate
+from papershelf.pages import PageSpec, Settings, home_spec, plan_pages
+
+log = logging.getLogger("mkdocs.plugins.papershelf")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def relative_root(url: str) -> str:
+    """Prefix from a directory URL back to the site root ("papers/x/" -> "../../")."""
+    return "../" * url.count("/")
+
+
+def fragment_environment() -> jinja2.Environment:
+    """Jinja environment for page bodies: autoescaped, strict about missing names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["notes_html"] = lambda text: Markup(render_notes(text))
+    env.filters["truncate_words"] = truncate
+    return env
+
+
+class PapershelfPlugin(BasePlugin[PapershelfConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.catalog: Catalog | None = None
+        self.specs: dict[str, PageSpec] = {}
+        self.home: PageSpec | None = None
+        self.env = fragment_environment()
+        self.site: dict[str, str] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("papershelf: set `use_directory_urls: true` in mkdocs.yml")
+        root = Path(config.config_file_path).parent
+        result = load_project(root / self.config.papers_dir, root / self.config.tags_file)
+        if result.problems:
+            lines = "\n".join(str(problem) for problem in result.problems)
+            raise PluginError(
+                f"papershelf: {len(result.problems)} problem(s) in the entries:\n{lines}"
+            )
+        self.site = {
+            "site_name": config.site_name,
+            "site_description": config.site_description or "",
+        }
+        self.catalog = build_catalog(result.papers, result.vocabulary.tags)
+        # Our overrides sit just above material's templates, below a user's custom_dir.
+        position = 1 if config.theme.custom_dir else 0
+        config.theme.dirs.insert(position, str(TEMPLATES))
+        log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.catalog is not None
+        settings = Settings(page_size=self.config.page_size, home_recent=self.config.home_recent)
+        hand_written_home = files.get_file_from_path("index.md") is not None
+        self.home = home_spec(self.catalog, settings) if hand_written_home else None
+        self.specs = {}
+        for spec in plan_pages(self.catalog, settings, home=not hand_written_home):
+            if files.get_file_from_path(spec.src_uri) is not None:
+                continue  # a hand-written page at a generated URL wins
+            self.specs[spec.src_uri] = spec
+            files.append(
+                File.generated(
+                    config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
+                )
+            )
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None:
+            # mkdocs' theme templates do not autoescape: hand them escaped text.
+            page.meta["title"] = escape(spec.title)
+            page.meta["description"] = escape(spec.description)
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None:
+            return self.render(spec)
+        if self.home is not None and page.is_homepage:
+            return html + self.render(self.home, standalone=False)
+        return html
+
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        spec = self.specs.get(page.file.src_uri)
+        context["papershelf_feed_tags"] = spec.feed_tags if spec else ()
+        return context
+
+    def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
+        template = self.env.get_template(spec.template)
+        return template.render(
+            spec.context,
+            base=relative_root(spec.url),
+            catalog=self.catalog,
+            spec=spec,
+            standalone=standalone,
+            **self.site,
+        )

@@ -1,0 +1,332 @@
+"""The entry schema: one set of field rules for ``.yaml`` and ``.md`` entries.
+
+Each rule turns a located YAML value into a typed value or a Problem that names the
+field, says what is wrong and how to fix it. All problems of an entry are reported,
+not just the first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from papershelf.model import Links, Paper, Problem
+from papershelf.strict_yaml import Mapping, Scalar, Sequence, Value
+from papershelf.vocabulary import Vocabulary, did_you_mean
+
+FIELDS = (
+    "title",
+    "authors",
+    "author_count",
+    "organization",
+    "organization_id",
+    "published",
+    "added",
+    "tags",
+    "abstract",
+    "links",
+    "votes",
+    "notes",
+)
+LINK_KINDS = ("arxiv", "pdf", "code", "project", "doi")
+REQUIRED = ("title", "added", "tags")
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[0-9]+$")
+# New-style (2310.06770, optional version) and old-style (hep-th/9901001) arXiv ids.
+_ARXIV = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# C0/C1 control characters other than tab and newline break XML feeds and HTML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class _Collector:
+    """Problems of one entry; ``fail`` records one and returns None for chaining."""
+
+    def __init__(self, path: str, fallback_line: int) -> None:
+        self.path = path
+        self.fallback_line = fallback_line
+        self.problems: list[Problem] = []
+
+    def fail(self, line: int | None, field: str, message: str, fix: str) -> None:
+        self.problems.append(Problem(self.path, line or self.fallback_line, field, message, fix))
+
+
+def normalise_text(text: str) -> str:
+    """NFC and trimmed: the same title typed twice compares equal."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def build_paper(
+    root: Value | None,
+    *,
+    slug: str,
+    path: str,
+    vocabulary: Vocabulary,
+    body_notes: str | None = None,
+    first_line: int = 1,
+) -> tuple[Paper | None, list[Problem]]:
+    """Check one entry's fields; return the Paper (None if invalid) and all problems.
+
+    ``body_notes`` is the Markdown body of a ``.md`` entry; such entries must not also
+    carry a ``notes`` field.
+    """
+    report = _Collector(path, first_line)
+    if not isinstance(root, Mapping):
+        report.fail(first_line, "entry", "expected `field: value` lines", "start with `title: ...`")
+        return None, report.problems
+    entries, lines = root.entries, root.key_lines
+
+    for key in entries:
+        if key not in FIELDS:
+            report.fail(lines[key], key, "unknown field", did_you_mean(key, FIELDS))
+    for key in REQUIRED:
+        if key not in entries or _is_null(entries[key]):
+            report.fail(lines.get(key), key, "required field is missing", f"add `{key}: ...`")
+
+    def field(name: str, convert: Callable[[Value, str, _Collector], Any], default: Any) -> Any:
+        value = entries.get(name)
+        if value is None or _is_null(value):
+            return default
+        converted = convert(value, name, report)
+        return default if converted is None else converted
+
+    title = field("title", _single_line_text, None)
+    authors = field("authors", _text_list, ())
+    author_count = field("author_count", _positive_int, None)
+    if authors and author_count is not None:
+        report.fail(
+            lines["author_count"],
+            "author_count",
+            "both authors and author_count are given",
+            "keep `authors` (the count is derived from it) and remove `author_count`",
+        )
+    organization = field("organization", _single_line_text, None)
+    organization_id = field("organization_id", _single_line_text, None)
+    if organization_id and not organization:
+        report.fail(
+            lines["organization_id"],
+            "organization_id",
+            "organization_id without organization",
+            "add `organization: <display name>`",
+        )
+    published = field("published", _date, None)
+    added = field("added", _date, None)
+    tags = field("tags", lambda v, n, r: _tags(v, n, r, vocabulary), ())
+    tags_given = "tags" in entries and not _is_null(entries["tags"])
+    if tags_given and not tags and not any(p.field == "tags" for p in report.problems):
+        report.fail(lines["tags"], "tags", "at least one tag is required", "add a tag id")
+    abstract = field("abstract", _text, "")
+    links = field("links", _links, Links())
+    votes = field("votes", _non_negative_int, None)
+    notes = field("notes", _text, "")
+    if body_notes is not None:
+        if "notes" in entries:
+            report.fail(
+                lines["notes"],
+                "notes",
+                "a Markdown entry keeps its notes in the body",
+                "move the notes below the closing `---` and remove the `notes` field",
+            )
+        notes = body_notes.strip()
+
+    if report.problems or title is None or added is None:
+        return None, report.problems
+    paper = Paper(
+        slug=slug,
+        title=title,
+        added=added,
+        tags=tags,
+        authors=authors,
+        author_count=author_count,
+        organization=organization,
+        organization_id=organization_id,
+        published=published,
+        abstract=abstract,
+        links=links,
+        votes=votes,
+        notes=notes,
+    )
+    return paper, report.problems
+
+
+def _is_null(value: Value) -> bool:
+    return isinstance(value, Scalar) and value.is_null
+
+
+def _scalar(value: Value, name: str, report: _Collector, what: str) -> Scalar | None:
+    if isinstance(value, Scalar):
+        return value
+    kind = "a list" if isinstance(value, Sequence) else "a mapping"
+    report.fail(value.line, name, f"expected {what}, found {kind}", f"write `{name}: <{what}>`")
+    return None
+
+
+def _text(value: Value, name: str, report: _Collector) -> str | None:
+    scalar = _scalar(value, name, report, "text")
+    if scalar is None:
+        return None
+    text = normalise_text(scalar.text)
+    if _CONTROL.search(text):
+        report.fail(
+            scalar.line, name, "contains a control character", "delete the invisible character"
+        )
+        return None
+    return text
+
+
+def _single_line_text(value: Value, name: str, report: _Collector) -> str | None:
+    text = _text(value, name, report)
+    if text is None:
+        return None
+    if not text:
+        report.fail(value.line, name, "is empty", f"write the {name} or remove the line")
+        return None
+    return " ".join(text.split())
+
+
+def _text_list(value: Value, name: str, report: _Collector) -> tuple[str, ...] | None:
+    if not isinstance(value, Sequence):
+        report.fail(
+            value.line, name, "expected a list of names", f"write `{name}: [Ada Lovelace, ...]`"
+        )
+        return None
+    names = [_single_line_text(item, name, report) for item in value.items]
+    if any(n is None for n in names):
+        return None
+    return tuple(n for n in names if n)
+
+
+def _integer(value: Value, name: str, report: _Collector, minimum: int) -> int | None:
+    scalar = _scalar(value, name, report, "a whole number")
+    if scalar is None:
+        return None
+    text = scalar.text.strip()
+    if not _INTEGER.match(text) or int(text) < minimum:
+        report.fail(
+            scalar.line,
+            name,
+            f"'{text}' is not a whole number of at least {minimum}",
+            f"write e.g. `{name}: {max(minimum, 3)}`",
+        )
+        return None
+    return int(text)
+
+
+def _positive_int(value: Value, name: str, report: _Collector) -> int | None:
+    return _integer(value, name, report, 1)
+
+
+def _non_negative_int(value: Value, name: str, report: _Collector) -> int | None:
+    return _integer(value, name, report, 0)
+
+
+def _date(value: Value, name: str, report: _Collector) -> date | None:
+    scalar = _scalar(value, name, report, "a date")
+    if scalar is None:
+        return None
+    text = scalar.text.strip()
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        report.fail(
+            scalar.line,
+            name,
+            f"'{text}' is not a valid date",
+            "use YYYY-MM-DD with a real day, e.g. 2024-02-29",
+        )
+        return None
+
+
+def _tags(
+    value: Value, name: str, report: _Collector, vocabulary: Vocabulary
+) -> tuple[str, ...] | None:
+    if not isinstance(value, Sequence):
+        report.fail(value.line, name, "expected a list of tag ids", "write `tags: [agents]`")
+        return None
+    result: list[str] = []
+    for item in value.items:
+        if not isinstance(item, Scalar) or not item.text.strip():
+            report.fail(item.line, name, "expected a tag id", "write `tags: [agents]`")
+            continue
+        raw = item.text.strip()
+        tag = vocabulary.resolve(raw)
+        if tag is None:
+            close = vocabulary.suggest(raw)
+            hint = f"did you mean '{close}'?" if close else "add it to tags.yml or pick another"
+            report.fail(item.line, name, f"unknown tag '{raw}'", hint)
+        elif tag in result:
+            report.fail(item.line, name, f"tag '{raw}' is listed twice", "remove the repeat")
+        else:
+            result.append(tag)
+    return tuple(result)
+
+
+def _links(value: Value, name: str, report: _Collector) -> Links | None:
+    if not isinstance(value, Mapping):
+        report.fail(
+            value.line,
+            name,
+            "expected link kinds with values",
+            "write `links:` then `  pdf: https://...`",
+        )
+        return None
+    found: dict[str, str] = {}
+    for kind, item in value.entries.items():
+        line = value.key_lines[kind]
+        field_name = f"links.{kind}"
+        if kind not in LINK_KINDS:
+            report.fail(line, field_name, "unknown link kind", did_you_mean(kind, LINK_KINDS))
+            continue
+        if _is_null(item):
+            continue
+        scalar = _scalar(item, field_name, report, "text")
+        if scalar is None:
+            continue
+        text = scalar.text.strip()
+        if kind == "arxiv":
+            text = text.removeprefix("arXiv:").removeprefix("arxiv:")
+            if not _ARXIV.match(text):
+                report.fail(
+                    line,
+                    field_name,
+                    f"'{text}' is not an arXiv id",
+                    "write the bare id, e.g. 2310.06770",
+                )
+                continue
+        elif kind == "doi":
+            if not _DOI.match(text):
+                report.fail(
+                    line,
+                    field_name,
+                    f"'{text}' is not a DOI",
+                    "write the bare DOI, e.g. 10.1145/3377811",
+                )
+                continue
+        elif not is_http_url(text):
+            report.fail(
+                line,
+                field_name,
+                f"'{text}' is not an http(s) link",
+                "use a full URL starting with https://",
+            )
+            continue
+        found[kind] = text
+    return Links(**found)
+
+
+def is_http_url(text: str) -> bool:
+    """Only absolute http(s) URLs with a host and no whitespace are allowed."""
+    if any(ch.isspace() for ch in text) or _CONTROL.search(text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
