@@ -1,0 +1,103 @@
+"""Shared fixtures: tiny projects written into tmp_path, built for real."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TAGS_YML = """\
+agents:
+  title: Agents
+  description: Language-model agents that act & plan.
+  aliases: [llm-agents]
+  keywords: [agent, agents]
+reasoning:
+  title: Reasoning
+  description: Multi-step reasoning.
+  keywords: [reasoning]
+vision:
+  title: Vision
+  description: Seeing things.
+"""
+
+MKDOCS_YML = """\
+site_name: Test shelf
+site_url: https://example.org/shelf/
+site_description: A test reading list.
+docs_dir: content
+theme:
+  name: material
+plugins:
+  - search
+  - papershelf:
+      page_size: {page_size}
+      home_recent: 5
+nav:
+  - Home: index.md
+  - Tags: tags/index.md
+  - Archive: archive/index.md
+"""
+
+
+@dataclass
+class Project:
+    """A throwaway Papershelf project: write entries, validate, build."""
+
+    root: Path
+
+    @property
+    def papers(self) -> Path:
+        return self.root / "papers"
+
+    @property
+    def tags_file(self) -> Path:
+        return self.root / "tags.yml"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def paper(self, slug: str, text: str, suffix: str = ".yaml") -> Path:
+        return self.write(f"papers/{slug}{suffix}", text)
+
+    def build(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        """Run the real ``mkdocs build`` in this project."""
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", *extra],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
+        )
+
+    def html(self, url: str) -> str:
+        return (self.site / url / "index.html").read_text(encoding="utf-8")
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """An empty project with a small vocabulary and a mkdocs.yml (page size 2)."""
+    made = Project(tmp_path)
+    made.write("tags.yml", TAGS_YML)
+    made.write("mkdocs.yml", MKDOCS_YML.format(page_size=2))
+    made.write("content/index.md", "# Test shelf\n\nHand-written intro.\n")
+    (made.root / "papers").mkdir()
+    return made
