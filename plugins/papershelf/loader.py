@@ -67,14 +67,16 @@ def load_project(
     if paths is None:
         problems.extend(find_duplicates(papers))
     else:
-        # Checking a few files still compares them against the whole collection.
-        others = [p for p in _load_quietly(entry_files(papers_dir), vocabulary) if p.source]
-        checked = {p.source for p in papers}
-        problems.extend(
-            problem
-            for problem in find_duplicates(papers + [p for p in others if p.source not in checked])
-            if problem.path in {display_path(s) for s in checked if s}
-        )
+        # Checking a few files still compares them against the whole collection; the
+        # checked files come last so that a clash is reported on them.
+        checked = {path.resolve() for path in files}
+        others = [
+            paper
+            for paper in _load_quietly(entry_files(papers_dir), vocabulary)
+            if paper.source and paper.source.resolve() not in checked
+        ]
+        shown = {display_path(path) for path in files}
+        problems.extend(p for p in find_duplicates(others + papers) if p.path in shown)
     return LoadResult(papers, vocabulary, sorted(set(problems), key=_problem_order))
 
 
@@ -159,10 +161,13 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def find_duplicates(papers: list[Paper]) -> list[Problem]:
-    """The same paper twice: same arXiv id (any version), DOI (any case) or title."""
+    """The same paper twice: same slug, title, arXiv id (any version) or DOI (any case).
+
+    The later paper in ``papers`` is the one reported, naming the earlier one.
+    """
     problems: list[Problem] = []
     seen: dict[tuple[str, str], Paper] = {}
-    for paper in sorted(papers, key=lambda p: (str(p.source), p.slug)):
+    for paper in papers:
         keys = [("slug", paper.slug), ("title", title_key(paper.title))]
         if paper.links.arxiv:
             keys.append(("arXiv id", _ARXIV_VERSION.sub("", paper.links.arxiv)))

@@ -89,7 +89,7 @@ def parse_vocabulary(
         for key in ("title", "description"):
             value = body.entries.get(key)
             if not isinstance(value, strict_yaml.Scalar) or not value.text.strip():
-                report(key, "required text is missing", f"add `{key}: ...`", body.line)
+                report(key, "required text is missing", f"add `{key}: ...`")
             else:
                 texts[key] = value.text.strip()
         lists = {}

@@ -1,0 +1,66 @@
+"""Page planning: which generated pages exist and how long lists are split."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from papershelf.catalog import build_catalog
+from papershelf.model import Paper, Tag
+from papershelf.pages import Settings, plan_pages
+from papershelf.plugin import relative_root
+
+TAGS = {"agents": Tag("agents", "Agents", "a"), "vision": Tag("vision", "Vision", "v")}
+
+
+def papers(count: int) -> list[Paper]:
+    return [
+        Paper(
+            slug=f"p{i}",
+            title=f"P{i}",
+            added=date(2025, 1, 1 + i),
+            published=date(2024, 1 + i % 2, 1),
+            tags=("agents",),
+            organization="Lab" if i == 0 else None,
+        )
+        for i in range(count)
+    ]
+
+
+def test_every_paper_tag_month_year_and_org_gets_a_page():
+    catalog = build_catalog(papers(3), TAGS)
+    urls = [spec.url for spec in plan_pages(catalog, Settings(page_size=50))]
+    assert urls == [
+        "",
+        "papers/p2/", "papers/p1/", "papers/p0/",
+        "tags/", "tags/agents/", "tags/vision/",
+        "archive/", "archive/2024/", "archive/2024/02/", "archive/2024/01/",
+        "orgs/", "orgs/lab/",
+    ]  # fmt: skip
+
+
+def test_a_hand_written_home_page_is_not_planned():
+    catalog = build_catalog(papers(1), TAGS)
+    assert "" not in [spec.url for spec in plan_pages(catalog, Settings(), home=False)]
+
+
+def test_long_lists_are_paginated_with_links_between_pages():
+    catalog = build_catalog(papers(5), TAGS)
+    specs = [s for s in plan_pages(catalog, Settings(page_size=2)) if s.kind == "tag"]
+    agents = [s for s in specs if s.context["tag"].id == "agents"]
+    assert [s.url for s in agents] == ["tags/agents/", "tags/agents/page/2/", "tags/agents/page/3/"]
+    assert [[p.slug for p in s.context["papers"]] for s in agents] == [["p4", "p3"], ["p2", "p1"], ["p0"]]
+    second = agents[1].context["pager"]
+    assert (second.previous_url, second.next_url) == ("tags/agents/", "tags/agents/page/3/")
+    assert agents[1].title == "Agents (page 2)"
+
+
+def test_paper_pages_advertise_their_tag_feeds():
+    catalog = build_catalog(papers(1), TAGS)
+    paper_spec = next(s for s in plan_pages(catalog, Settings()) if s.kind == "paper")
+    assert paper_spec.feed_tags == ("agents",)
+
+
+def test_relative_root_climbs_one_level_per_directory():
+    assert relative_root("") == ""
+    assert relative_root("papers/x/") == "../../"
+    assert relative_root("tags/agents/page/2/") == "../../../../"

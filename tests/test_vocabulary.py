@@ -1,0 +1,75 @@
+"""tags.yml: the controlled vocabulary every entry's tags must come from."""
+
+from __future__ import annotations
+
+from papershelf.model import Tag
+from papershelf.vocabulary import load_vocabulary
+
+
+def test_tags_load_in_file_order_with_aliases(project):
+    vocabulary, problems = load_vocabulary(project.tags_file)
+    assert problems == []
+    assert list(vocabulary.tags) == ["agents", "reasoning", "vision"]
+    assert vocabulary.tags["agents"] == Tag(
+        "agents",
+        "Agents",
+        "Language-model agents that act & plan.",
+        aliases=("llm-agents",),
+        keywords=("agent", "agents"),
+    )
+    assert vocabulary.resolve("llm-agents") == "agents"
+    assert vocabulary.resolve("nope") is None
+    assert vocabulary.suggest("reasonin") == "reasoning"
+
+
+def test_every_vocabulary_problem_is_reported(project):
+    project.write(
+        "tags.yml",
+        """\
+        Bad Id:
+          title: x
+          description: y
+        agents:
+          title: Agents
+          descripton: typo
+        vision:
+          title: Vision
+          description: Seeing.
+          aliases: [agents]
+        rl:
+          title: RL
+          description: Rewards.
+          keywords: reward
+        """,
+    )
+    _, problems = load_vocabulary(project.tags_file)
+    lines = [str(p).split("tags.yml", 1)[1] for p in problems]
+    assert lines == [
+        ":1: Bad Id.id: 'Bad Id' is not a valid tag id (use lowercase a-z, 0-9 and -)",
+        ":6: agents.descripton: unknown field (did you mean 'description'?)",
+        ":4: agents.description: required text is missing (add `description: ...`)",
+        ":14: rl.keywords: expected a list of words (write `keywords: [one, two]`)",
+    ]
+
+
+def test_an_alias_that_is_another_tags_id_is_a_problem(project):
+    project.write(
+        "tags.yml",
+        """\
+        agents:
+          title: Agents
+          description: a
+        vision:
+          title: Vision
+          description: b
+          aliases: [agents]
+        """,
+    )
+    _, problems = load_vocabulary(project.tags_file)
+    assert [p.message for p in problems] == ["alias 'agents' already names tag 'agents'"]
+
+
+def test_a_missing_vocabulary_is_reported_not_raised(tmp_path):
+    vocabulary, problems = load_vocabulary(tmp_path / "tags.yml")
+    assert vocabulary.tags == {}
+    assert [(p.field, p.message) for p in problems] == [("tags.yml", "file not found")]
