@@ -88,7 +88,10 @@ def test_organisations_are_keyed_by_account_or_name():
         "facebook": ["b", "a"],
         "tsinghua-university": ["c"],
     }
-    assert catalog.org_names == {"facebook": "AI at Meta", "tsinghua-university": "Tsinghua University"}
+    assert catalog.org_names == {
+        "facebook": "AI at Meta",
+        "tsinghua-university": "Tsinghua University",
+    }
 
 
 def test_building_the_catalog_is_linear_work_per_paper():

@@ -49,7 +49,9 @@ def test_the_same_paper_twice_is_an_error_naming_both_files(project):
     project.paper("fifth", entry("X", extra="links:\n  doi: 10.1145/ABC\n"))
     project.paper("sixth", entry("Y", extra="links:\n  doi: 10.1145/abc\n"))
     result = load_project(project.papers, project.tags_file)
-    found = sorted((p.path.rsplit("/", 1)[1], p.field, p.message.rsplit("/", 1)[1]) for p in result.problems)
+    found = sorted(
+        (p.path.rsplit("/", 1)[1], p.field, p.message.rsplit("/", 1)[1]) for p in result.problems
+    )
     assert found == [
         ("second.yaml", "title", "first.yaml"),
         ("sixth.yaml", "links.doi", "fifth.yaml"),

@@ -48,7 +48,11 @@ def test_long_lists_are_paginated_with_links_between_pages():
     specs = [s for s in plan_pages(catalog, Settings(page_size=2)) if s.kind == "tag"]
     agents = [s for s in specs if s.context["tag"].id == "agents"]
     assert [s.url for s in agents] == ["tags/agents/", "tags/agents/page/2/", "tags/agents/page/3/"]
-    assert [[p.slug for p in s.context["papers"]] for s in agents] == [["p4", "p3"], ["p2", "p1"], ["p0"]]
+    assert [[p.slug for p in s.context["papers"]] for s in agents] == [
+        ["p4", "p3"],
+        ["p2", "p1"],
+        ["p0"],
+    ]
     second = agents[1].context["pager"]
     assert (second.previous_url, second.next_url) == ("tags/agents/", "tags/agents/page/3/")
     assert agents[1].title == "Agents (page 2)"

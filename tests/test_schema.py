@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 import pytest
 
 from papershelf.loader import load_entry
@@ -119,11 +120,15 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [cooking]\n",
-            ["papers/good-paper.yaml:3: tags: unknown tag 'cooking' (add it to tags.yml or pick another)"],
+            [
+                "papers/good-paper.yaml:3: tags: unknown tag 'cooking' (add it to tags.yml or pick another)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents, llm-agents]\n",
-            ["papers/good-paper.yaml:3: tags: tag 'llm-agents' is listed twice (remove the repeat)"],
+            [
+                "papers/good-paper.yaml:3: tags: tag 'llm-agents' is listed twice (remove the repeat)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: agents\n",
@@ -157,7 +162,9 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents]\nvotes: many\n",
-            ["papers/good-paper.yaml:4: votes: 'many' is not a whole number of at least 0 (write e.g. `votes: 3`)"],
+            [
+                "papers/good-paper.yaml:4: votes: 'many' is not a whole number of at least 0 (write e.g. `votes: 3`)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents]\nauthor_count: 0\n",
@@ -182,7 +189,9 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: [a, b]\nadded: 2025-01-02\ntags: [agents]\n",
-            ["papers/good-paper.yaml:1: title: expected text, found a list (write `title: <text>`)"],
+            [
+                "papers/good-paper.yaml:1: title: expected text, found a list (write `title: <text>`)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents]\norganization_id: meta\n",
@@ -221,7 +230,9 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  github: https://github.com/x\n",
-            ["papers/good-paper.yaml:5: links.github: unknown link kind (allowed: arxiv, pdf, code, project, doi)"],
+            [
+                "papers/good-paper.yaml:5: links.github: unknown link kind (allowed: arxiv, pdf, code, project, doi)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks: https://x.org\n",
@@ -232,7 +243,9 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             'title: "T\\u0007"\nadded: 2025-01-02\ntags: [agents]\n',
-            ["papers/good-paper.yaml:1: title: contains a control character (delete the invisible character)"],
+            [
+                "papers/good-paper.yaml:1: title: contains a control character (delete the invisible character)"
+            ],
         ),
         (
             'title: "  "\nadded: 2025-01-02\ntags: [agents]\n',
@@ -240,11 +253,15 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: T\ntitle: U\nadded: 2025-01-02\ntags: [agents]\n",
-            ["papers/good-paper.yaml:2: yaml: duplicate key 'title' (first on line 1) (keep one of the two)"],
+            [
+                "papers/good-paper.yaml:2: yaml: duplicate key 'title' (first on line 1) (keep one of the two)"
+            ],
         ),
         (
             "- title: T\n",
-            ["papers/good-paper.yaml:1: entry: expected `field: value` lines (start with `title: ...`)"],
+            [
+                "papers/good-paper.yaml:1: entry: expected `field: value` lines (start with `title: ...`)"
+            ],
         ),
     ],
 )

@@ -38,7 +38,11 @@ def test_empty_document_is_none():
     [
         ("a: 1\na: 2\n", 2, "duplicate key 'a' (first on line 1)"),
         ("a: &x 1\nb: *x\n", 1, "anchor &x is not allowed"),
-        ("a: !!python/object:os.system 1\n", 1, "YAML tag tag:yaml.org,2002:python/object:os.system is not allowed"),
+        (
+            "a: !!python/object:os.system 1\n",
+            1,
+            "YAML tag tag:yaml.org,2002:python/object:os.system is not allowed",
+        ),
         ("a: 1\n<<: {b: 2}\n", 2, "merge keys (<<) are not allowed"),
         ("a: [1, 2\n", 2, "YAML syntax error"),
         ("a: 1\n---\nb: 2\n", 2, "YAML syntax error: more than one YAML document"),

@@ -1,0 +1,42 @@
+"""The README's quick start is exactly two commands, and the Makefile provides them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "the quick start has a sh code block"
+    return [line.strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def makefile_targets() -> set[str]:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+
+
+def test_quick_start_is_build_the_site_then_run_the_tests():
+    assert quick_start_commands() == ["make site", "make test"]
+
+
+def test_the_makefile_provides_the_quick_start_and_serve_targets():
+    assert {"site", "test", "serve"} <= makefile_targets()
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = quick_start_commands()[1]
+    assert re.search(rf"^{re.escape(test_command)}$", ci, re.M)
+    assert "set -euo pipefail" in ci
+
+
+def test_make_site_builds_with_the_atomic_strict_build():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    assert "papershelf build" in recipe
