@@ -6,12 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from build_tools import build, listing, validate
+from build_tools import build, listing, new, validate
 
 TOOLS = {
     "validate": validate,
     "build": build,
     "list": listing,
+    "new": new,
 }
 
 

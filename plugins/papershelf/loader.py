@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import frontmatter
@@ -65,7 +66,9 @@ def load_project(
         if paper is not None:
             papers.append(paper)
     if paths is None:
-        problems.extend(find_duplicates(papers))
+        # Oldest first, so the clash is reported on the entry added last: the one a
+        # contributor's pull request brings in.
+        problems.extend(find_duplicates(sorted(papers, key=_added_order)))
     else:
         # Checking a few files still compares them against the whole collection; the
         # checked files come last so that a clash is reported on them.
@@ -78,6 +81,10 @@ def load_project(
         shown = {display_path(path) for path in files}
         problems.extend(p for p in find_duplicates(others + papers) if p.path in shown)
     return LoadResult(papers, vocabulary, sorted(set(problems), key=_problem_order))
+
+
+def _added_order(paper: Paper) -> tuple[date, str]:
+    return (paper.added, str(paper.source or paper.slug))
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
@@ -183,15 +190,42 @@ def find_duplicates(papers: list[Paper]) -> list[Problem]:
                 "arXiv id": "links.arxiv",
                 "DOI": "links.doi",
             }[kind]
+            value = f" ({key})" if kind in ("arXiv id", "DOI") else ""
+            other = display_path(first.source) if first.source else first.slug
             problems.append(
                 Problem(
                     display_path(paper.source) if paper.source else paper.slug,
-                    1,
+                    field_line(paper.source, field) if paper.source else 1,
                     field,
-                    f"same {kind} as {display_path(first.source) if first.source else first.slug}",
+                    f"same {kind}{value} as {other}",
                     "rename one of the files"
                     if kind == "slug"
                     else "keep one entry, delete the other",
                 )
             )
     return problems
+
+
+def field_line(path: Path, field: str) -> int:
+    """Line of ``field`` (dotted for links, e.g. ``links.arxiv``) in an entry file, else 1.
+
+    Only cross-file problems need it, so the file is read again rather than every
+    Paper carrying the lines of its fields.
+    """
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        offset = 0
+        if path.suffix == ".md":
+            split = split_front_matter(text)
+            if split is None:
+                return 1
+            text, _, offset = split
+        node = strict_yaml.parse(text, line_offset=offset)
+    except (OSError, UnicodeDecodeError, strict_yaml.StrictYamlError):
+        return 1
+    line = 1
+    for part in field.split("."):
+        if not isinstance(node, strict_yaml.Mapping) or part not in node.key_lines:
+            return line
+        line, node = node.key_lines[part], node.entries[part]
+    return line

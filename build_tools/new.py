@@ -1,0 +1,258 @@
+"""``papershelf new "Title"``: start an entry that passes ``papershelf validate`` as written.
+
+A newcomer should not need to know the slug rules, the date format or the field names:
+the scaffold fills in what the command line gave and lists every other field as a
+commented hint, in the order CONTRIBUTING.md documents them. Rendering and checking
+are pure functions; reading the vocabulary and writing the file happen in ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from papershelf import strict_yaml
+from papershelf.loader import (
+    ENTRY_SUFFIXES,
+    display_path,
+    find_duplicates,
+    load_entry,
+    load_project,
+)
+from papershelf.model import Links, Paper, Problem
+from papershelf.schema import build_paper
+from papershelf.slugs import is_valid_slug, slugify
+from papershelf.vocabulary import Vocabulary
+
+HELP = "Create papers/<slug>.yaml (or .md) for a new paper, with a hint for every other field."
+
+FORMATS = ("yaml", "md")
+_ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(?P<id>.+?)(?:\.pdf)?/?$")
+
+
+class NewEntryError(Exception):
+    """A command-line value that cannot become an entry; the text says what to do."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the command line says about the new paper, already checked."""
+
+    title: str
+    slug: str
+    added: date
+    tags: tuple[str, ...]
+    arxiv: str | None
+    format: str
+    example_tag: str = "reasoning"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("title", help='the paper\'s title, in quotes: "Attention Is All You Need"')
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag id from tags.yml; repeat for more tags",
+    )
+    parser.add_argument(
+        "--arxiv", metavar="ID", help="arXiv id such as 2310.06770 (an arxiv.org link works too)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="yaml",
+        help="yaml (default) or md (notes as a Markdown body below the fields)",
+    )
+    parser.add_argument("--slug", help="file name without extension, instead of one from the title")
+    parser.add_argument("--papers", type=Path, default=Path("papers"), help="entries folder")
+    parser.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
+
+
+def run(args: argparse.Namespace, today: date | None = None) -> int:
+    """Write the entry; exit 1 with one clear message when nothing could be written."""
+    try:
+        return _create(args, today or date.today())
+    except NewEntryError as error:
+        print(f"papershelf new: {error}", file=sys.stderr)
+        return 1
+
+
+def _create(args: argparse.Namespace, today: date) -> int:
+    project = load_project(args.papers, args.tags)
+    broken = [p for p in project.problems if p.path == str(args.tags)]
+    if broken:
+        # `--tags agents` is an easy slip for `--tag agents`.
+        slip = "" if args.tags.suffix else f"; to give the paper a tag use --tag {args.tags}"
+        raise NewEntryError(f"the tag vocabulary is broken: {broken[0]}{slip}")
+    title = clean_title(args.title)
+    draft = Draft(
+        title=title,
+        slug=choose_slug(title, args.slug),
+        added=today,
+        tags=resolve_tags(args.tag, project.vocabulary),
+        arxiv=arxiv_id(args.arxiv) if args.arxiv else None,
+        format=args.format,
+        example_tag=next(iter(project.vocabulary.tags), "reasoning"),
+    )
+    for problem in check_fields(draft, project.vocabulary):
+        option = _option(problem.field)
+        raise NewEntryError(f"{option}: {problem.message} ({problem.fix}); no file written")
+
+    for suffix in ENTRY_SUFFIXES:
+        existing = args.papers / f"{draft.slug}{suffix}"
+        if existing.exists():
+            raise NewEntryError(
+                f"{display_path(existing)} already exists; edit that file, or pick another "
+                f"file name with --slug {draft.slug}-2"
+            )
+    target = args.papers / f"{draft.slug}.{draft.format}"
+    args.papers.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
+        handle.write(render(draft))
+    shown = display_path(target)
+    print(f"created {shown}")
+
+    for warning in similar_papers(draft, target, project.papers):
+        print(f"warning: {warning.message} ({warning.fix})", file=sys.stderr)
+    _, still_to_do = load_entry(target, project.vocabulary)
+    for problem in still_to_do:
+        print(f"to do: {problem}", file=sys.stderr)
+    print(
+        f"next: fill in the fields you know (see CONTRIBUTING.md), then run "
+        f"`papershelf validate {shown}` and `make serve` to preview"
+    )
+    return 0
+
+
+def clean_title(raw: str) -> str:
+    """One line, NFC, single spaces: the title as the schema will store it."""
+    title = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not title:
+        raise NewEntryError('the title is empty; write it in quotes: papershelf new "Title"')
+    return title
+
+
+def choose_slug(title: str, given: str | None) -> str:
+    """The file name: ``--slug`` if valid, else the first six significant title words."""
+    if given is not None:
+        if not is_valid_slug(given):
+            better = slugify(given) or "paper-title"
+            raise NewEntryError(
+                f"--slug '{given}' is not a valid file name; use lowercase a-z, 0-9 and -, "
+                f"e.g. --slug {better}"
+            )
+        return given
+    slug = slugify(title, max_words=6)
+    if not slug:
+        raise NewEntryError(
+            "the title has no letters or digits to make a file name from; pass --slug my-paper"
+        )
+    return slug
+
+
+def resolve_tags(names: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Canonical tag ids (aliases resolved, repeats dropped); unknown -> did-you-mean."""
+    result: list[str] = []
+    for name in names:
+        tag = vocabulary.resolve(name.strip())
+        if tag is None:
+            close = vocabulary.suggest(name.strip())
+            hint = (
+                f"did you mean '{close}'?"
+                if close
+                else "pick one from tags.yml, or add it there (see CONTRIBUTING.md)"
+            )
+            raise NewEntryError(f"--tag: unknown tag '{name}' ({hint}); no file written")
+        if tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def arxiv_id(text: str) -> str:
+    """The bare id from ``2310.06770``, ``arXiv:2310.06770`` or an arxiv.org link."""
+    text = text.strip()
+    match = _ARXIV_URL.match(text)
+    if match:
+        return match["id"]
+    return text.removeprefix("arXiv:").removeprefix("arxiv:")
+
+
+def check_fields(draft: Draft, vocabulary: Vocabulary) -> list[Problem]:
+    """Problems the given values would cause (a missing tag is left for the contributor)."""
+    root = strict_yaml.parse(render(replace(draft, format="yaml")))
+    _, problems = build_paper(root, slug=draft.slug, path="new", vocabulary=vocabulary)
+    return [p for p in problems if not (p.field == "tags" and not draft.tags)]
+
+
+def similar_papers(draft: Draft, target: Path, papers: list[Paper]) -> list[Problem]:
+    """The collection's own duplicate rule applied to the new paper against the others."""
+    candidate = Paper(
+        slug=draft.slug,
+        title=draft.title,
+        added=draft.added,
+        tags=draft.tags,
+        links=Links(arxiv=draft.arxiv),
+        source=target,
+    )
+    shown = display_path(target)
+    return [p for p in find_duplicates([*papers, candidate]) if p.path == shown]
+
+
+def _option(field: str) -> str:
+    return {"title": "title", "links.arxiv": "--arxiv", "tags": "--tag"}.get(field, field)
+
+
+def render(draft: Draft) -> str:
+    """The file text: given fields filled in, every other field as a commented hint."""
+    path = f"papers/{draft.slug}.{draft.format}"
+    lines = [
+        "# A new paper for the reading list. Lines starting with `# ` are optional fields:",
+        "# delete the `# ` to use one and delete the ones you do not need.",
+        f"# Field guide: CONTRIBUTING.md. Check this file with: papershelf validate {path}",
+        f"title: {yaml_quote(draft.title)}",
+        "# authors: [Ada Lovelace, Alan Turing]  # in order; or author_count: 8 if only"
+        " the number is known",
+        "# organization: Google Research  # gives the paper an organisation page",
+        "# organization_id: google  # short account name: the organisation page's address",
+        "# published: 2024-01-31  # YYYY-MM-DD, when the paper came out",
+        f"added: {draft.added.isoformat()}",
+    ]
+    if draft.tags:
+        lines.append(f"tags: [{', '.join(draft.tags)}]  # ids from tags.yml")
+    else:
+        lines.append(
+            f"tags: []  # required: at least one id from tags.yml, e.g. [{draft.example_tag}]"
+        )
+    lines += ["# abstract: >-", "#   The abstract as plain text, indented by two spaces."]
+    link_hints = [
+        "pdf: https://example.org/paper.pdf",
+        "code: https://github.com/owner/repo",
+        "project: https://example.org/project",
+        "doi: 10.1145/3377811  # the bare DOI",
+    ]
+    if draft.arxiv:
+        lines += ["links:", f'  arxiv: "{draft.arxiv}"', *(f"  # {hint}" for hint in link_hints)]
+    else:
+        lines += [
+            "# links:",
+            '#   arxiv: "2310.06770"  # the bare id',
+            *(f"#   {hint}" for hint in link_hints),
+        ]
+    lines.append("# votes: 42  # upvotes on the listing where you found the paper")
+    if draft.format == "md":
+        lines.append("# Notes: write them in Markdown below the closing --- line.")
+        return "---\n" + "\n".join(lines) + "\n---\n"
+    lines += ["# notes: |", "#   Why this paper is worth reading, in Markdown."]
+    return "\n".join(lines) + "\n"
+
+
+def yaml_quote(text: str) -> str:
+    """A double-quoted YAML scalar that reads back as exactly ``text``."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,235 @@
+"""``papershelf new``: a scaffold that validates as written, and refuses to do harm."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import date
+
+import pytest
+
+from build_tools import cli, new
+from papershelf.loader import load_entry, load_project
+from papershelf.vocabulary import load_vocabulary
+
+TODAY = date(2025, 3, 4)
+
+
+@pytest.fixture
+def shelf(project, monkeypatch):
+    """The throwaway project as the working directory, like a contributor's checkout."""
+    monkeypatch.chdir(project.root)
+    return project
+
+
+def run_new(*argv: str, today: date = TODAY) -> int:
+    parser = argparse.ArgumentParser()
+    new.add_arguments(parser)
+    return new.run(parser.parse_args(list(argv)), today=today)
+
+
+def validate(*paths: str) -> int:
+    return cli.main(["validate", *paths])
+
+
+def test_writes_a_yaml_entry_that_validates_as_written(shelf, capsys):
+    code = run_new(
+        "Reflexion: Language Agents with Verbal Reinforcement Learning", "--tag", "agents"
+    )
+    out = capsys.readouterr().out
+    path = shelf.papers / "reflexion-language-agents-verbal-reinforcement-learning.yaml"
+    assert code == 0
+    assert f"created papers/{path.name}" in out
+    text = path.read_text(encoding="utf-8")
+    assert 'title: "Reflexion: Language Agents with Verbal Reinforcement Learning"\n' in text
+    assert "\nadded: 2025-03-04\n" in text
+    assert "\ntags: [agents]" in text
+    assert validate() == 0
+    assert "1 papers OK" in capsys.readouterr().out
+
+
+def test_writes_a_markdown_entry_with_an_empty_body(shelf, capsys):
+    assert run_new("Visual Instruction Tuning", "--tag", "vision", "--format", "md") == 0
+    path = shelf.papers / "visual-instruction-tuning.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    assert text.endswith("\n---\n")
+    assert "below the closing --- line" in text
+    paper, problems = load_entry(path, load_vocabulary(shelf.tags_file)[0])
+    assert problems == []
+    assert paper is not None
+    assert (paper.title, paper.tags, paper.notes) == ("Visual Instruction Tuning", ("vision",), "")
+
+
+def test_arxiv_id_is_filled_in_from_an_id_or_a_link(shelf):
+    assert run_new("One", "--tag", "agents", "--arxiv", "https://arxiv.org/abs/2310.06770v2") == 0
+    assert run_new("Two", "--tag", "agents", "--arxiv", "arXiv:2401.00001") == 0
+    vocabulary = load_vocabulary(shelf.tags_file)[0]
+    one, _ = load_entry(shelf.papers / "one.yaml", vocabulary)
+    two, _ = load_entry(shelf.papers / "two.yaml", vocabulary)
+    assert one is not None and two is not None
+    assert (one.links.arxiv, two.links.arxiv) == ("2310.06770v2", "2401.00001")
+    assert '  arxiv: "2310.06770v2"\n' in (shelf.papers / "one.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'A "quoted" title: with a colon # and a hash',
+        "Back\\slash & ampersand <b>not html</b>",
+        "- starts like a list item",
+        "TÜLU 3: Pushing Frontiers",
+        "yes",
+    ],
+)
+def test_any_title_reads_back_exactly(shelf, title):
+    assert run_new(title, "--tag", "agents") == 0
+    papers = load_project(shelf.papers, shelf.tags_file)
+    assert papers.problems == []
+    assert [p.title for p in papers.papers] == [title]
+
+
+def test_whitespace_in_the_title_is_collapsed_like_the_schema_does(shelf):
+    assert run_new("  Spaced\n  out   title ", "--tag", "agents") == 0
+    assert 'title: "Spaced out title"' in (shelf.papers / "spaced-out-title.yaml").read_text()
+
+
+def test_the_slug_keeps_six_significant_words(shelf):
+    title = "The Path Not Taken: RLVR Provably Learns Off the Principals"
+    assert run_new(title, "--tag", "reasoning") == 0
+    assert [p.name for p in shelf.papers.iterdir()] == ["path-not-taken-rlvr-provably-learns.yaml"]
+
+
+def test_a_tag_alias_is_written_as_its_canonical_id(shelf):
+    assert run_new("Agent paper", "--tag", "llm-agents", "--tag", "agents", "--tag", "vision") == 0
+    assert "\ntags: [agents, vision]" in (shelf.papers / "agent-paper.yaml").read_text()
+
+
+def test_an_unknown_tag_is_refused_with_did_you_mean_and_nothing_written(shelf, capsys):
+    assert run_new("Some paper", "--tag", "agent") == 1
+    err = capsys.readouterr().err
+    assert "papershelf new: --tag: unknown tag 'agent' (did you mean 'agents'?)" in err
+    assert "no file written" in err
+    assert list(shelf.papers.iterdir()) == []
+
+
+def test_an_unknown_tag_without_a_close_match_points_to_tags_yml(shelf, capsys):
+    assert run_new("Some paper", "--tag", "quantum-chemistry") == 1
+    assert "pick one from tags.yml, or add it there" in capsys.readouterr().err
+
+
+def test_typing_tags_for_tag_gets_a_hint(shelf, capsys):
+    assert run_new("Some paper", "--tags", "agents") == 1
+    err = capsys.readouterr().err
+    assert "file not found" in err
+    assert "to give the paper a tag use --tag agents" in err
+
+
+def test_without_a_tag_the_file_is_written_and_the_missing_tag_is_explained(shelf, capsys):
+    assert run_new("Untagged paper") == 0
+    captured = capsys.readouterr()
+    assert "created papers/untagged-paper.yaml" in captured.out
+    assert (
+        "to do: papers/untagged-paper.yaml:10: tags: at least one tag is required (add a tag id)"
+        in captured.err
+    )
+    text = (shelf.papers / "untagged-paper.yaml").read_text()
+    assert "tags: []  # required: at least one id from tags.yml, e.g. [agents]" in text
+    assert validate() == 1
+    assert "papers/untagged-paper.yaml:10: tags: at least one tag is required" in (
+        capsys.readouterr().out
+    )
+
+
+def test_refuses_to_overwrite_an_existing_entry(shelf, capsys):
+    existing = shelf.paper("my-paper", "title: Mine\nadded: 2020-01-01\ntags: [agents]\n")
+    assert run_new("My Paper", "--tag", "vision") == 1
+    err = capsys.readouterr().err
+    assert "papers/my-paper.yaml already exists; edit that file, or pick another file name" in err
+    assert "--slug my-paper-2" in err
+    assert existing.read_text() == "title: Mine\nadded: 2020-01-01\ntags: [agents]\n"
+
+
+def test_refuses_a_slug_taken_by_the_other_format(shelf, capsys):
+    shelf.paper("my-paper", "---\ntitle: Mine\nadded: 2020-01-01\ntags: [agents]\n---\n", ".md")
+    assert run_new("My Paper", "--tag", "vision", "--format", "yaml") == 1
+    assert "papers/my-paper.md already exists" in capsys.readouterr().err
+    assert not (shelf.papers / "my-paper.yaml").exists()
+
+
+def test_slug_option_is_checked_and_used(shelf, capsys):
+    assert run_new("My Paper", "--tag", "agents", "--slug", "My_Paper") == 1
+    assert "--slug 'My_Paper' is not a valid file name" in capsys.readouterr().err
+    assert run_new("My Paper", "--tag", "agents", "--slug", "my-paper-2") == 0
+    assert (shelf.papers / "my-paper-2.yaml").exists()
+
+
+def test_a_title_without_letters_needs_a_slug(shelf, capsys):
+    assert run_new("???", "--tag", "agents") == 1
+    assert "no letters or digits to make a file name from" in capsys.readouterr().err
+
+
+def test_an_invalid_arxiv_id_is_refused(shelf, capsys):
+    assert run_new("Some paper", "--tag", "agents", "--arxiv", "not-an-id") == 1
+    err = capsys.readouterr().err
+    assert "--arxiv: 'not-an-id' is not an arXiv id (write the bare id, e.g. 2310.06770)" in err
+    assert list(shelf.papers.iterdir()) == []
+
+
+def test_warns_about_the_same_title_or_arxiv_id_but_still_writes(shelf, capsys):
+    shelf.paper(
+        "attention",
+        "title: Attention Is All You Need\nadded: 2020-01-01\ntags: [agents]\n"
+        "links:\n  arxiv: '1706.03762v5'\n",
+    )
+    assert run_new("attention is all you need!", "--tag", "agents", "--slug", "again") == 0
+    assert run_new("Other title", "--tag", "agents", "--arxiv", "1706.03762") == 0
+    err = capsys.readouterr().err
+    assert "warning: same title as papers/attention.yaml (keep one entry, delete the other)" in err
+    assert "warning: same arXiv id (1706.03762) as papers/attention.yaml" in err
+    assert (shelf.papers / "again.yaml").exists()
+    assert (shelf.papers / "other-title.yaml").exists()
+
+
+def test_every_hint_is_a_valid_field_once_uncommented(shelf):
+    """Deleting the ``# `` of each hint line must give a valid entry, in both formats."""
+    assert run_new("Linked paper", "--tag", "agents", "--arxiv", "2310.06770") == 0
+    assert run_new("Plain paper", "--tag", "agents") == 0
+    assert run_new("Markdown one", "--tag", "agents", "--format", "md") == 0
+    hint = re.compile(r"^(\s*)# ((?:[a-z_]+:|\s).*)$", re.MULTILINE)
+    for path in shelf.papers.iterdir():
+        path.write_text(hint.sub(r"\1\2", path.read_text()), encoding="utf-8")
+    # Checked one by one: the example values are the same in every scaffold.
+    vocabulary = load_vocabulary(shelf.tags_file)[0]
+    loaded = {path.stem: load_entry(path, vocabulary) for path in shelf.papers.iterdir()}
+    assert {slug: problems for slug, (_, problems) in loaded.items()} == {
+        "linked-paper": [],
+        "plain-paper": [],
+        "markdown-one": [],
+    }
+    by_slug = {slug: paper for slug, (paper, _) in loaded.items() if paper}
+    full = by_slug["plain-paper"]
+    assert full.authors == ("Ada Lovelace", "Alan Turing")
+    assert full.links.doi == "10.1145/3377811"
+    assert full.votes == 42
+    assert full.notes.startswith("Why this paper")
+    assert by_slug["linked-paper"].links.arxiv == "2310.06770"
+    assert by_slug["linked-paper"].links.pdf == "https://example.org/paper.pdf"
+    assert by_slug["markdown-one"].organization_id == "google"
+
+
+def test_the_command_line_uses_todays_date(shelf):
+    before = date.today()
+    assert cli.main(["new", "Dated", "--tag", "agents"]) == 0
+    after = date.today()
+    added = re.search(r"^added: (.+)$", (shelf.papers / "dated.yaml").read_text(), re.MULTILINE)
+    assert added is not None
+    assert added[1] in {before.isoformat(), after.isoformat()}
+
+
+def test_render_is_deterministic_and_ends_with_a_newline():
+    draft = new.Draft("T", "t", TODAY, ("agents",), None, "yaml")
+    assert new.render(draft) == new.render(draft)
+    assert new.render(draft).endswith(
+        "# notes: |\n#   Why this paper is worth reading, in Markdown.\n"
+    )
