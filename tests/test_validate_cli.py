@@ -1,0 +1,165 @@
+"""``papershelf validate``: what a newcomer reads when an entry is wrong.
+
+Each message names the file, the line, the field, what is wrong and how to fix it;
+misspelt field names, link kinds and tags get a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from build_tools import cli
+
+GOOD = "title: Good\nadded: 2025-01-02\ntags: [agents]\n"
+
+
+@pytest.fixture
+def shelf(project, monkeypatch):
+    monkeypatch.chdir(project.root)
+    return project
+
+
+def validate(capsys, *paths: str) -> tuple[int, list[str], str]:
+    code = cli.main(["validate", *paths])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err
+
+
+def test_a_clean_folder_passes(shelf, capsys):
+    shelf.paper("good", GOOD)
+    shelf.paper("notes", "---\ntitle: Notes\nadded: 2025-01-03\ntags: [vision]\n---\nHi.\n", ".md")
+    assert validate(capsys) == (0, ["2 papers OK"], "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "titel: Typo\nadded: 2025-01-02\ntags: [agents]\n",
+            [
+                "papers/p.yaml:1: titel: unknown field (did you mean 'title'?)",
+                "papers/p.yaml:1: title: required field is missing (add `title: ...`)",
+            ],
+        ),
+        (
+            GOOD + "tag: [agents]\n",
+            ["papers/p.yaml:4: tag: unknown field (did you mean 'tags'?)"],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags:\n  - vision\n  - agent\n",
+            ["papers/p.yaml:5: tags: unknown tag 'agent' (did you mean 'agents'?)"],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [quantum-chemistry]\n",
+            [
+                "papers/p.yaml:3: tags: unknown tag 'quantum-chemistry'"
+                " (add it to tags.yml or pick another)"
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-02-30\ntags: [agents]\n",
+            [
+                "papers/p.yaml:2: added: '2025-02-30' is not a valid date"
+                " (use YYYY-MM-DD with a real day, e.g. 2024-02-29)"
+            ],
+        ),
+        (
+            GOOD + "links:\n  arxive: '2310.06770'\n",
+            ["papers/p.yaml:5: links.arxive: unknown link kind (did you mean 'arxiv'?)"],
+        ),
+        (
+            GOOD + "links:\n  code: github.com/x/y\n",
+            [
+                "papers/p.yaml:5: links.code: 'github.com/x/y' is not an http(s) link"
+                " (use a full URL starting with https://)"
+            ],
+        ),
+        (
+            GOOD + "votes: many\n",
+            [
+                "papers/p.yaml:4: votes: 'many' is not a whole number of at least 0"
+                " (write e.g. `votes: 3`)"
+            ],
+        ),
+        (
+            GOOD + "title: Again\n",
+            [
+                "papers/p.yaml:4: yaml: duplicate key 'title' (first on line 1) (keep one of the two)"
+            ],
+        ),
+    ],
+    ids=[
+        "field-typo",
+        "tags-typo",
+        "tag-typo",
+        "tag-unknown",
+        "bad-date",
+        "link-kind-typo",
+        "not-a-url",
+        "not-a-number",
+        "duplicate-key",
+    ],
+)
+def test_each_mistake_gets_file_line_field_and_fix(shelf, capsys, text, expected):
+    shelf.paper("p", text)
+    code, out, err = validate(capsys)
+    assert code == 1
+    assert out == expected
+    assert err == f"{len(expected)} problem(s) found\n"
+
+
+def test_lines_in_a_markdown_entry_count_from_the_top_of_the_file(shelf, capsys):
+    shelf.paper("p", "---\ntitle: T\nadded: 2025-01-02\ntags: [agents]\nvotse: 3\n---\n", ".md")
+    assert validate(capsys)[1] == ["papers/p.md:5: votse: unknown field (did you mean 'votes'?)"]
+
+
+def test_a_bad_file_name_gets_the_slug_to_use(shelf, capsys):
+    shelf.paper("My Paper", GOOD)
+    assert validate(capsys)[1] == [
+        "papers/My Paper.yaml:1: slug: file name 'My Paper' is not a valid slug"
+        " (rename it to my-paper.yaml (lowercase a-z, 0-9 and -))"
+    ]
+
+
+def test_a_yml_file_is_told_to_be_renamed(shelf, capsys):
+    shelf.paper("p", GOOD, ".yml")
+    assert validate(capsys)[1] == [
+        "papers/p.yml:1: file: unexpected file type '.yml' (rename it to p.yaml)"
+    ]
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(shelf, capsys):
+    shelf.paper("a", "title: A\nadded: soon\ntags: [agents]\n")
+    shelf.paper("b", GOOD)
+    shelf.paper("c", "title: C\nadded: 2025-01-02\ntags: [agnets]\nvotes: -1\n")
+    code, out, err = validate(capsys)
+    assert code == 1
+    assert [line.split(": ", 2)[:2] for line in out] == [
+        ["papers/a.yaml:2", "added"],
+        ["papers/c.yaml:3", "tags"],
+        ["papers/c.yaml:4", "votes"],
+    ]
+    assert err == "3 problem(s) found\n"
+
+
+def test_validating_one_file_checks_only_that_file(shelf, capsys):
+    shelf.paper("broken", "title: [\n")
+    shelf.paper("good", GOOD)
+    assert validate(capsys, "papers/good.yaml") == (0, ["1 papers OK"], "")
+
+
+def test_a_duplicate_names_both_files(shelf, capsys):
+    shelf.paper("old", GOOD.replace("2025-01-02", "2024-01-01"))
+    shelf.paper("new", GOOD)
+    assert validate(capsys)[1] == [
+        "papers/new.yaml:1: title: same title as papers/old.yaml (keep one entry, delete the other)"
+    ]
+
+
+def test_a_broken_vocabulary_is_reported_with_its_line(shelf, capsys):
+    shelf.write("tags.yml", "agents:\n  title: Agents\n  descripton: typo\n")
+    shelf.paper("good", GOOD)
+    out = validate(capsys)[1]
+    assert "tags.yml:3: agents.descripton: unknown field (did you mean 'description'?)" in [
+        line.removeprefix(str(shelf.root) + "/") for line in out
+    ]
