@@ -15,7 +15,7 @@ test: $(TESTDEPS)  ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 serve: $(RUNTIME)  ## Live preview at http://127.0.0.1:8000/ ; edits in papers/ rebuild
-	$(BIN)/mkdocs serve --livereload
+	$(BIN)/mkdocs serve
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests
