@@ -7,6 +7,9 @@ an allow-list of tags and http(s)/mailto/relative URLs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urljoin
+
 import markdown
 import nh3
 
@@ -20,8 +23,12 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"
 _renderer = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
 
 
-def render_notes(text: str) -> str:
-    """Render Markdown notes to sanitised HTML ("" for no notes)."""
+def render_notes(text: str, base_url: str | None = None) -> str:
+    """Render Markdown notes to sanitised HTML ("" for no notes).
+
+    With ``base_url`` (the absolute URL of the paper page) relative links are made
+    absolute: feeds are read away from the site, where a relative link would break.
+    """
     if not text.strip():
         return ""
     html = _renderer.reset().convert(text)
@@ -31,7 +38,17 @@ def render_notes(text: str) -> str:
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
+        attribute_filter=_absolute_links(base_url) if base_url else None,
     )
+
+
+def _absolute_links(base_url: str) -> Callable[[str, str, str], str]:
+    """nh3 attribute filter resolving ``href`` values against ``base_url``."""
+
+    def resolve(tag: str, attribute: str, value: str) -> str:
+        return urljoin(base_url, value) if attribute == "href" else value
+
+    return resolve
 
 
 def truncate(text: str, limit: int) -> str:
