@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.config import PapershelfConfig
+from papershelf.feeds import Site, feed_links, render_all
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
 from papershelf.pages import PageSpec, Settings, home_spec, plan_pages
@@ -49,6 +50,36 @@ def fragment_environment() -> jinja2.Environment:
     return env
 
 
+def feed_site(config: MkDocsConfig, feed_length: int) -> Site:
+    """The site as feeds see it; fails early (before site_dir is touched) without a
+    ``site_url``, since feed readers need absolute links."""
+    if not config.site_url:
+        raise PluginError(
+            f"papershelf: `site_url` is missing in {config.config_file_path}. Feeds need "
+            "absolute links: add the address the site is published at, e.g. "
+            "`site_url: https://example.org/papershelf/`"
+        )
+    if feed_length < 1:
+        raise PluginError(
+            f"papershelf: `feed_length` is {feed_length} in {config.config_file_path}; "
+            "set it to 1 or more (the default is 50)"
+        )
+    return Site(
+        url=config.site_url,
+        name=config.site_name,
+        description=config.site_description or "",
+        language=str(config.theme.get("language") or "en"),
+    )
+
+
+def write_outputs(site_dir: Path, outputs: dict[str, bytes]) -> None:
+    """Write generated files (path relative to the site root -> bytes) into site_dir."""
+    for relative, data in outputs.items():
+        path = site_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
 class PapershelfPlugin(BasePlugin[PapershelfConfig]):
     supports_multiple_instances = False
 
@@ -58,10 +89,12 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.home: PageSpec | None = None
         self.env = fragment_environment()
         self.site: dict[str, str] = {}
+        self.feed_site: Site | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
             raise PluginError("papershelf: set `use_directory_urls: true` in mkdocs.yml")
+        self.feed_site = feed_site(config, self.config.feed_length)
         root = Path(config.config_file_path).parent
         result = load_project(root / self.config.papers_dir, root / self.config.tags_file)
         if result.problems:
@@ -121,6 +154,20 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         spec = self.specs.get(page.file.src_uri)
         context["papershelf_feed_tags"] = spec.feed_tags if spec else ()
         return context
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        # Autodiscovery links in main.html: "" -> the site feeds, tag id -> its feeds.
+        assert self.catalog is not None and self.feed_site is not None
+        env.globals["papershelf_feeds"] = feed_links(self.catalog, self.feed_site)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.catalog is not None and self.feed_site is not None
+        outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
+        write_outputs(Path(config.site_dir), outputs)
+        log.info("papershelf: wrote %d feed files", len(outputs))
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
         template = self.env.get_template(spec.template)
