@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c requiremen
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: site test serve lint bench lock clean
+.PHONY: site test serve lint validate install bench lock clean
 
 site: $(RUNTIME)  ## Build the site into site/ (creates .venv and installs on first run)
 	$(BIN)/papershelf build
@@ -20,6 +20,11 @@ serve: $(RUNTIME)  ## Live preview at http://127.0.0.1:8000/ ; edits in papers/ 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests
 	$(BIN)/ruff format --check plugins build_tools tests
+
+validate: $(RUNTIME)  ## Check every entry and tags.yml (what CI and pre-commit run)
+	$(BIN)/papershelf validate
+
+install: $(TESTDEPS)  ## Create .venv and install the pinned runtime and test dependencies
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
