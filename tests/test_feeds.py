@@ -318,6 +318,17 @@ def test_content_links_are_absolute() -> None:
     assert all(url.startswith("https://") for url in urls), urls
 
 
+def test_absolute_links_do_not_let_unsafe_schemes_back_in() -> None:
+    notes = "[js](javascript:alert(1)) [data](data:text/html,x) [mail](mailto:a@b.c) [up](../../x)"
+    entry = paper("p", date(2025, 1, 1), notes=notes)
+    content = parse(render_all(catalog(entry), SITE, 50)["atom.xml"]).entries[0].content[0].value
+    urls = html_urls(content).urls
+    assert "mailto:a@b.c" in urls
+    assert "https://example.org/shelf/x" in urls
+    assert not [url for url in urls if url.startswith(("javascript:", "data:"))]
+    assert "javascript:" not in content
+
+
 @pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
 def test_no_relative_urls_anywhere(name: str) -> None:
     data = render_all(standard(), SITE, 50)[name].decode()
