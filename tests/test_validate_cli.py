@@ -16,6 +16,7 @@ GOOD = "title: Good\nadded: 2025-01-02\ntags: [agents]\n"
 @pytest.fixture
 def shelf(project, monkeypatch):
     monkeypatch.chdir(project.root)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)  # the suite itself runs in CI
     return project
 
 
@@ -105,7 +106,7 @@ def test_each_mistake_gets_file_line_field_and_fix(shelf, capsys, text, expected
     code, out, err = validate(capsys)
     assert code == 1
     assert out == expected
-    assert err == f"{len(expected)} problem(s) found\n"
+    assert err == f"{len(expected)} problem(s) found; every field is explained in CONTRIBUTING.md\n"
 
 
 def test_lines_in_a_markdown_entry_count_from_the_top_of_the_file(shelf, capsys):
@@ -139,7 +140,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(shelf, capsys):
         ["papers/c.yaml:3", "tags"],
         ["papers/c.yaml:4", "votes"],
     ]
-    assert err == "3 problem(s) found\n"
+    assert err == "3 problem(s) found; every field is explained in CONTRIBUTING.md\n"
 
 
 def test_validating_one_file_checks_only_that_file(shelf, capsys):
@@ -163,3 +164,27 @@ def test_a_broken_vocabulary_is_reported_with_its_line(shelf, capsys):
     assert "tags.yml:3: agents.descripton: unknown field (did you mean 'description'?)" in [
         line.removeprefix(str(shelf.root) + "/") for line in out
     ]
+
+
+def test_on_github_actions_problems_are_also_annotations_on_the_line(shelf, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    shelf.paper("p", "title: T\nadded: 2025-01-02\ntags: [agent]\n")
+    assert validate(capsys)[1] == [
+        "papers/p.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'?)",
+        "::error file=papers/p.yaml,line=3,title=tags::unknown tag 'agent' (did you mean 'agents'?)",
+    ]
+
+
+def test_annotations_escape_entry_text_so_it_cannot_inject_commands():
+    from build_tools.validate import github_annotation
+    from papershelf.model import Problem
+
+    problem = Problem("papers/a,b:c.yaml", 2, "f", "bad 100%\n::warning::x", "fix\r")
+    assert github_annotation(problem) == (
+        "::error file=papers/a%2Cb%3Ac.yaml,line=2,title=f::bad 100%25%0A::warning::x (fix%0D)"
+    )
+
+
+def test_annotations_are_off_outside_github_actions(shelf, capsys):
+    shelf.paper("p", "title: T\nadded: 2025-01-02\ntags: [agent]\n")
+    assert not any(line.startswith("::") for line in validate(capsys)[1])
