@@ -71,8 +71,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="yaml (default) or md (notes as a Markdown body below the fields)",
     )
     parser.add_argument("--slug", help="file name without extension, instead of one from the title")
-    parser.add_argument("--papers", type=Path, default=Path("papers"), help="entries folder")
-    parser.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
+    parser.add_argument(
+        "--papers", type=Path, default=Path("papers"), metavar="DIR", help="entries folder"
+    )
+    parser.add_argument(
+        "--tags", type=Path, default=Path("tags.yml"), metavar="FILE", help="tag vocabulary"
+    )
 
 
 def run(args: argparse.Namespace, today: date | None = None) -> int:
