@@ -21,6 +21,9 @@ lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests
 	$(BIN)/ruff format --check plugins build_tools tests
 
+bench: $(RUNTIME)  ## Benchmark builds at 1,000, 10,000 and 50,000 synthetic papers (slow)
+	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg
+
 validate: $(RUNTIME)  ## Check every entry and tags.yml (what CI and pre-commit run)
 	$(BIN)/papershelf validate
 

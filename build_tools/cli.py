@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from build_tools import build, listing, new, validate
+from build_tools import bench, build, listing, new, validate
 
 TOOLS = {
     "validate": validate,
     "build": build,
     "list": listing,
     "new": new,
+    "bench": bench,
 }
 
 

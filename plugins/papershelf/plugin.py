@@ -26,6 +26,7 @@ from papershelf.feeds import Site, feed_links, render_all
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
 from papershelf.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -96,7 +97,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             raise PluginError("papershelf: set `use_directory_urls: true` in mkdocs.yml")
         self.feed_site = feed_site(config, self.config.feed_length)
         root = Path(config.config_file_path).parent
-        result = load_project(root / self.config.papers_dir, root / self.config.tags_file)
+        instrument(config.plugins, skip="papershelf")  # only when benchmarking
+        with stage("load"):
+            result = load_project(root / self.config.papers_dir, root / self.config.tags_file)
         if result.problems:
             lines = "\n".join(str(problem) for problem in result.problems)
             raise PluginError(
@@ -106,7 +109,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             "site_name": config.site_name,
             "site_description": config.site_description or "",
         }
-        self.catalog = build_catalog(result.papers, result.vocabulary.tags)
+        with stage("catalog"):
+            self.catalog = build_catalog(result.papers, result.vocabulary.tags)
         # Our overrides sit just above material's templates, below a user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES))
@@ -165,11 +169,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
-        outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
-        write_outputs(Path(config.site_dir), outputs)
+        with stage("feeds"):
+            outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
+            write_outputs(Path(config.site_dir), outputs)
         log.info("papershelf: wrote %d feed files", len(outputs))
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
+        with stage("pages"):
+            return self._render(spec, standalone=standalone)
+
+    def _render(self, spec: PageSpec, *, standalone: bool) -> str:
         template = self.env.get_template(spec.template)
         return template.render(
             spec.context,

@@ -1,0 +1,460 @@
+"""``papershelf bench``: how build time, memory and output grow with the number of papers.
+
+For each size N it writes a synthetic project (``build_tools.synthetic``) that inherits
+this project's ``mkdocs.yml`` and ``content/``, then measures, each in a fresh process:
+
+* a cold ``papershelf build`` (cache removed): wall time, time per stage (from
+  ``papershelf.timing``), peak RSS, output files and bytes, search index bytes;
+* a no-op rebuild and a rebuild after editing one entry (``papershelf build`` again);
+* the same edit seen by a running ``mkdocs serve`` (its reported rebuild time);
+* a plain mkdocs-material site of N Markdown pages with the default navigation, the
+  baseline the targets are ratios of. Its build is quadratic (every page renders the
+  whole nav), so above ``--baseline-max`` pages it is measured at three smaller sizes
+  and extrapolated with a fitted quadratic; the report says which figures are which.
+
+The results go to a table on stdout, a JSON file and an SVG plot. Nothing here is a
+test: ``tests/test_bench.py`` only checks that a tiny run works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from build_tools import bench_report, synthetic
+from papershelf.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
+
+HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
+DEFAULT_SIZES = (1000, 10000, 50000)
+TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.timing in the build process
+CACHE_DIR = ".cache"  # removed before a cold build
+EDIT_MARKER = "Edited for the benchmark"
+FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
+
+
+def sizes(text: str) -> list[int]:
+    """``"1000,10k"`` -> [1000, 10000]; argparse type."""
+    result = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        match = re.fullmatch(r"(\d+)(k?)", part)
+        if not match:
+            raise argparse.ArgumentTypeError(f"'{part}' is not a size (e.g. 1000 or 10k)")
+        result.append(int(match[1]) * (1000 if match[2] else 1))
+    if not result or min(result) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sorted(set(result))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    default = ",".join(str(n) for n in DEFAULT_SIZES)
+    parser.add_argument("--sizes", type=sizes, default=list(DEFAULT_SIZES), help=default)
+    parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="JSON file")
+    parser.add_argument("--plot", type=Path, help="also write an SVG plot of time and memory")
+    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+    parser.add_argument("--seed", type=int, default=0, help="synthetic data seed (default 0)")
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=2000,
+        help="largest plain-mkdocs baseline actually built; larger sizes are extrapolated "
+        "from builds at 1/4, 1/2 and all of it (0: no baseline; default 2000)",
+    )
+    parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip serve")
+    parser.add_argument("--workdir", type=Path, help="where to write the projects (kept)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
+
+
+@dataclass
+class Measured:
+    """One child process: wall seconds, CPU seconds (user + system, its whole tree:
+    steadier than wall time on a busy machine), peak RSS, exit code."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str = field(repr=False)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def run_measured(
+    command: list[str], cwd: Path, timeout: float, timings: Path | None = None
+) -> Measured:
+    """Run ``command`` and measure it with ``wait4`` (peak RSS of the largest process
+    in its tree, not of this benchmark process)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop(TIMINGS_ENV, None)
+    if timings is not None:
+        timings.unlink(missing_ok=True)
+        env[TIMINGS_ENV] = str(timings)
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.005)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    stages: dict[str, float] = {}
+    if timings is not None and timings.exists():
+        stages = json.loads(timings.read_text(encoding="utf-8"))["stages"]
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, cpu, usage.ru_maxrss / 1024, process.returncode, output, stages)
+
+
+def check(measured: Measured, what: str) -> Measured:
+    if measured.returncode != 0:
+        raise BenchError(f"{what} failed (exit {measured.returncode}):\n{measured.output[-3000:]}")
+    return measured
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def mirror_project(real_config: Path, root: Path) -> None:
+    """Make ``root`` the real project with other papers: links to each top-level file
+    and folder (content, templates, snippets...), a copy of mkdocs.yml, and none of
+    ``papers/``, ``tags.yml``, outputs or dot-folders. Paths relative to the config
+    file or the working folder then resolve as they do for ``make site``. (Assumes
+    the plugin's default ``papers_dir`` and ``tags_file``.)"""
+    root.mkdir(parents=True, exist_ok=True)
+    skipped = {"papers", "tags.yml", "site", real_config.name}
+    for entry in sorted(real_config.parent.iterdir()):
+        if entry.name.startswith(".") or entry.name in skipped:
+            continue
+        link = root / entry.name
+        if not link.is_symlink():
+            link.symlink_to(entry)
+    shutil.copyfile(real_config, root / "mkdocs.yml")
+
+
+BASELINE_CONFIG = """\
+# A default mkdocs-material site: every page in the (automatic) navigation.
+site_name: Baseline
+site_url: https://example.org/baseline/
+theme:
+  name: material
+"""
+
+
+def output_stats(site: Path) -> dict[str, int]:
+    """Files and bytes of the built site; separately the search index (material's JSON
+    and/or a Pagefind bundle, without its scripts) and the feeds (largest one too)."""
+    stats = dict.fromkeys(("files", "bytes", "search_index_bytes", "feed_bytes"), 0)
+    stats["largest_feed_bytes"] = 0
+    for directory, _, names in os.walk(site):
+        top = Path(directory).relative_to(site).parts[:1]
+        is_search = top in {("search",), ("pagefind",)}
+        for name in names:
+            size = Path(directory, name).stat().st_size
+            stats["files"] += 1
+            stats["bytes"] += size
+            if is_search and not name.endswith((".js", ".css")):
+                stats["search_index_bytes"] += size
+            if name in FEED_FILES:
+                stats["feed_bytes"] += size
+                stats["largest_feed_bytes"] = max(stats["largest_feed_bytes"], size)
+    return stats
+
+
+def stage_summary(stages: dict[str, float], wall: float) -> dict[str, float]:
+    """The issue's stage names from the raw timer names; the rest of the wall time
+    (interpreter start, imports, mkdocs config, theme assets, sitemap) is "other"."""
+    summary = {
+        "load/validate": stages.get("load", 0.0),
+        "catalog": stages.get("catalog", 0.0),
+        "pages": stages.get("pages", 0.0) + stages.get("mkdocs pages", 0.0),
+        "feeds": stages.get("feeds", 0.0),
+        "search index": stages.get("search", 0.0) + stages.get("plugin search", 0.0),
+    }
+    summary["other"] = max(0.0, wall - sum(summary.values()))
+    return {name: round(seconds, 3) for name, seconds in summary.items()}
+
+
+def edit_entry(project: synthetic.SyntheticProject, slug: str, number: int) -> str:
+    """Change one entry's abstract; returns the text to look for in its page."""
+    path = project.entry_path(slug)
+    text = path.read_text(encoding="utf-8")
+    marker = f"{EDIT_MARKER} ({number})."
+    edited = re.sub(r'^abstract: "', f'abstract: "{marker} ', text, count=1, flags=re.M)
+    if edited == text:
+        raise BenchError(f"could not edit {path}")
+    path.write_text(edited, encoding="utf-8")
+    return marker
+
+
+def build_command(config: Path, site: Path) -> list[str]:
+    return [sys.executable, "-m", "build_tools.cli", "build", "-f", str(config), "-d", str(site)]
+
+
+def bench_size(
+    count: int, args: argparse.Namespace, root: Path, log: Any = print
+) -> dict[str, Any]:
+    """Every measurement of one size N in project ``root``."""
+    config = root / "mkdocs.yml"
+    site = root / "site"
+    timings = root / "timings.json"
+    log(f"[{count} papers] writing the synthetic project in {root}")
+    project = synthetic.generate(root, count, seed=args.seed)
+    mirror_project(args.config_file.resolve(), root)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    command = build_command(config, site)
+    cwd = root
+
+    log(f"[{count} papers] cold build")
+    cold = check(run_measured(command, cwd, args.timeout, timings), "cold build")
+    stats = output_stats(site)
+    log(f"[{count} papers] no-op rebuild")
+    noop = check(run_measured(command, cwd, args.timeout), "no-op rebuild")
+    slug = project.slugs[len(project.slugs) // 2]
+    marker = edit_entry(project, slug, 1)
+    log(f"[{count} papers] rebuild after editing papers/{slug}")
+    edit = check(run_measured(command, cwd, args.timeout, timings), "rebuild after an edit")
+    page = site / "papers" / slug / "index.html"
+    if marker not in page.read_text(encoding="utf-8"):
+        raise BenchError(f"the rebuild after editing {slug} did not update {page}")
+    result: dict[str, Any] = {
+        "papers": count,
+        "cold": {
+            "seconds": round(cold.seconds, 3),
+            "cpu_seconds": round(cold.cpu_seconds, 3),
+            "peak_rss_mb": round(cold.peak_rss_mb, 1),
+            "stages": stage_summary(cold.stages, cold.seconds),
+            "raw_stages": cold.stages,
+        },
+        "output": stats,
+        "noop_rebuild": {
+            "seconds": round(noop.seconds, 3),
+            "cpu_seconds": round(noop.cpu_seconds, 3),
+        },
+        "edit_rebuild": {
+            "seconds": round(edit.seconds, 3),
+            "cpu_seconds": round(edit.cpu_seconds, 3),
+            "peak_rss_mb": round(edit.peak_rss_mb, 1),
+            "stages": stage_summary(edit.stages, edit.seconds),
+        },
+    }
+    if args.serve:
+        log(f"[{count} papers] mkdocs serve: rebuild after an edit")
+        result["serve_edit_rebuild"] = serve_rebuild(config, cwd, project, slug, args.timeout)
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+_BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
+
+
+def serve_rebuild(
+    config: Path, cwd: Path, project: synthetic.SyntheticProject, slug: str, timeout: float
+) -> dict[str, float]:
+    """Start ``mkdocs serve``, wait for its first build, edit one entry and time the
+    rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
+    and the build time mkdocs itself reports."""
+    address = f"127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", address]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop(TIMINGS_ENV, None)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
+    seen: list[str] = []
+
+    def pump() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put((time.perf_counter(), line))
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+
+    def wait_for(pattern: re.Pattern[str] | str, after: float) -> tuple[float, re.Match[str]]:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                stamp, line = lines.get(timeout=0.5)
+            except queue.Empty:
+                if process.poll() is not None:
+                    break
+                continue
+            seen.append(line)
+            match = re.search(pattern, line)
+            if match and stamp >= after:
+                return stamp, match
+        raise BenchError("mkdocs serve did not rebuild:\n" + "".join(seen[-40:]))
+
+    try:
+        wait_for("Serving on", 0.0)
+        time.sleep(1.0)  # let the file watcher settle
+        edited_at = time.perf_counter()
+        edit_entry(project, slug, 2)
+        done, match = wait_for(_BUILT, edited_at)
+        return {
+            "seconds": round(done - edited_at, 3),
+            "reported_build_seconds": float(match[1]),
+        }
+    finally:
+        process.send_signal(signal.SIGINT)  # mkdocs removes its temporary site on SIGINT
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def baseline_sizes(requested: list[int], cap: int) -> list[int]:
+    """Sizes the baseline is really built at: each requested N up to the cap, and
+    1/4, 1/2 and all of the cap when some N lies above it (for the fit)."""
+    if cap <= 0:
+        return []
+    chosen = {n for n in requested if n <= cap}
+    if any(n > cap for n in requested):
+        chosen |= {max(1, cap // 4), max(2, cap // 2), cap}
+    return sorted(chosen)
+
+
+def bench_baseline(count: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """Build N plain Markdown pages with mkdocs-material's defaults (pages in nav)."""
+    docs = root / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(BASELINE_CONFIG, encoding="utf-8")
+    (docs / "index.md").write_text("# Baseline\n\nPlain pages.\n", encoding="utf-8")
+    for item in synthetic.papers(count, seed=args.seed):
+        (docs / f"{item.slug}.md").write_text(item.markdown_page(), encoding="utf-8")
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")]
+    measured = check(run_measured(command, root, args.timeout), f"baseline build of {count}")
+    return {
+        "papers": count,
+        "seconds": round(measured.seconds, 3),
+        "cpu_seconds": round(measured.cpu_seconds, 3),
+        "peak_rss_mb": round(measured.peak_rss_mb, 1),
+    }
+
+
+def fit_quadratic(points: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Least-squares a + b*n + c*n^2 through the points (at least three)."""
+    sums = [[sum(n ** (i + j) for n, _ in points) for j in range(3)] for i in range(3)]
+    rhs = [sum(t * n**i for n, t in points) for i in range(3)]
+    matrix = [[*row, value] for row, value in zip(sums, rhs, strict=True)]
+    for col in range(3):  # Gauss-Jordan elimination with partial pivoting
+        pivot = max(range(col, 3), key=lambda r: abs(matrix[r][col]))
+        matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
+        for row in range(3):
+            if row != col:
+                factor = matrix[row][col] / matrix[col][col]
+                matrix[row] = [
+                    a - factor * b for a, b in zip(matrix[row], matrix[col], strict=True)
+                ]
+    a, b, c = (matrix[i][3] / matrix[i][i] for i in range(3))
+    return a, b, c
+
+
+def baseline_for(count: int, measured: dict[int, dict[str, Any]], fit: Any) -> dict[str, Any]:
+    if count in measured:
+        return {**measured[count], "extrapolated": False}
+    if fit is None:
+        return {}
+    a, b, c = fit
+    return {
+        "papers": count,
+        "seconds": round(a + b * count + c * count**2, 1),
+        "extrapolated": True,
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "mkdocs": version("mkdocs"),
+        "mkdocs-material": version("mkdocs-material"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.config_file.is_file():
+        print(f"{args.config_file}: no such mkdocs.yml (use -f)", file=sys.stderr)
+        return 2
+    keep = args.workdir is not None
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="papershelf-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        report = benchmark(args, workdir.resolve())
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(bench_report.table(report))
+    print(f"results written to {args.out}")
+    if args.plot:
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        args.plot.write_text(bench_report.svg(report), encoding="utf-8")
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    results = []
+    for count in args.sizes:
+        results.append(bench_size(count, args, workdir / f"papershelf-{count}"))
+        shutil.rmtree(workdir / f"papershelf-{count}" / "site", ignore_errors=True)
+    measured: dict[int, dict[str, Any]] = {}
+    for count in baseline_sizes(args.sizes, args.baseline_max):
+        print(f"[baseline] plain mkdocs-material, {count} pages in the navigation")
+        measured[count] = bench_baseline(count, args, workdir / f"baseline-{count}")
+        shutil.rmtree(workdir / f"baseline-{count}", ignore_errors=True)
+    points = [(float(n), m["seconds"]) for n, m in measured.items()]
+    fit = fit_quadratic(points) if len(points) >= 3 else None
+    for result in results:
+        result["baseline"] = baseline_for(result["papers"], measured, fit)
+    return {
+        "machine": machine(),
+        "seed": args.seed,
+        "baseline_max": args.baseline_max,
+        "baseline_measured": [measured[n] for n in sorted(measured)],
+        "baseline_fit": None if fit is None else {"a": fit[0], "b": fit[1], "c": fit[2]},
+        "results": results,
+        "targets": bench_report.targets(results),
+    }

@@ -1,0 +1,322 @@
+"""Benchmark results -> targets, a readable table and an SVG plot.
+
+Pure functions of the JSON report that ``papershelf bench`` writes, so the README's
+figures can be redrawn from a saved report without building anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).parent / "templates"
+STAGES = ("load/validate", "catalog", "pages", "feeds", "search index", "other")
+
+# The issue's targets (2 cores).
+TARGET_SECONDS_10K = 10.0
+TARGET_BASELINE_RATIO = 0.6
+TARGET_RSS_MB = 400.0
+TARGET_LINEARITY = 1.3  # time (and output) per paper at 50k within 1.3x of 10k
+TARGET_REBUILD_FRACTION = 0.10
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    limit: float
+    met: bool
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": round(self.value, 4),
+            "limit": self.limit,
+            "met": self.met,
+            "note": self.note,
+        }
+
+
+def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target whose sizes were benchmarked, with the measured value."""
+    by_size = {r["papers"]: r for r in results}
+    found: list[Target] = []
+    ten = by_size.get(10000)
+    if ten:
+        cold = ten["cold"]["seconds"]
+        found.append(Target("10k: full build seconds", cold, TARGET_SECONDS_10K, cold <= 10))
+        baseline = ten.get("baseline") or {}
+        if baseline.get("seconds"):
+            ratio = cold / baseline["seconds"]
+            note = "baseline extrapolated" if baseline.get("extrapolated") else "baseline measured"
+            found.append(
+                Target("10k: build / baseline", ratio, TARGET_BASELINE_RATIO, ratio <= 0.6, note)
+            )
+        rss = ten["cold"]["peak_rss_mb"]
+        found.append(Target("10k: peak RSS MB", rss, TARGET_RSS_MB, rss <= TARGET_RSS_MB))
+        fraction = ten["edit_rebuild"]["seconds"] / cold
+        found.append(
+            Target(
+                "10k: CLI rebuild after one edit / cold",
+                fraction,
+                TARGET_REBUILD_FRACTION,
+                fraction <= TARGET_REBUILD_FRACTION,
+            )
+        )
+        serve = ten.get("serve_edit_rebuild")
+        if serve:
+            fraction = serve["seconds"] / cold
+            found.append(
+                Target(
+                    "10k: serve rebuild after one edit / cold",
+                    fraction,
+                    TARGET_REBUILD_FRACTION,
+                    fraction <= TARGET_REBUILD_FRACTION,
+                    "edit to 'Documentation built' line",
+                )
+            )
+    fifty = by_size.get(50000)
+    if ten and fifty:
+        growth = (fifty["cold"]["seconds"] / 50000) / (ten["cold"]["seconds"] / 10000)
+        found.append(
+            Target("50k/10k: time per paper", growth, TARGET_LINEARITY, growth <= TARGET_LINEARITY)
+        )
+        size = (fifty["output"]["bytes"] / 50000) / (ten["output"]["bytes"] / 10000)
+        found.append(Target("50k/10k: output bytes per paper", size, TARGET_LINEARITY, size <= 1.3))
+    if len(results) >= 2 and results[0]["output"]["largest_feed_bytes"]:
+        first, last = results[0]["output"], results[-1]["output"]
+        growth = last["largest_feed_bytes"] / first["largest_feed_bytes"]
+        note = f"largest feed, {results[-1]['papers']} vs {results[0]['papers']} papers"
+        found.append(Target("feeds bounded: largest feed growth", growth, 1.1, growth <= 1.1, note))
+    return [target.as_dict() for target in found]
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:.1f}"
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True))
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as plain-text tables: builds, stages, targets."""
+    cpus = report["machine"]["cpus"]
+    header = ["papers", "cold s", "cpu s", "ms/paper", "RSS MB", "files", "site MB", "search MB"]
+    header += ["no-op s", "edit s", "serve edit s", "baseline s", "ratio"]
+    rows = []
+    for result in report["results"]:
+        n, cold, out = result["papers"], result["cold"], result["output"]
+        baseline = result.get("baseline") or {}
+        base_s = baseline.get("seconds")
+        base = (
+            "-" if base_s is None else f"{base_s:.1f}" + ("*" if baseline["extrapolated"] else "")
+        )
+        serve = result.get("serve_edit_rebuild", {}).get("seconds")
+        rows.append(
+            [
+                str(n),
+                _seconds(cold["seconds"]),
+                _seconds(cold["cpu_seconds"]),
+                f"{1000 * cold['seconds'] / n:.2f}",
+                f"{cold['peak_rss_mb']:.0f}",
+                str(out["files"]),
+                _mb(out["bytes"]),
+                _mb(out["search_index_bytes"]),
+                _seconds(result["noop_rebuild"]["seconds"]),
+                _seconds(result["edit_rebuild"]["seconds"]),
+                _seconds(serve),
+                base,
+                "-" if not base_s else f"{cold['seconds'] / base_s:.3f}",
+            ]
+        )
+    parts = [f"Papershelf build benchmark ({cpus} CPUs)", _grid(header, rows)]
+    parts.append("* extrapolated from the measured baseline builds (quadratic fit)")
+    stage_rows = [
+        [str(r["papers"]), *(_seconds(r["cold"]["stages"].get(s)) for s in STAGES)]
+        for r in report["results"]
+    ]
+    parts += ["", "Cold build, seconds per stage", _grid(["papers", *STAGES], stage_rows)]
+    if report.get("baseline_measured"):
+        measured = ", ".join(
+            f"{b['papers']}: {b['seconds']:.1f} s / {b['peak_rss_mb']:.0f} MB"
+            for b in report["baseline_measured"]
+        )
+        parts += ["", f"Baseline builds measured (pages in nav): {measured}"]
+    if report.get("targets"):
+        target_rows = [
+            [
+                "met" if t["met"] else "MISSED",
+                t["name"],
+                f"{t['value']:.3f}",
+                f"{t['limit']:g}",
+                t["note"],
+            ]
+            for t in report["targets"]
+        ]
+        parts += ["", "Targets", _grid(["", "target", "value", "limit", "note"], target_rows)]
+    return "\n".join(parts)
+
+
+# --- the plot ------------------------------------------------------------------------
+
+PANEL_WIDTH, PANEL_HEIGHT = 300, 220
+MARGIN_LEFT, MARGIN_TOP = 56, 40
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Maps values to pixels, linear or logarithmic."""
+
+    low: float
+    high: float
+    pixels: float
+    log: bool
+
+    def __call__(self, value: float) -> float:
+        if self.log:
+            low, high, value = math.log10(self.low), math.log10(self.high), math.log10(value)
+        else:
+            low, high = self.low, self.high
+        return (value - low) / (high - low) * self.pixels
+
+    def ticks(self) -> list[float]:
+        if self.log:
+            first, last = math.floor(math.log10(self.low)), math.ceil(math.log10(self.high))
+            candidates = [m * 10**e for e in range(first, last + 1) for m in (1, 2, 5)]
+        else:
+            step = _nice_step((self.high - self.low) / 5)
+            candidates = [step * i for i in range(int(self.high / step) + 2)]
+        return [v for v in candidates if self.low <= v <= self.high]
+
+
+def _nice_step(raw: float) -> float:
+    exponent = 10 ** math.floor(math.log10(raw))
+    return next(m * exponent for m in (1, 2, 5, 10) if m * exponent >= raw)
+
+
+def _label(value: float) -> str:
+    if value >= 1000 and value % 1000 == 0:
+        return f"{value / 1000:g}k"
+    return f"{value:g}"
+
+
+def _series(name: str, points: list[tuple[float, float]], css: str) -> dict[str, Any]:
+    return {"name": name, "points": [p for p in points if p[1] and p[1] > 0], "css": css}
+
+
+def _panel(
+    title: str,
+    unit: str,
+    series: list[dict[str, Any]],
+    limit: tuple[float, str] | None,
+    sizes: list[float],
+    log_y: bool,
+) -> dict[str, Any]:
+    values = [v for s in series for _, v in s["points"]] + ([limit[0]] if limit else [])
+    low_x, high_x = min(sizes) / 1.3, max(sizes) * 1.3
+    high_y = max(values) * (1.5 if log_y else 1.1)
+    low_y = min(values) / 1.5 if log_y else 0.0
+    x = Axis(low_x, high_x, PANEL_WIDTH, log=True)
+    y = Axis(low_y, high_y, PANEL_HEIGHT, log=log_y)
+
+    def at(point: tuple[float, float]) -> tuple[float, float]:
+        return round(x(point[0]), 1), round(PANEL_HEIGHT - y(point[1]), 1)
+
+    return {
+        "title": title,
+        "unit": unit,
+        "x_ticks": [(round(x(v), 1), _label(v)) for v in sizes],
+        "y_ticks": [(round(PANEL_HEIGHT - y(v), 1), _label(v)) for v in y.ticks()],
+        "series": [{**s, "pixels": [at(p) for p in s["points"]]} for s in series if s["points"]],
+        "limit": None
+        if limit is None
+        else {"y": round(PANEL_HEIGHT - y(limit[0]), 1), "label": limit[1]},
+    }
+
+
+def svg(report: dict[str, Any]) -> str:
+    """Time and peak memory against N, papershelf next to the plain-mkdocs baseline."""
+    results = report["results"]
+    sizes = [float(r["papers"]) for r in results]
+    measured = [(float(b["papers"]), b["seconds"]) for b in report.get("baseline_measured", [])]
+    extrapolated = [
+        (float(r["papers"]), r["baseline"]["seconds"])
+        for r in results
+        if r.get("baseline", {}).get("extrapolated")
+    ]
+    if measured and extrapolated:
+        extrapolated.insert(0, measured[-1])
+    all_sizes = sorted({*sizes, *(n for n, _ in measured)})
+    time_panel = _panel(
+        "Build time",
+        "seconds (log)",
+        [
+            _series(
+                "papershelf: cold build",
+                [(n, r["cold"]["seconds"]) for n, r in zip(sizes, results, strict=True)],
+                "ps",
+            ),
+            _series(
+                "papershelf: rebuild after one edit",
+                [(n, r["edit_rebuild"]["seconds"]) for n, r in zip(sizes, results, strict=True)],
+                "edit",
+            ),
+            _series("plain mkdocs-material (measured)", measured, "base"),
+            _series("plain mkdocs-material (extrapolated)", extrapolated, "extra"),
+        ],
+        (TARGET_SECONDS_10K, "10 s target at 10k"),
+        all_sizes,
+        log_y=True,
+    )
+    memory_panel = _panel(
+        "Peak memory (RSS)",
+        "MB",
+        [
+            _series(
+                "papershelf: cold build",
+                [(n, r["cold"]["peak_rss_mb"]) for n, r in zip(sizes, results, strict=True)],
+                "ps",
+            ),
+            _series(
+                "plain mkdocs-material (measured)",
+                [
+                    (float(b["papers"]), b["peak_rss_mb"])
+                    for b in report.get("baseline_measured", [])
+                ],
+                "base",
+            ),
+        ],
+        (TARGET_RSS_MB, "400 MB target at 10k"),
+        all_sizes,
+        log_y=False,
+    )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("bench-plot.svg").render(
+        panels=[time_panel, memory_panel],
+        machine=report["machine"],
+        width=PANEL_WIDTH,
+        height=PANEL_HEIGHT,
+        left=MARGIN_LEFT,
+        top=MARGIN_TOP,
+    )

@@ -1,0 +1,44 @@
+"""Stage timing for the benchmark: exclusive times, and nothing when switched off."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from papershelf import timing
+
+
+def test_nested_stages_are_counted_once_in_the_inner_stage():
+    timer = timing.StageTimer()
+    with timer.stage("outer"):
+        time.sleep(0.02)
+        with timer.stage("inner"):
+            time.sleep(0.05)
+    assert 0.05 <= timer.totals["inner"] < 0.2
+    assert 0.02 <= timer.totals["outer"] < 0.05  # the inner 0.05 s is not counted again
+    assert timer.calls == {"outer": 1, "inner": 1}
+
+
+def test_without_the_environment_variable_stages_cost_nothing_and_write_nothing():
+    assert os.environ.get(timing.ENV_VAR) is None
+    assert not timing.enabled()
+    assert timing.stage("load") is timing.stage("catalog")  # one shared null context
+
+    def function() -> int:
+        return 1
+
+    assert timing.timed("x", function) is function
+
+
+def test_with_the_environment_variable_the_totals_are_written_at_exit(tmp_path: Path):
+    out = tmp_path / "timings.json"
+    code = "from papershelf import timing\nwith timing.stage('load'):\n    pass\n"
+    env = {**os.environ, timing.ENV_VAR: str(out)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report["stages"]) == {"load"}
+    assert report["calls"] == {"load": 1}
