@@ -17,9 +17,14 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
-from yaml.reader import Reader
+from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pyyaml built without libyaml: the pure-Python parser does it all
+    CParser = None
 
 _DEFAULT_TAGS = {
     BaseResolver.DEFAULT_SCALAR_TAG,
@@ -70,6 +75,18 @@ class Mapping:
 Value = Scalar | Sequence | Mapping
 
 
+def _refuse_anchors(event: yaml.Event) -> None:
+    line = event.start_mark.line + 1
+    if isinstance(event, yaml.AliasEvent):
+        raise StrictYamlError(
+            line, f"alias *{event.anchor} is not allowed", "write the value out in full"
+        )
+    if getattr(event, "anchor", None):
+        raise StrictYamlError(
+            line, f"anchor &{event.anchor} is not allowed", "write the value out in full"
+        )
+
+
 class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseResolver):
     """pyyaml's pipeline with no implicit typing (BaseResolver) and no aliases."""
 
@@ -82,17 +99,47 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseReso
         BaseResolver.__init__(self)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent):
-            raise StrictYamlError(
-                line, f"alias *{event.anchor} is not allowed", "write the value out in full"
-            )
-        if getattr(event, "anchor", None):
-            raise StrictYamlError(
-                line, f"anchor &{event.anchor} is not allowed", "write the value out in full"
-            )
+        _refuse_anchors(self.peek_event())
         return super().compose_node(parent, index)
+
+
+if CParser is not None:
+
+    class _FastLoader(CParser, BaseConstructor, BaseResolver):  # type: ignore[misc, valid-type]
+        """The same pipeline with libyaml's C scanner and parser: about ten times faster,
+        which matters at thousands of entries. The tree is composed by the same Python
+        code as in :class:`_StrictLoader`, so both give equal trees for valid input."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            BaseConstructor.__init__(self)
+            BaseResolver.__init__(self)
+            self.anchors: dict[Any, Node] = {}
+
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+        compose_scalar_node = Composer.compose_scalar_node
+        compose_sequence_node = Composer.compose_sequence_node
+        compose_mapping_node = Composer.compose_mapping_node
+
+        def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+            _refuse_anchors(self.peek_event())
+            return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+
+
+def _fast_parse(text: str) -> Node | None:
+    """The C parser's tree, or None when the pure-Python parser must decide: when
+    libyaml is missing, when the text has characters pyyaml's reader refuses, and on
+    any error (so error messages are always pyyaml's, word for word)."""
+    if CParser is None or Reader.NON_PRINTABLE.search(text):
+        return None
+    loader = _FastLoader(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, StrictYamlError):
+        return None
+    finally:
+        loader.dispose()
 
 
 def parse(text: str, line_offset: int = 0) -> Value | None:
@@ -100,7 +147,18 @@ def parse(text: str, line_offset: int = 0) -> Value | None:
 
     ``line_offset`` shifts reported lines, for front matter that starts below line 1.
     """
-    loader = _StrictLoader(text)
+    node = _fast_parse(text)
+    if node is not None:
+        return _convert(node, line_offset)
+    try:
+        loader = _StrictLoader(text)
+    except ReaderError as error:  # pyyaml checks every character before parsing
+        line = text.count("\n", 0, max(error.position, 0)) + 1 + line_offset
+        raise StrictYamlError(
+            line,
+            f"character U+{error.character:04X} is not allowed in YAML",
+            "delete it; invisible control characters often come from copy and paste",
+        ) from error
     try:
         node = loader.get_single_node()
     except StrictYamlError as error:
