@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from build_tools import bench, build, listing, new, validate
+from build_tools import bench, build, import_daily, listing, new, validate
 
 TOOLS = {
     "validate": validate,
@@ -14,6 +14,7 @@ TOOLS = {
     "list": listing,
     "new": new,
     "bench": bench,
+    "import": import_daily,
 }
 
 

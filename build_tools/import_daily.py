@@ -1,0 +1,436 @@
+"""``papershelf import daily-papers FILE...``: add papers from "Daily Papers" dumps.
+
+The steps, top to bottom in :func:`import_daily_papers`:
+
+1. read and parse every file (``papershelf.daily_papers``), choosing each file's
+   capture year (``--year``, else inferred and said so);
+2. load the collection (``papers/`` must validate: identity and slugs depend on it);
+3. plan (``papershelf.merge``): fold duplicates, match existing entries, tag and
+   name new papers;
+4. stage every file to write in a temporary folder, read each back with the real
+   loader and compare it with the plan;
+5. unless ``--dry-run``, move the staged files into place (atomic renames), then
+   print the summary.
+
+Nothing in ``papers/`` changes before step 5, so a failed run leaves it as it was.
+Exit status: 0 when everything was imported, 1 when some lines could not be parsed
+(the rest is imported) or when the run failed (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from papershelf.daily_papers import (
+    LineProblem,
+    Record,
+    choose_year,
+    parse_listing,
+    resolve_listing,
+)
+from papershelf.loader import display_path, entry_files, load_entry, load_project
+from papershelf.merge import Conflict, Plan, fold_duplicates, plan_import
+from papershelf.model import Paper
+from papershelf.tagging import UNCATEGORIZED, assign_tags, compile_rules
+from papershelf.vocabulary import Vocabulary
+from papershelf.writer import PatchError, patch_entry, render_entry
+
+HELP = "Import papers from listing dumps; see `papershelf import daily-papers --help`."
+DAILY_HELP = (
+    "Import text dumps of a 'Daily Papers' listing page into papers/: one entry per paper, "
+    "duplicates merged, tags from the keyword rules in tags.yml."
+)
+PROGRESS_EVERY = 500
+
+
+class ImportAbortedError(Exception):
+    """The run cannot go on; nothing has been written."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    daily = sources.add_parser("daily-papers", help=DAILY_HELP, description=DAILY_HELP)
+    daily.add_argument("files", nargs="+", type=Path, metavar="FILE", help="text dumps to read")
+    daily.add_argument(
+        "--into", type=Path, default=Path("papers"), help="entries folder (default: papers/)"
+    )
+    daily.add_argument(
+        "--year",
+        type=_year,
+        help="year the listings were captured, for dates shown without a year "
+        "(default: one more than the latest year written in each file)",
+    )
+    daily.add_argument(
+        "--added",
+        type=_iso_date,
+        help="date the papers joined the list, written into each new entry (default: today)",
+    )
+    daily.add_argument(
+        "--dry-run", action="store_true", help="print what would change and write nothing"
+    )
+    daily.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year; write e.g. --year 2025")
+    return int(text)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; write YYYY-MM-DD, e.g. --added 2025-01-31"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    options = Options(
+        files=list(args.files),
+        into=args.into,
+        tags_file=args.tags,
+        year=args.year,
+        added=args.added or date.today(),
+        dry_run=args.dry_run,
+    )
+    try:
+        report = import_daily_papers(options, out=sys.stdout, err=sys.stderr)
+    except ImportAbortedError as failure:
+        print(f"papershelf import: {failure}", file=sys.stderr)
+        print(f"nothing was written to {_shown_dir(options.into)}", file=sys.stderr)
+        return 1
+    return 1 if report.problems else 0
+
+
+@dataclass(frozen=True)
+class Options:
+    files: list[Path]
+    into: Path
+    tags_file: Path
+    year: int | None
+    added: date
+    dry_run: bool = False
+
+
+@dataclass
+class Report:
+    """Everything the summary prints; returned so tests can inspect it."""
+
+    files_read: int = 0
+    entries_parsed: int = 0
+    problems: list[LineProblem] = field(default_factory=list)
+    plan: Plan | None = None
+    duplicates_folded: int = 0
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One file to write: its final path, text, and the Paper it must read back as."""
+
+    path: Path
+    text: str
+    expected: Paper
+    label: str
+
+
+def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report:
+    """The whole import; raises ImportAbortedError (nothing written) when it cannot finish."""
+    report = Report()
+    progress = _Progress(err)
+    records = _read_listings(options, report, out)
+    project = load_project(options.into, options.tags_file)
+    if project.problems:
+        details = "\n".join(f"  {problem}" for problem in project.problems)
+        raise ImportAbortedError(
+            f"the collection has {len(project.problems)} problem(s); fix them first "
+            f"(`papershelf validate` lists them):\n{details}"
+        )
+    if UNCATEGORIZED not in project.vocabulary.tags:
+        raise ImportAbortedError(
+            f"{display_path(options.tags_file)} has no '{UNCATEGORIZED}' tag, needed for "
+            f"papers no keyword rule matches; add it (title and description)"
+        )
+    candidates, fold_conflicts = fold_duplicates(records)
+    report.duplicates_folded = len(records) - len(candidates)
+    rules = compile_rules(project.vocabulary.tags.values())
+    plan = plan_import(
+        candidates,
+        project.papers,
+        added=options.added,
+        tagger=lambda title, abstract: assign_tags(title, abstract, rules),
+        taken_slugs=[path.stem for path in entry_files(options.into)],
+        progress=progress.step("tagging new papers"),
+    )
+    plan = replace(plan, conflicts=fold_conflicts + plan.conflicts)
+    staged = _prepare(plan, options.into)
+    staging = _staging_folder(options)
+    try:
+        failed = _stage_and_check(staged, staging, project.vocabulary, progress)
+        plan = _without_failed_updates(plan, failed)
+        report.plan = plan
+        if not options.dry_run:
+            report.written = _move_into_place(staged, plan, staging, progress)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _print_changes(plan, options, out)
+    _print_summary(report, options, out, err)
+    return report
+
+
+def _read_listings(options: Options, report: Report, out: TextIO) -> list[Record]:
+    """Parse every file first: an unreadable file or unknown year stops the run."""
+    records: list[Record] = []
+    for path in options.files:
+        shown = str(path)  # as the user typed it, so FILE:LINE points at their file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ImportAbortedError(f"{shown}: no such file") from None
+        except UnicodeDecodeError as error:
+            raise ImportAbortedError(
+                f"{shown}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+            ) from None
+        except OSError as error:
+            raise ImportAbortedError(f"{shown}: cannot read: {error.strerror}") from None
+        listing = parse_listing(text, shown)
+        choice = choose_year(listing, options.year)
+        if choice.year is None and listing.needs_year:
+            raise ImportAbortedError(
+                f"{shown}: {choice.how}; pass --year YYYY (the year the listing was captured)"
+            )
+        print(f"{shown}: {len(listing.entries)} entries; {choice.how}", file=out)
+        resolved, date_problems = resolve_listing(listing, choice.year)
+        report.files_read += 1
+        report.entries_parsed += len(listing.entries)
+        report.problems.extend(listing.problems)
+        report.problems.extend(date_problems)
+        records.extend(resolved)
+    report.problems.sort(key=lambda p: (p.path, p.line))
+    return records
+
+
+def _prepare(plan: Plan, into: Path) -> list[Staged]:
+    staged = [
+        Staged(into / f"{n.paper.slug}.yaml", render_entry(n.paper), n.paper, "create")
+        for n in plan.new
+    ]
+    for update in plan.updates:
+        source = update.paper.source
+        assert source is not None, "loaded papers know their file"
+        try:
+            original = source.read_text(encoding="utf-8")
+            text = patch_entry(original, source.suffix, update.changes)
+        except (OSError, UnicodeDecodeError, PatchError) as error:
+            text = f"# cannot patch: {error}"  # fails the check below, becomes a conflict
+        staged.append(Staged(source, text, update.updated, "update"))
+    return staged
+
+
+def _staging_folder(options: Options) -> Path:
+    """A fresh folder for staged files: in the target (same file system, so moves are
+    atomic renames), or in the system's temporary folder for a dry run."""
+    parent = Path(tempfile.gettempdir()) if options.dry_run else options.into
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".papershelf-import-", dir=parent))
+    except OSError as error:
+        raise ImportAbortedError(f"cannot create a staging folder in {parent}: {error}") from None
+
+
+def _stage_and_check(
+    staged: list[Staged], staging: Path, vocabulary: Vocabulary, progress: _Progress
+) -> dict[Path, str]:
+    """Write every file into ``staging`` and read it back with the real loader.
+
+    A new entry that does not read back as planned is a bug: the run stops. An update
+    of a hand-written entry that cannot be made safely is returned (path -> why) and
+    becomes a conflict instead.
+    """
+    failed: dict[Path, str] = {}
+    step = progress.step("checking files")
+    for done, item in enumerate(staged, start=1):
+        temporary = staging / item.path.name
+        try:
+            with temporary.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(item.text)
+        except OSError as error:
+            raise ImportAbortedError(
+                f"cannot stage {item.path.name} in {staging}: {error}"
+            ) from None
+        paper, problems = load_entry(temporary, vocabulary)
+        if paper != item.expected or problems:
+            why = "; ".join(f"{p.field}: {p.message}" for p in problems) or "reads back wrong"
+            if item.label == "create":
+                raise ImportAbortedError(
+                    f"internal error: {display_path(item.path)} would not read back as "
+                    f"planned ({why}); please report this with the input line"
+                )
+            failed[item.path] = why
+        step(done, len(staged))
+    return failed
+
+
+def _without_failed_updates(plan: Plan, failed: dict[Path, str]) -> Plan:
+    """Updates that could not be made safely become conflicts; the entry stays as it is."""
+    if not failed:
+        return plan
+    kept, conflicts, unchanged = [], list(plan.conflicts), list(plan.unchanged)
+    for update in plan.updates:
+        why = failed.get(update.paper.source) if update.paper.source else None
+        if why is None:
+            kept.append(update)
+            continue
+        unchanged.append(update.paper)
+        conflicts.append(
+            Conflict(
+                display_path(update.paper.source),  # type: ignore[arg-type]
+                ", ".join(update.changes),
+                f"cannot update this file automatically ({why}); "
+                f"by hand: {'; '.join(update.notes)}",
+            )
+        )
+    return replace(
+        plan, updates=kept, unchanged=sorted(unchanged, key=lambda p: p.slug), conflicts=conflicts
+    )
+
+
+def _move_into_place(
+    staged: list[Staged], plan: Plan, staging: Path, progress: _Progress
+) -> list[Path]:
+    """Move checked files over their targets (atomic renames); undo them all on failure.
+
+    A file about to be replaced is first copied into the staging folder, so that if a
+    later move fails, every earlier one can be rolled back.
+    """
+    wanted = {n.paper.slug + ".yaml" for n in plan.new} | {
+        u.paper.source.name for u in plan.updates if u.paper.source
+    }
+    todo = [item for item in staged if item.path.name in wanted]
+    backups = staging / "backup"
+    written: list[Path] = []
+    step = progress.step("writing files")
+    try:
+        backups.mkdir()
+        for done, item in enumerate(todo, start=1):
+            if item.path.exists():
+                shutil.copy2(item.path, backups / item.path.name)
+            (staging / item.path.name).replace(item.path)
+            written.append(item.path)
+            step(done, len(todo))
+    except OSError as error:
+        failed = todo[len(written)].path if len(written) < len(todo) else staging
+        for path in reversed(written):
+            backup = backups / path.name
+            if backup.exists():
+                backup.replace(path)
+            else:
+                path.unlink(missing_ok=True)
+        raise ImportAbortedError(
+            f"cannot write {display_path(failed)}: {error.strerror or error}; "
+            f"the {len(written)} file(s) already moved were put back"
+        ) from None
+    return written
+
+
+def _print_changes(plan: Plan, options: Options, out: TextIO) -> None:
+    verb = ("would create", "would update") if options.dry_run else ("create", "update")
+    for new in plan.new:
+        print(f"{verb[0]} {display_path(options.into / (new.paper.slug + '.yaml'))}", file=out)
+    for update in plan.updates:
+        shown = display_path(update.paper.source) if update.paper.source else update.paper.slug
+        print(f"{verb[1]} {shown}: {'; '.join(update.notes)}", file=out)
+
+
+def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -> None:
+    plan = report.plan
+    assert plan is not None
+    print("", file=out)
+    print("Summary" + (" (dry run: nothing written)" if options.dry_run else ""), file=out)
+    rows = [
+        ("files read", report.files_read),
+        ("entries parsed", report.entries_parsed),
+        ("duplicates folded", report.duplicates_folded),
+        ("new", len(plan.new)),
+        ("merged", len(plan.updates)),
+        ("unchanged", len(plan.unchanged)),
+        ("conflicts", len(plan.conflicts)),
+        ("unparseable lines", len(report.problems)),
+    ]
+    for label, count in rows:
+        print(f"  {label + ':':<20}{count}", file=out)
+    if plan.conflicts:
+        print("Conflicts (the entry was kept as it is; edit it by hand if needed):", file=out)
+        for conflict in plan.conflicts:
+            print(f"  {conflict}", file=out)
+    if report.problems:
+        print("Lines that could not be parsed:", file=out)
+        for problem in report.problems:
+            print(f"  {problem}", file=out)
+    if plan.new:
+        counts = Counter(tag for new in plan.new for tag in new.paper.tags)
+        print("Tags of new papers:", file=out)
+        for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {tag + ':':<34}{count}", file=out)
+    if plan.uncategorized:
+        print(
+            f"warning: {len(plan.uncategorized)} new paper(s) matched no keyword rule and "
+            f"were tagged '{UNCATEGORIZED}'; give them real tags (or add keywords to "
+            f"{display_path(options.tags_file)}):",
+            file=err,
+        )
+        for new in plan.uncategorized:
+            shown = display_path(options.into / (new.paper.slug + ".yaml"))
+            print(f"  {shown}: {new.paper.title}", file=err)
+    if report.problems:
+        print(
+            f"{len(report.problems)} line(s) could not be parsed; fix them and run the import "
+            f"again (re-running is safe: it changes nothing that is already imported)",
+            file=err,
+        )
+
+
+def _shown_dir(path: Path) -> str:
+    return display_path(path).rstrip("/") + "/"
+
+
+class _Progress:
+    """Progress lines on stderr for large inputs (or any input when stderr is a terminal)."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.tty = bool(getattr(err, "isatty", lambda: False)())
+
+    def step(self, what: str) -> Callable[[int, int], None]:
+        def report(done: int, total: int) -> None:
+            if total < PROGRESS_EVERY and not self.tty:
+                return
+            if done % PROGRESS_EVERY == 0 or done == total:
+                print(f"{what}: {done}/{total}", file=self.err, flush=True)
+
+        return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run as ``python -m build_tools.import_daily daily-papers FILE...``."""
+    parser = argparse.ArgumentParser(prog="papershelf import", description=HELP)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
