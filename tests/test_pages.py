@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from papershelf.catalog import build_catalog
@@ -32,7 +33,7 @@ def test_every_paper_tag_month_year_and_org_gets_a_page():
     assert urls == [
         "",
         "papers/p2/", "papers/p1/", "papers/p0/",
-        "tags/", "tags/agents/", "tags/vision/",
+        "tags/", "tags/agents/", "tags/agents/votes/", "tags/vision/",
         "archive/", "archive/2024/", "archive/2024/02/", "archive/2024/01/",
         "orgs/", "orgs/lab/",
     ]  # fmt: skip
@@ -68,3 +69,37 @@ def test_relative_root_climbs_one_level_per_directory():
     assert relative_root("") == ""
     assert relative_root("papers/x/") == "../../"
     assert relative_root("tags/agents/page/2/") == "../../../../"
+
+
+def test_tags_with_several_papers_also_get_most_voted_first_pages():
+    listed = papers(5)
+    votes = {"p0": 7, "p1": None, "p2": 30, "p3": 7, "p4": None}
+    listed = [replace(p, votes=votes[p.slug]) for p in listed]
+    catalog = build_catalog(listed, TAGS)
+    specs = plan_pages(catalog, Settings(page_size=2))
+    by_votes = [s for s in specs if s.kind == "tag-votes"]
+    assert [s.url for s in by_votes] == [
+        "tags/agents/votes/",
+        "tags/agents/votes/page/2/",
+        "tags/agents/votes/page/3/",
+    ]
+    # Most votes first; equal or missing votes keep the newest-first order.
+    assert [[p.slug for p in s.context["papers"]] for s in by_votes] == [
+        ["p2", "p3"],
+        ["p0", "p4"],
+        ["p1"],
+    ]
+    assert by_votes[0].title == "Agents, most votes first"
+    assert by_votes[1].title == "Agents, most votes first (page 2)"
+    newest = next(s for s in specs if s.url == "tags/agents/")
+    assert newest.context["orders"] == {"newest": "tags/agents/", "votes": "tags/agents/votes/"}
+    assert by_votes[0].context["order"] == "votes" and newest.context["order"] == "newest"
+    assert by_votes[0].feed_tags == ("agents",)
+
+
+def test_a_tag_with_one_paper_or_none_has_no_votes_order():
+    catalog = build_catalog(papers(1), TAGS)
+    specs = plan_pages(catalog, Settings())
+    assert not [s for s in specs if s.kind == "tag-votes"]
+    vision = next(s for s in specs if s.url == "tags/vision/")
+    assert vision.context["orders"] == {"newest": "tags/vision/", "votes": None}

@@ -16,3 +16,5 @@ class PapershelfConfig(Config):
     home_recent = opt.Type(int, default=20)
     # Items per feed (site-wide and per tag); feeds list the newest additions.
     feed_length = opt.Type(int, default=50)
+    # Index the built site with Pagefind for the header search box (papershelf.search).
+    search_index = opt.Type(bool, default=True)

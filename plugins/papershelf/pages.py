@@ -68,8 +68,21 @@ def month_url(month: Month) -> str:
     return f"archive/{month.key}/"
 
 
+def tag_votes_url(tag: str) -> str:
+    return f"tags/{tag}/votes/"
+
+
 def month_title(month: Month) -> str:
     return f"{calendar.month_name[month.month]} {month.year}"
+
+
+def most_voted_first(papers: list[Paper]) -> list[Paper]:
+    """The same papers ordered by votes (unvoted last), ties kept in list order.
+
+    Tag pages are pre-rendered in both orders so the "most votes" sort works on a
+    static host without JavaScript and across pagination.
+    """
+    return sorted(papers, key=lambda paper: -(paper.votes or 0))
 
 
 def _paginated(
@@ -144,8 +157,13 @@ def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
         )
     ]
     for tag in catalog.tags.values():
+        papers = catalog.by_tag[tag.id]
+        # A second, pre-rendered order only where there is something to reorder.
+        votes_url = tag_votes_url(tag.id) if len(papers) > 1 else None
 
-        def make(url: str, chunk: list[Paper], pager: Pager, tag=tag) -> PageSpec:
+        def make(
+            url: str, chunk: list[Paper], pager: Pager, tag=tag, votes_url=votes_url
+        ) -> PageSpec:
             suffix = f" (page {pager.number})" if pager.number > 1 else ""
             return PageSpec(
                 url=url,
@@ -153,11 +171,41 @@ def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                 title=f"{tag.title}{suffix}",
                 description=tag.description,
                 kind="tag",
-                context={"tag": tag, "papers": chunk, "pager": pager},
+                context={
+                    "tag": tag,
+                    "papers": chunk,
+                    "pager": pager,
+                    "order": "newest",
+                    "orders": {"newest": tag_url(tag.id), "votes": votes_url},
+                },
                 feed_tags=(tag.id,),
             )
 
-        specs.extend(_paginated(tag_url(tag.id), catalog.by_tag[tag.id], settings.page_size, make))
+        def make_votes(
+            url: str, chunk: list[Paper], pager: Pager, tag=tag, votes_url=votes_url
+        ) -> PageSpec:
+            suffix = f" (page {pager.number})" if pager.number > 1 else ""
+            return PageSpec(
+                url=url,
+                template="papershelf/tag.html",
+                title=f"{tag.title}, most votes first{suffix}",
+                description=tag.description,
+                kind="tag-votes",
+                context={
+                    "tag": tag,
+                    "papers": chunk,
+                    "pager": pager,
+                    "order": "votes",
+                    "orders": {"newest": tag_url(tag.id), "votes": votes_url},
+                },
+                feed_tags=(tag.id,),
+            )
+
+        specs.extend(_paginated(tag_url(tag.id), papers, settings.page_size, make))
+        if votes_url is not None:
+            specs.extend(
+                _paginated(votes_url, most_voted_first(papers), settings.page_size, make_votes)
+            )
     return specs
 
 

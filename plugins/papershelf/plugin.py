@@ -25,11 +25,16 @@ from papershelf.config import PapershelfConfig
 from papershelf.feeds import Site, feed_links, render_all
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
-from papershelf.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.pages import PageSpec, Settings, home_spec, plan_pages, tag_url
+from papershelf.search import SearchIndexError, build_search_index
+from papershelf.sitemaps import scoped_sitemaps
 from papershelf.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 TEMPLATES = Path(__file__).parent / "templates"
+ASSETS = Path(__file__).parent / "assets"
+# Stylesheet and script of the reading pages, served under assets/papershelf/.
+ASSET_FILES = {"papershelf.css": "extra_css", "papershelf.js": "extra_javascript"}
 
 
 def relative_root(url: str) -> str:
@@ -114,12 +119,19 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Our overrides sit just above material's templates, below a user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES))
+        for name, option in ASSET_FILES.items():
+            if f"assets/papershelf/{name}" not in config[option]:
+                config[option].append(f"assets/papershelf/{name}")
         log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.catalog is not None
         settings = Settings(page_size=self.config.page_size, home_recent=self.config.home_recent)
+        for name in ASSET_FILES:
+            files.append(
+                File.generated(config, f"assets/papershelf/{name}", abs_src_path=str(ASSETS / name))
+            )
         hand_written_home = files.get_file_from_path("index.md") is not None
         self.home = home_spec(self.catalog, settings) if hand_written_home else None
         self.specs = {}
@@ -173,6 +185,27 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
             write_outputs(Path(config.site_dir), outputs)
         log.info("papershelf: wrote %d feed files", len(outputs))
+        write_outputs(Path(config.site_dir), self.feed_folder_sitemaps())
+        with stage("search"):
+            self.index_for_search(Path(config.site_dir))
+
+    def feed_folder_sitemaps(self) -> dict[str, bytes]:
+        """A sitemap in every tag feed folder (see papershelf.sitemaps for why)."""
+        assert self.catalog is not None and self.feed_site is not None
+        folders = [tag_url(tag) for tag in self.catalog.tags]
+        urls = [spec.url for spec in self.specs.values()]
+        return scoped_sitemaps(urls, folders, self.feed_site.url)
+
+    def index_for_search(self, site_dir: Path) -> None:
+        """Build the Pagefind index the header search box reads (last: it reads the
+        finished pages)."""
+        if not self.config.search_index:
+            return
+        try:
+            build_search_index(site_dir)
+        except SearchIndexError as error:
+            raise PluginError(f"papershelf: search index: {error}") from error
+        log.info("papershelf: search index written to pagefind/")
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
         with stage("pages"):
