@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from build_tools import bench, build, import_daily, listing, new, validate
+from build_tools import bench, build, import_daily, listing, new, search_size, validate
 
 TOOLS = {
     "validate": validate,
@@ -15,6 +15,7 @@ TOOLS = {
     "new": new,
     "bench": bench,
     "import": import_daily,
+    "search-size": search_size,
 }
 
 

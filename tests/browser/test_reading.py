@@ -218,6 +218,28 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(
     assert console.errors == []
 
 
+def test_the_home_search_button_and_the_slash_key_open_the_search_box(
+    site: Site, desktop: tuple[Page, Console]
+) -> None:
+    page, console = desktop
+    page.goto(site.url())
+    toggle = page.locator("#__search")
+    box = page.locator("[data-ps-search-input]")
+    page.get_by_role("button", name="Search papers").click()
+    expect(toggle).to_be_checked()
+    expect(box).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(toggle).not_to_be_checked()
+    expect(box).not_to_be_focused()
+    page.keyboard.press("/")
+    expect(box).to_be_focused()
+    page.keyboard.type("Okonkwo")
+    expect(page.locator(".ps-search-result__title")).to_have_text([ZEBRAFISH])
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".md-search-result__link").first).to_be_focused()
+    assert console.errors == []
+
+
 def test_search_covers_authors_organisations_and_tags(
     site: Site, desktop: tuple[Page, Console]
 ) -> None:
