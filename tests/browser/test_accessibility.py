@@ -16,6 +16,7 @@ PAGES = {
     "tag index": "tags/",
     "archive": "archive/",
     "archive month": "archive/2024/03/",
+    "organisations": "orgs/",
 }
 BLOCKING = {"serious", "critical"}
 

@@ -22,6 +22,7 @@ SHOTS = {
     "archive": "archive/",
     "archive-month": "archive/2024/03/",
     "org": "orgs/deepmind/",
+    "org-index": "orgs/",
 }
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
