@@ -89,7 +89,23 @@ def test_more_specific_phrase_of_another_tag_wins():
 
 def test_tags_without_keywords_never_match():
     rules = compile_rules([tag("uncategorized"), tag("agents", "agent")])
-    assert [rule.tag for rule in rules] == ["agents"]
+    assert rules.tags == ["agents"]
+    assert compile_rules([tag("uncategorized")]).pattern is None
+    assert assign_tags("Anything", "at all", compile_rules([])) == ()
+
+
+def test_a_keyword_listed_under_two_tags_counts_for_both():
+    rules = compile_rules([tag("alpha", "shared", "a"), tag("beta", "Shared")])
+    assert [(s.tag, s.score) for s in score_tags("Shared", "", rules)] == [
+        ("alpha", 3),
+        ("beta", 3),
+    ]
+
+
+def test_each_stretch_of_text_counts_for_one_keyword_the_longest():
+    rules = compile_rules([tag("short", "pre-training"), tag("long", "pre-training data")])
+    scores = score_tags("Pre-training data and pre-training database", "", rules)
+    assert [(s.tag, s.score) for s in scores] == [("long", 3), ("short", 3)]
 
 
 def test_shipped_vocabulary_tags_every_listed_paper_and_keeps_tags_specific():
@@ -107,3 +123,11 @@ def test_shipped_vocabulary_tags_every_listed_paper_and_keeps_tags_specific():
     assert share.pop("pretraining") < 0.15
     assert max(share.values()) <= 0.10
     assert sum(len(tags) for tags in assigned.values()) / len(assigned) < 2.2
+
+
+def test_case_insensitive_matching_beyond_ascii():
+    rules = compile_rules([tag("speech", "speech"), tag("kernels", "kernel"), tag("c", "C++")])
+    # Long s and the Kelvin sign are case variants of "s" and "k" for re.IGNORECASE.
+    assert assign_tags("\u017fpeech and \u212aernel", "", rules) == ("speech", "kernels")
+    assert assign_tags("Fast C++ code", "", rules) == ("c",)
+    assert assign_tags("TÜLU 3", "", compile_rules([tag("tulu", "Tülu")])) == ("tulu",)
