@@ -177,11 +177,11 @@ def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report
         progress=progress.step("tagging new papers"),
     )
     plan = replace(plan, conflicts=fold_conflicts + plan.conflicts)
-    staged = _prepare(plan, options.into)
+    staged, unpatchable = _prepare(plan, options.into)
     staging = _staging_folder(options)
     try:
         failed = _stage_and_check(staged, staging, project.vocabulary, progress)
-        plan = _without_failed_updates(plan, failed)
+        plan = _without_failed_updates(plan, {**unpatchable, **failed})
         report.plan = plan
         if not options.dry_run:
             report.written = _move_into_place(staged, plan, staging, progress)
@@ -224,11 +224,13 @@ def _read_listings(options: Options, report: Report, out: TextIO) -> list[Record
     return records
 
 
-def _prepare(plan: Plan, into: Path) -> list[Staged]:
+def _prepare(plan: Plan, into: Path) -> tuple[list[Staged], dict[Path, str]]:
+    """The text of every file to write, and updates that cannot be patched (path -> why)."""
     staged = [
         Staged(into / f"{n.paper.slug}.yaml", render_entry(n.paper), n.paper, "create")
         for n in plan.new
     ]
+    unpatchable: dict[Path, str] = {}
     for update in plan.updates:
         source = update.paper.source
         assert source is not None, "loaded papers know their file"
@@ -236,9 +238,10 @@ def _prepare(plan: Plan, into: Path) -> list[Staged]:
             original = source.read_text(encoding="utf-8")
             text = patch_entry(original, source.suffix, update.changes)
         except (OSError, UnicodeDecodeError, PatchError) as error:
-            text = f"# cannot patch: {error}"  # fails the check below, becomes a conflict
+            unpatchable[source] = str(error)
+            continue
         staged.append(Staged(source, text, update.updated, "update"))
-    return staged
+    return staged, unpatchable
 
 
 def _staging_folder(options: Options) -> Path:
@@ -274,7 +277,9 @@ def _stage_and_check(
             ) from None
         paper, problems = load_entry(temporary, vocabulary)
         if paper != item.expected or problems:
-            why = "; ".join(f"{p.field}: {p.message}" for p in problems) or "reads back wrong"
+            why = "; ".join(f"{p.field}: {p.message}" for p in problems) or (
+                "the patched file would not read back as planned"
+            )
             if item.label == "create":
                 raise ImportAbortedError(
                     f"internal error: {display_path(item.path)} would not read back as "

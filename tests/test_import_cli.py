@@ -335,6 +335,22 @@ def test_markdown_entry_is_updated_in_place_keeping_its_notes(shelf, capsys):
     )
 
 
+def test_an_entry_the_importer_cannot_edit_safely_becomes_a_conflict(shelf, capsys):
+    flow = "{title: Nothing Matches Here, added: 2025-01-01, tags: [reasoning]}\n"
+    (shelf / "papers" / "knitting.yaml").write_text(flow, encoding="utf-8")
+    code, out, _ = run_import(capsys, "first.txt", "--added", "2026-11-26")
+    assert code == 0
+    assert (shelf / "papers" / "knitting.yaml").read_text(encoding="utf-8") == flow
+    assert "update papers/knitting.yaml" not in out
+    assert "  merged:             0\n  unchanged:          1\n" in out
+    assert (
+        "  papers/knitting.yaml: abstract, published, author_count: cannot update this file "
+        "automatically (fields are not one per line at the start of the line); by hand: "
+        "abstract set to 'A paper about knitting.'; published set to 2024-03-01; "
+        "author_count set to 2\n"
+    ) in out
+
+
 def test_dry_run_writes_nothing_and_says_what_would_change(shelf, capsys):
     before = snapshot(shelf / "papers")
     code, out, _ = run_import(capsys, "first.txt", "second.txt", "--dry-run")
