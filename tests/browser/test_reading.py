@@ -276,6 +276,9 @@ def test_search_works_on_a_phone_after_instant_navigation(
     expect(page).to_have_url(site.url("papers/long-context/"))
     expect(page.locator("article.ps-paper h1")).to_have_text("Reasoning Over Very Long Contexts")
     assert page.evaluate("window.__notReloaded") is True  # instant navigation, no reload
+    # material closes the search 125 ms (debounced) after every location change; a
+    # reader is never that fast, a test is: let that pass first.
+    page.wait_for_timeout(400)
     toggle = page.locator("#__search")
     page.locator("label.md-header__button[for='__search']").click()
     box = page.locator("[data-ps-search-input]")
