@@ -5,8 +5,9 @@ undated, one with hostile text) and inherits the real ``mkdocs.yml`` (theme, pal
 features, plugins) through mkdocs' ``INHERIT``, so the tests see the site readers get
 without depending on the real list's contents.
 
-Chromium is Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it); when it is
-missing the tests fail with that message rather than being skipped.
+Chromium is Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it; set
+``PAPERSHELF_CHROMIUM`` to use another build); when it is missing the tests fail with
+that message rather than being skipped.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from playwright.sync_api import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default; PAPERSHELF_CHROMIUM points elsewhere on other runners.
+CHROMIUM = Path(os.environ.get("PAPERSHELF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
