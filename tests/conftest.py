@@ -92,6 +92,12 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Builds keep an entry cache in the user's cache folder: keep tests out of it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """An empty project with a small vocabulary and a mkdocs.yml (page size 2)."""

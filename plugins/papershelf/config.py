@@ -18,3 +18,10 @@ class PapershelfConfig(Config):
     feed_length = opt.Type(int, default=50)
     # Index the built site with Pagefind for the header search box (papershelf.search).
     search_index = opt.Type(bool, default=True)
+    # Render generated pages through one theme shell per URL depth (papershelf.fastpages):
+    # the same HTML, without mkdocs' per-page Markdown and theme work. false renders
+    # each page through the theme (slow; for comparison and debugging).
+    prerender = opt.Type(bool, default=True)
+    # Keep validated entries between builds, keyed by file contents, in the user's
+    # cache folder (papershelf.entry_cache); a rebuild then parses only changed files.
+    cache = opt.Type(bool, default=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 import frontmatter
 
 from papershelf import strict_yaml
+from papershelf.entry_cache import EntryCache
 from papershelf.model import Paper, Problem
 from papershelf.schema import build_paper
 from papershelf.slugs import is_valid_slug, slugify, title_key
@@ -50,21 +51,34 @@ def entry_files(papers_dir: Path) -> list[Path]:
     """Entry files in a stable order (sorted by name)."""
     if not papers_dir.is_dir():
         return []
-    return sorted(p for p in papers_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    with os.scandir(papers_dir) as scan:  # file types without a stat() per file
+        names = sorted(e.name for e in scan if e.is_file() and not e.name.startswith("."))
+    return [papers_dir / name for name in names]
 
 
 def load_project(
-    papers_dir: Path, tags_file: Path, paths: Iterable[Path] | None = None
+    papers_dir: Path,
+    tags_file: Path,
+    paths: Iterable[Path] | None = None,
+    cache: EntryCache | None = None,
 ) -> LoadResult:
-    """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``)."""
+    """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``).
+
+    With a ``cache`` (whole-project loads only) unchanged entries are not parsed again.
+    """
     vocabulary, problems = load_vocabulary(tags_file)
     files = entry_files(papers_dir) if paths is None else _expand(paths)
     papers: list[Paper] = []
     for path in files:
-        paper, entry_problems = load_entry(path, vocabulary)
+        if cache is not None and paths is None:
+            paper, entry_problems = _load_cached(path, vocabulary, cache)
+        else:
+            paper, entry_problems = load_entry(path, vocabulary)
         problems.extend(entry_problems)
         if paper is not None:
             papers.append(paper)
+    if cache is not None and paths is None:
+        cache.keep_only({str(path) for path in files})
     if paths is None:
         # Oldest first, so the clash is reported on the entry added last: the one a
         # contributor's pull request brings in.
@@ -98,12 +112,27 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     return result
 
 
+def _load_cached(
+    path: Path, vocabulary: Vocabulary, cache: EntryCache
+) -> tuple[Paper | None, list[Problem]]:
+    paper, data = cache.lookup(path)
+    if paper is not None:
+        return paper, []
+    paper, problems = load_entry(path, vocabulary, data)
+    if paper is not None and not problems and data is not None:
+        cache.store(path, data, paper)  # entries with problems are checked every time
+    return paper, problems
+
+
 def _load_quietly(files: list[Path], vocabulary: Vocabulary) -> list[Paper]:
     return [paper for path in files if (paper := load_entry(path, vocabulary)[0]) is not None]
 
 
-def load_entry(path: Path, vocabulary: Vocabulary) -> tuple[Paper | None, list[Problem]]:
-    """Read one entry file; never raises for bad content, returns problems instead."""
+def load_entry(
+    path: Path, vocabulary: Vocabulary, data: bytes | None = None
+) -> tuple[Paper | None, list[Problem]]:
+    """Read one entry file (or its ``data``, already read); never raises for bad
+    content, returns problems instead."""
     shown = display_path(path)
     stem, suffix = path.stem, path.suffix
     problems: list[Problem] = []
@@ -122,7 +151,10 @@ def load_entry(path: Path, vocabulary: Vocabulary) -> tuple[Paper | None, list[P
             )
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        if data is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text does: universal newlines
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         return None, [*problems, Problem(shown, 1, "file", "not UTF-8 text", "save as UTF-8")]
     text = text.removeprefix("\ufeff")

@@ -8,6 +8,7 @@ writes the feeds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,24 @@ import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from papershelf.cards import CardCache
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.config import PapershelfConfig
+from papershelf.entry_cache import EntryCache, default_location, salt
+from papershelf.fastpages import (
+    PRERENDERED_TEMPLATE,
+    HelperError,
+    PageParts,
+    Prerenderer,
+    Shells,
+    can_fork,
+    generated_page,
+    nav_paths,
+)
 from papershelf.feeds import Site, feed_links, render_all
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
@@ -94,8 +107,20 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.specs: dict[str, PageSpec] = {}
         self.home: PageSpec | None = None
         self.env = fragment_environment()
+        self.cards = CardCache(self.env)
+        self.env.globals["papershelf_card"] = self.cards
+        self.templates: dict[str, jinja2.Template] = {}
         self.site: dict[str, str] = {}
         self.feed_site: Site | None = None
+        self.nav: Any = None
+        self.command: str | None = None
+        self.entries: EntryCache | None = None
+        self.prerenderer: Prerenderer | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also keeps this plugin (and its caches) across the
+        # rebuilds of `mkdocs serve`.
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -104,7 +129,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         root = Path(config.config_file_path).parent
         instrument(config.plugins, skip="papershelf")  # only when benchmarking
         with stage("load"):
-            result = load_project(root / self.config.papers_dir, root / self.config.tags_file)
+            tags_file = root / self.config.tags_file
+            cache = self.entry_cache(root, tags_file)
+            result = load_project(root / self.config.papers_dir, tags_file, cache=cache)
+            if cache is not None:
+                cache.save()
         if result.problems:
             lines = "\n".join(str(problem) for problem in result.problems)
             raise PluginError(
@@ -125,6 +154,17 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
         return config
 
+    def entry_cache(self, root: Path, tags_file: Path) -> EntryCache | None:
+        """The entry cache: kept in memory across `mkdocs serve` rebuilds, read from
+        the user's cache folder otherwise; a new one when the vocabulary or the
+        validating code changed."""
+        if not self.config.cache:
+            return None
+        current = salt(tags_file)
+        if self.entries is None or self.entries.salt != current:
+            self.entries = EntryCache.open(default_location(root), current)
+        return self.entries
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.catalog is not None
         settings = Settings(page_size=self.config.page_size, home_recent=self.config.home_recent)
@@ -135,16 +175,22 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         hand_written_home = files.get_file_from_path("index.md") is not None
         self.home = home_spec(self.catalog, settings) if hand_written_home else None
         self.specs = {}
-        for spec in plan_pages(self.catalog, settings, home=not hand_written_home):
-            if files.get_file_from_path(spec.src_uri) is not None:
-                continue  # a hand-written page at a generated URL wins
-            self.specs[spec.src_uri] = spec
-            files.append(
-                File.generated(
-                    config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
-                )
-            )
+        self.templates = {}  # fetched once per build (get_template checks the file each time)
+        self.cards.start_build(self.catalog)
+        in_nav = nav_paths(config.nav)
+        with stage("pages"):
+            for spec in plan_pages(self.catalog, settings, home=not hand_written_home):
+                if files.get_file_from_path(spec.src_uri) is not None:
+                    continue  # a hand-written page at a generated URL wins
+                self.specs[spec.src_uri] = spec
+                # Pages in the nav go through the theme: the navigation marks them active.
+                fast = self.config.prerender and spec.src_uri not in in_nav
+                files.append(generated_page(config, spec.src_uri, prerendered=fast))
         return files
+
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.nav = nav
+        return nav
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -159,17 +205,31 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         spec = self.specs.get(page.file.src_uri)
         if spec is not None:
+            if page.meta.get("template") == PRERENDERED_TEMPLATE:
+                return ""  # rendered when built, one page at a time (papershelf.fastpages)
             return self.render(spec)
         if self.home is not None and page.is_homepage:
             return html + self.render(self.home, standalone=False)
         return html
 
+    @event_priority(50)  # before other plugins, which may read the body of the page
     def on_page_context(
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any]:
         spec = self.specs.get(page.file.src_uri)
         context["papershelf_feed_tags"] = spec.feed_tags if spec else ()
+        prerenderer = self.prerenderer
+        if prerenderer is not None and prerenderer.handles(page.file.src_uri):
+            with stage("pages"):
+                page.content = prerenderer.build(page.file.src_uri) or ""
+            context["papershelf_written"] = True  # mkdocs gets an empty page
         return context
+
+    @event_priority(-50)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.prerenderer is not None and self.prerenderer.handles(page.file.src_uri):
+            page.content = ""  # written already; bodies are not kept (memory)
+        return output
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -177,10 +237,41 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Autodiscovery links in main.html: "" -> the site feeds, tag id -> its feeds.
         assert self.catalog is not None and self.feed_site is not None
         env.globals["papershelf_feeds"] = feed_links(self.catalog, self.feed_site)
+        with stage("pages"):
+            shells = Shells(env, config, self.nav, files)
+            fork = can_fork(self.command, config.plugins, self)
+            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork)
+            for src_uri in self.prerenderer.fallbacks:  # no shell: through main.html
+                file = files.get_file_from_path(src_uri)
+                assert file is not None and file.page is not None
+                file.page.content = self.render(self.specs[src_uri])
         return env
+
+    def page_parts(self, src_uri: str) -> PageParts:
+        """A prerendered page's own parts; its body is rendered now."""
+        spec = self.specs[src_uri]
+        title, description = str(escape(spec.title)), str(escape(spec.description))
+        body = self.render(spec)
+        return PageParts(spec.url, title, description, body, spec.feed_tags)
+
+    def finish_pages(self) -> None:
+        """Wait for the helper process that wrote half of the prerendered pages."""
+        prerenderer, self.prerenderer = self.prerenderer, None
+        if prerenderer is None:
+            return
+        try:
+            with stage("pages: waiting for the helper"):
+                prerenderer.finish()
+        except HelperError as error:
+            raise PluginError(f"papershelf: writing generated pages failed:\n{error}") from error
+
+    def on_build_error(self, *, error: Exception) -> None:
+        with contextlib.suppress(PluginError):
+            self.finish_pages()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
+        self.finish_pages()  # the search index reads the written pages
         with stage("feeds"):
             outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
             write_outputs(Path(config.site_dir), outputs)
@@ -212,7 +303,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             return self._render(spec, standalone=standalone)
 
     def _render(self, spec: PageSpec, *, standalone: bool) -> str:
-        template = self.env.get_template(spec.template)
+        template = self.templates.get(spec.template)
+        if template is None:
+            template = self.templates[spec.template] = self.env.get_template(spec.template)
         return template.render(
             spec.context,
             base=relative_root(spec.url),

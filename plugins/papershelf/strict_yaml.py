@@ -103,43 +103,70 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseReso
         return super().compose_node(parent, index)
 
 
-if CParser is not None:
-
-    class _FastLoader(CParser, BaseConstructor, BaseResolver):  # type: ignore[misc, valid-type]
-        """The same pipeline with libyaml's C scanner and parser: about ten times faster,
-        which matters at thousands of entries. The tree is composed by the same Python
-        code as in :class:`_StrictLoader`, so both give equal trees for valid input."""
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            BaseConstructor.__init__(self)
-            BaseResolver.__init__(self)
-            self.anchors: dict[Any, Node] = {}
-
-        get_single_node = Composer.get_single_node
-        compose_document = Composer.compose_document
-        compose_scalar_node = Composer.compose_scalar_node
-        compose_sequence_node = Composer.compose_sequence_node
-        compose_mapping_node = Composer.compose_mapping_node
-
-        def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-            _refuse_anchors(self.peek_event())
-            return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+class _UndecidedError(Exception):
+    """The fast path met something only the full pipeline may judge."""
 
 
-def _fast_parse(text: str) -> Node | None:
-    """The C parser's tree, or None when the pure-Python parser must decide: when
-    libyaml is missing, when the text has characters pyyaml's reader refuses, and on
-    any error (so error messages are always pyyaml's, word for word)."""
+_QUOTED_STYLES = ("'", '"', "|", ">")
+
+
+def _fast_parse(text: str, line_offset: int) -> Value | None:
+    """The tree straight from libyaml's C parser events, or None when the
+    pure-Python pipeline must decide: no libyaml, characters pyyaml's reader
+    refuses, an empty or multi-document stream, tags, anchors, aliases, odd or
+    duplicate keys, and any syntax error (so every message stays pyyaml's and
+    this module's, word for word). For the plain documents entries are, the tree is
+    the one :func:`_convert` builds, about twenty times faster."""
     if CParser is None or Reader.NON_PRINTABLE.search(text):
         return None
-    loader = _FastLoader(text)
+    parser = CParser(text)
     try:
-        return loader.get_single_node()
-    except (yaml.YAMLError, StrictYamlError):
+        parser.get_event()  # stream start
+        if not isinstance(parser.peek_event(), yaml.DocumentStartEvent):
+            return None
+        parser.get_event()
+        tree = _compose_events(parser, line_offset)
+        parser.get_event()  # document end
+        if not isinstance(parser.get_event(), yaml.StreamEndEvent):
+            return None
+        return tree
+    except (yaml.YAMLError, _UndecidedError):
         return None
     finally:
-        loader.dispose()
+        parser.dispose()
+
+
+def _plain(event: yaml.NodeEvent) -> bool:
+    tag = getattr(event, "tag", None)
+    return event.anchor is None and (tag in (None, "!") or tag in _DEFAULT_TAGS)
+
+
+def _compose_events(parser: Any, offset: int) -> Value:
+    event = parser.get_event()
+    kind = type(event)
+    if kind is yaml.ScalarEvent and _plain(event):
+        line = event.start_mark.line + 1 + offset
+        return Scalar(event.value, line, quoted=event.style in _QUOTED_STYLES)
+    if kind is yaml.SequenceStartEvent and _plain(event):
+        items = []
+        while type(parser.peek_event()) is not yaml.SequenceEndEvent:
+            items.append(_compose_events(parser, offset))
+        parser.get_event()
+        return Sequence(tuple(items), event.start_mark.line + 1 + offset)
+    if kind is yaml.MappingStartEvent and _plain(event):
+        entries: dict[str, Value] = {}
+        key_lines: dict[str, int] = {}
+        while type(parser.peek_event()) is not yaml.MappingEndEvent:
+            key = parser.get_event()
+            if type(key) is not yaml.ScalarEvent or not _plain(key):
+                raise _UndecidedError
+            if key.value == "<<" or key.value in entries:
+                raise _UndecidedError
+            entries[key.value] = _compose_events(parser, offset)
+            key_lines[key.value] = key.start_mark.line + 1 + offset
+        parser.get_event()
+        return Mapping(entries, key_lines, event.start_mark.line + 1 + offset)
+    raise _UndecidedError
 
 
 def parse(text: str, line_offset: int = 0) -> Value | None:
@@ -147,9 +174,9 @@ def parse(text: str, line_offset: int = 0) -> Value | None:
 
     ``line_offset`` shifts reported lines, for front matter that starts below line 1.
     """
-    node = _fast_parse(text)
-    if node is not None:
-        return _convert(node, line_offset)
+    tree = _fast_parse(text, line_offset)
+    if tree is not None:
+        return tree
     try:
         loader = _StrictLoader(text)
     except ReaderError as error:  # pyyaml checks every character before parsing

@@ -1,0 +1,408 @@
+"""Generated pages without mkdocs' per-page cost: shared theme shells.
+
+mkdocs renders every page through Markdown and the theme's ``main.html``; for
+material that is about 2 ms a page (header, navigation, palette, scripts), so at
+10,000 papers the theme alone took most of a build. Yet for generated pages outside
+the navigation, that output differs from page to page only in a few places: the
+title, the description, the URL (canonical link), the body and the feed links in
+``<head>``. The rest depends only on where the page sits relative to the pages and
+files the theme links to (:func:`shell_key`).
+
+So the theme renders once per such position a *probe* page whose varying fields are
+marker strings; :func:`split_shell` cuts that output at the markers, and a page is
+the shell's text with its own values in between (:meth:`Shell.fill`). The markers
+contain ``&``, ``<`` and a space, so a template that transformed a value instead of
+printing it (``striptags``, ``urlencode``...) leaves a recognisable residue, and such
+a shell is refused: those pages then go through the theme as usual. Tests build
+sites both ways and compare them byte for byte.
+
+Pages stay mkdocs pages (``File.generated``, outside the navigation), so the
+sitemap, link validation, ``mkdocs serve`` and other plugins' ``on_page_context``
+see them. The plugin renders a page's body when mkdocs builds it (never all bodies
+in memory at once) and writes the page itself, so a forked helper process can
+write half of them on the other core (:class:`Helper`); mkdocs gets an empty page,
+which also means other plugins' ``on_post_page`` sees nothing of these pages.
+Other plugins' ``on_page_context`` sees the body in ``page.content`` (the helper is
+then not used).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import escape
+from mkdocs.commands.build import get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.plugins.papershelf")
+
+# The template of a prerendered page: empty once the plugin has written the page.
+PRERENDERED_TEMPLATE = "papershelf/prerendered.html"
+# Feed autodiscovery links of a page; main.html includes it, shells ask it per page.
+HEAD_TEMPLATE = "partials/papershelf-feeds.html"
+
+_PROBE = "papershelf-probe"
+TITLE_MARK = "PSSLOT&title <x>"
+DESCRIPTION_MARK = "PSSLOT&description <x>"
+BODY_MARK = "PSSLOT body"
+HEAD_MARK = "PSSLOT head"
+_RESIDUE = re.compile("psslot|" + _PROBE, re.IGNORECASE)
+
+
+class ShellError(ValueError):
+    """The theme's output for the probe page cannot be cut into a shell."""
+
+
+@dataclass(frozen=True)
+class Shell:
+    """Literal text with named slots between: ``parts[0] slot[0] parts[1] ...``."""
+
+    parts: tuple[str, ...]
+    slots: tuple[str, ...]
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        pieces = [self.parts[0]]
+        for slot, part in zip(self.slots, self.parts[1:], strict=True):
+            pieces.append(values[slot])
+            pieces.append(part)
+        return "".join(pieces)
+
+
+def split_shell(html: str, marks: Mapping[str, str], once: Iterable[str] = ()) -> Shell:
+    """Cut ``html`` at every occurrence of the mark texts (mark text -> slot name).
+
+    Every mark must occur, those named in ``once`` exactly once, and no trace of a
+    mark may remain outside them (a mark a template transformed). Pure."""
+    for text, slot in marks.items():
+        count = html.count(text)
+        if count == 0:
+            raise ShellError(f"the {slot} marker is missing from the theme's output")
+        if slot in once and count != 1:
+            raise ShellError(f"the {slot} marker occurs {count} times, expected once")
+    pattern = re.compile("|".join(re.escape(text) for text in sorted(marks, key=len, reverse=True)))
+    parts, slots, start = [], [], 0
+    for match in pattern.finditer(html):
+        parts.append(html[start : match.start()])
+        slots.append(marks[match.group()])
+        start = match.end()
+    parts.append(html[start:])
+    for part in parts:
+        residue = _RESIDUE.search(part)
+        if residue:
+            context = part[max(0, residue.start() - 40) : residue.end() + 40]
+            raise ShellError(f"a template changed a marker instead of printing it: {context!r}")
+    return Shell(tuple(parts), tuple(slots))
+
+
+def folders(url: str) -> list[str]:
+    """The folder prefixes of a site URL: "tags/x/a.css" -> ["", "tags/", "tags/x/"]."""
+    parts = url.split("/")[:-1]
+    return ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts) + 1)]
+
+
+def shell_key(url: str, linked: set[str]) -> tuple[int, str]:
+    """Pages whose relative links come out the same share a shell.
+
+    mkdocs writes the shortest relative link between two URLs, so links depend on
+    the depth of the page's URL and on the deepest of its folders that also holds
+    something the theme may link to (``linked``: folders of other pages and files):
+    "tags/x/" links to "tags/" as "../", "papers/x/" as "../../tags/".
+    """
+    shared = next(f for f in reversed(folders(url)) if f in linked or not f)
+    return url.count("/"), shared
+
+
+class PrerenderedPage(Page):
+    """A generated page with no source file and no Markdown; its template is
+    :data:`PRERENDERED_TEMPLATE` and the plugin writes it (see the module)."""
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+
+
+def generated_page(config: MkDocsConfig, src_uri: str, *, prerendered: bool) -> File:
+    """A ``File.generated`` page outside the navigation, with a prerendered page
+    attached (mkdocs only creates a ``Page`` for files that have none)."""
+    file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+    if prerendered:
+        page = PrerenderedPage(None, file, config)
+        page.meta["template"] = PRERENDERED_TEMPLATE
+    return file
+
+
+def nav_paths(nav: Any) -> set[str]:
+    """Every file path named in mkdocs' ``nav`` config (those pages are rendered the
+    usual way: the navigation marks them active)."""
+    found: set[str] = set()
+    stack = [nav]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item.lstrip("/"))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+@dataclass
+class _Shells:
+    """The shells at one position, one per variant, and the template context of the
+    probe (for the feed links). material's templates branch on whether a body has its
+    own ``<h1>`` (else it prints the title as heading) and whether a page has a
+    description (else the site's), so each combination has its own shell."""
+
+    probe: Page
+    context: dict[str, Any]
+    variants: dict[tuple[bool, bool], Shell]
+
+
+class Shells:
+    """The shells of one build, rendered before pages are built (see :func:`shell_key`)."""
+
+    def __init__(
+        self, env: jinja2.Environment, config: MkDocsConfig, nav: Any, files: Files
+    ) -> None:
+        self.env = env
+        self.config = config
+        self.nav = nav
+        self.pages = files.documentation_pages()
+        self.linked = {
+            folder
+            for file in files
+            if not isinstance(file.page, PrerenderedPage)
+            for folder in folders(file.url)
+        }
+        self._shells: dict[tuple[int, str], _Shells | None] = {}
+        self._heads: dict[tuple[tuple[int, str], tuple[str, ...]], str] = {}
+
+    def ready(self, url: str) -> bool:
+        """Render the shell for pages like ``url`` (once); False if the theme's output
+        cannot be cut into one: such pages must go through the theme."""
+        key = shell_key(url, self.linked)
+        if key not in self._shells:
+            try:
+                self._shells[key] = self._probe(*key)
+            except ShellError as error:
+                # Not a warning: the site is still right (and strict builds go on).
+                log.info(
+                    "papershelf: generated pages like %s go through the theme one by one "
+                    "(slower): %s",
+                    url,
+                    error,
+                )
+                self._shells[key] = None
+        return self._shells[key] is not None
+
+    def html(
+        self, url: str, title: str, description: str, body: str, feed_tags: tuple[str, ...]
+    ) -> str:
+        """The finished page at ``url`` (once :meth:`ready` said yes for it). ``title``
+        and ``description`` are HTML-escaped text, as the theme prints them."""
+        key = shell_key(url, self.linked)
+        shells = self._shells[key]
+        assert shells is not None
+        head = self._heads.get((key, feed_tags))
+        if head is None:
+            template = self.env.get_template(HEAD_TEMPLATE)
+            head = template.render({**shells.context, "papershelf_feed_tags": feed_tags})
+            self._heads[(key, feed_tags)] = head
+        variant = ("<h1" in body, bool(description))
+        shell = shells.variants.get(variant)
+        if shell is None:
+            shell = shells.variants[variant] = self._render(shells, *variant)
+        values = {"title": title, "description": description, "url": url, "body": body}
+        return shell.fill({**values, "head": head})
+
+    def _probe(self, levels: int, shared: str) -> _Shells:
+        url = shared + f"{_PROBE}/" * (levels - shared.count("/"))
+        probe = generated_page(self.config, f"{url}index.md", prerendered=True).page
+        assert probe is not None
+        probe.markdown = ""
+        context = get_context(self.nav, self.pages, self.config, probe)
+        context["papershelf_feed_tags"] = ()
+        shells = _Shells(probe, context, {})
+        shells.variants[(True, True)] = self._render(shells, heading=True, described=True)
+        return shells
+
+    def _render(self, shells: _Shells, heading: bool, described: bool) -> Shell:
+        probe, context = shells.probe, shells.context
+        probe.meta = {"title": escape(TITLE_MARK), "description": ""}
+        marks = {str(escape(TITLE_MARK)): "title", BODY_MARK: "body", HEAD_MARK: "head"}
+        marks[probe.url] = "url"
+        if described:
+            probe.meta["description"] = escape(DESCRIPTION_MARK)
+            marks[str(escape(DESCRIPTION_MARK))] = "description"
+        probe.content = f"<h1>{BODY_MARK}</h1>" if heading else BODY_MARK
+        head = self.env.get_template(HEAD_TEMPLATE).render(context)
+        html = self.env.get_template("main.html").render(context)
+        if not head.strip() or html.count(head) != 1:
+            raise ShellError("the feed links in the page head could not be located")
+        html = html.replace(head, HEAD_MARK).replace(probe.content, BODY_MARK)
+        return split_shell(html, marks, once=("body", "head"))
+
+
+def write_page(path: str, html: str) -> None:
+    """Write a page as mkdocs does (UTF-8, unencodable characters as references)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
+
+
+class SkippedPagesFilter(logging.Filter):
+    """Hides mkdocs' "Page skipped ... empty output" note for pages the plugin wrote."""
+
+    def __init__(self, src_uris: Iterable[str]) -> None:
+        super().__init__()
+        self.notes = {f"Page skipped: '{uri}'. Generated empty output." for uri in src_uris}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.notes
+
+
+class Helper:
+    """A forked process that runs ``work`` while this one goes on; :meth:`join`
+    waits for it and raises :class:`HelperError` with its traceback if it failed.
+
+    Forked, not spawned: the helper starts with the catalog, templates and shells
+    already in memory (copy-on-write), nothing is pickled. Only for builds, where
+    mkdocs runs no threads (``mkdocs serve`` does: forking then is unsafe).
+    """
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the helper: never returns into mkdocs
+            os.close(read)
+            status = 0
+            try:
+                work()
+            except BaseException:
+                os.write(write, traceback.format_exc().encode("utf-8", "replace"))
+                status = 1
+            finally:
+                os._exit(status)  # no atexit handlers, no buffered output of the parent
+        os.close(write)
+        self._errors = read
+
+    def join(self) -> None:
+        chunks = []
+        while chunk := os.read(self._errors, 65536):
+            chunks.append(chunk)
+        os.close(self._errors)
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            message = b"".join(chunks).decode("utf-8", "replace").strip()
+            raise HelperError(message or f"exit status {os.waitstatus_to_exitcode(status)}")
+
+
+class HelperError(RuntimeError):
+    """The forked helper failed; the message is its traceback."""
+
+
+def can_fork(command: str | None, plugins: Any, me: object) -> bool:
+    """Whether a helper may write pages: a build (``mkdocs serve`` runs threads, and
+    forking them is unsafe) on a POSIX system, with no other plugin that reads pages
+    in ``on_page_context`` (the helper's pages never reach it)."""
+    listeners = [inspect.unwrap(method) for method in plugins.events["page_context"]]
+    others = [method for method in listeners if getattr(method, "__self__", None) is not me]
+    return command in {"build", "gh-deploy"} and hasattr(os, "fork") and not others
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """What differs between prerendered pages; ``title`` and ``description`` are
+    HTML-escaped, as the theme prints them."""
+
+    url: str
+    title: str
+    description: str
+    body: str
+    feed_tags: tuple[str, ...]
+
+
+# Below this many pages a helper process costs more than it saves.
+MIN_PAGES_TO_FORK = 1000
+
+
+class Prerenderer:
+    """Puts together and writes the prerendered pages of one build.
+
+    Made in ``on_env`` (after mkdocs read every page, before it builds them):
+    renders the shells, sends pages whose shell could not be made back to the theme
+    (:attr:`fallbacks`), and with ``fork`` starts a :class:`Helper` that writes every
+    other page while mkdocs goes on. :meth:`build` writes one of the remaining
+    pages when mkdocs builds it; :meth:`finish` waits for the helper.
+    """
+
+    def __init__(
+        self,
+        shells: Shells,
+        files: Files,
+        parts: Callable[[str], PageParts],
+        *,
+        fork: bool,
+    ) -> None:
+        self.shells = shells
+        self.parts = parts
+        self.fallbacks: list[str] = []
+        self.paths: dict[str, str] = {}
+        for file in files.documentation_pages():
+            page = file.page
+            if not isinstance(page, PrerenderedPage):
+                continue
+            if page.meta.get("template") != PRERENDERED_TEMPLATE:
+                continue
+            if shells.ready(page.url):
+                self.paths[file.src_uri] = file.abs_dest_path
+            else:
+                del page.meta["template"]
+                self.fallbacks.append(file.src_uri)
+        self._quiet = SkippedPagesFilter(self.paths)
+        logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
+        uris = list(self.paths)
+        self.helper: Helper | None = None
+        self.mine = set(uris)
+        if fork and len(uris) >= MIN_PAGES_TO_FORK:
+            theirs = uris[1::2]
+            self.mine = set(uris[0::2])
+            self.helper = Helper(lambda: self._write_all(theirs))
+
+    def handles(self, src_uri: str) -> bool:
+        return src_uri in self.paths
+
+    def build(self, src_uri: str) -> str | None:
+        """Write the page unless the helper does; its body, or None."""
+        return self._write(src_uri) if src_uri in self.mine else None
+
+    def finish(self) -> None:
+        """Wait for the helper (raises :class:`HelperError` if it failed)."""
+        logging.getLogger("mkdocs.commands.build").removeFilter(self._quiet)
+        helper, self.helper = self.helper, None
+        if helper is not None:
+            helper.join()
+
+    def _write_all(self, uris: list[str]) -> None:
+        for uri in uris:
+            self._write(uri)
+
+    def _write(self, src_uri: str) -> str:
+        part = self.parts(src_uri)
+        html = self.shells.html(part.url, part.title, part.description, part.body, part.feed_tags)
+        write_page(self.paths[src_uri], html)
+        return part.body
