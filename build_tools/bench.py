@@ -46,6 +46,7 @@ TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.timing in the build pro
 CACHE_DIR = ".cache"  # removed before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
+SERVE_ARGS = ("serve", "--dirty", "--no-strict")  # as `make serve` runs it
 
 
 def sizes(text: str) -> list[int]:
@@ -284,7 +285,7 @@ def serve_rebuild(
     rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
     and the build time mkdocs itself reports."""
     address = f"127.0.0.1:{free_port()}"
-    command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", address]
+    command = [sys.executable, "-m", "mkdocs", *SERVE_ARGS, "-f", str(config), "-a", address]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop(TIMINGS_ENV, None)
     process = subprocess.Popen(
@@ -311,6 +312,8 @@ def serve_rebuild(
                     break
                 continue
             seen.append(line)
+            if stamp >= after and re.search(r"Aborted with|ERROR\s+-", line):
+                break
             match = re.search(pattern, line)
             if match and stamp >= after:
                 return stamp, match

@@ -7,7 +7,8 @@ renders its fragment template. Long lists are split into pages of ``page_size``.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from papershelf.catalog import Catalog, Month
@@ -315,3 +316,49 @@ def _org_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
 
         specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
     return specs
+
+
+def catalog_shape(catalog: Catalog) -> Hashable:
+    """What templates read from a whole catalog in their context: names and counts
+    (papers per tag, year, month and organisation). Paper contents reach a page only
+    through the papers in its own context. A template that starts reading more
+    through ``catalog`` must extend this (``test_pages`` checks it for every page)."""
+    return (
+        len(catalog.papers),
+        len(catalog.undated),
+        tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items()),
+        tuple((year, len(papers)) for year, papers in catalog.by_year.items()),
+        tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
+        tuple(
+            (key, catalog.org_names.get(key), len(papers)) for key, papers in catalog.by_org.items()
+        ),
+    )
+
+
+def spec_key(spec: PageSpec, catalog_token: Hashable) -> Hashable:
+    """Everything a page is made from, as one comparable value: an unchanged key means
+    an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
+
+    Papers compare by value (and, unchanged, are the very same objects between
+    builds); pagers, months and tags become tuples; a whole ``Catalog`` in the
+    context stands for ``catalog_token`` (:func:`catalog_shape`). The tags of the
+    catalog every template is given are part of the build's own key.
+    """
+
+    def frozen(value: Any) -> Hashable:
+        kind = type(value)
+        if kind is Paper or kind is str or value is None:
+            return value
+        if kind is list or kind is tuple:
+            if all(type(item) is Paper for item in value):
+                return tuple(value)
+            return tuple(frozen(item) for item in value)
+        if isinstance(value, Catalog):
+            return catalog_token
+        if kind is dict:
+            return tuple((key, frozen(item)) for key, item in value.items())
+        if is_dataclass(value):  # Pager, Month, Tag: made anew each build
+            return (kind.__name__, *(frozen(getattr(value, f.name)) for f in fields(value)))
+        return value  # int, bool
+
+    return (spec.template, spec.title, spec.description, spec.feed_tags, frozen(spec.context))

@@ -9,7 +9,9 @@ writes the feeds.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +29,28 @@ from papershelf.config import PapershelfConfig
 from papershelf.entry_cache import EntryCache, default_location, salt
 from papershelf.fastpages import (
     PRERENDERED_TEMPLATE,
+    GeneratedFiles,
     HelperError,
     PageParts,
     Prerenderer,
     Shells,
     can_fork,
-    generated_page,
     nav_paths,
 )
 from papershelf.feeds import Site, feed_links, render_all
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
-from papershelf.pages import PageSpec, Settings, home_spec, plan_pages, tag_url
+from papershelf.pages import (
+    PageSpec,
+    Settings,
+    catalog_shape,
+    home_spec,
+    plan_pages,
+    spec_key,
+    tag_url,
+)
 from papershelf.search import SearchIndexError, build_search_index
+from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import scoped_sitemaps
 from papershelf.timing import instrument, stage
 
@@ -91,6 +102,21 @@ def feed_site(config: MkDocsConfig, feed_length: int) -> Site:
     )
 
 
+def template_files() -> tuple[tuple[str, int, int], ...]:
+    """Name, size and time of every template file: a changed template rebuilds all."""
+    found = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        stat = path.stat()
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def feed_inputs(catalog: Catalog, site: Site, length: int) -> Hashable:
+    """What the feeds are made of: the newest papers of the site and of every tag."""
+    tags = tuple((tag, tuple(catalog.by_tag.get(tag, [])[:length])) for tag in catalog.tags)
+    return (site, length, tuple(catalog.tags.items()), tuple(catalog.papers[:length]), tags)
+
+
 def write_outputs(site_dir: Path, outputs: dict[str, bytes]) -> None:
     """Write generated files (path relative to the site root -> bytes) into site_dir."""
     for relative, data in outputs.items():
@@ -114,6 +140,15 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.feed_site: Site | None = None
         self.nav: Any = None
         self.command: str | None = None
+        self.dirty = False  # `mkdocs serve --dirty` (make serve): rewrite changed pages only
+        self.keys = PageKeys()
+        self.searcher: Background | None = None
+        self.feeds_made_from: Hashable = None
+        self.sitemaps_written: dict[str, bytes] = {}
+        self.site_dir: Path | None = None
+        self.generated = GeneratedFiles(keep=False)
+        self.template_code: TemplateCode | None = None
+        self.entries_to_save: EntryCache | None = None
         self.entries: EntryCache | None = None
         self.prerenderer: Prerenderer | None = None
 
@@ -121,6 +156,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Defining on_startup also keeps this plugin (and its caches) across the
         # rebuilds of `mkdocs serve`.
         self.command = command
+        self.dirty = dirty
+        if command == "serve":
+            self.searcher = Background("search index", self.index_site)
+            self.generated = GeneratedFiles(keep=True)
+            self.template_code = TemplateCode()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -132,8 +172,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             tags_file = root / self.config.tags_file
             cache = self.entry_cache(root, tags_file)
             result = load_project(root / self.config.papers_dir, tags_file, cache=cache)
-            if cache is not None:
-                cache.save()
+            self.entries_to_save = cache if cache is not None and cache.changed else None
         if result.problems:
             lines = "\n".join(str(problem) for problem in result.problems)
             raise PluginError(
@@ -179,13 +218,27 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.cards.start_build(self.catalog)
         in_nav = nav_paths(config.nav)
         with stage("pages"):
+            self.keys.start(
+                (self.site, self.feed_site, settings, template_files(), self.catalog.tags)
+            )
+            catalog_token = catalog_shape(self.catalog)
+            self.generated.start_build(config)
+            existing = set(files.src_uris)
             for spec in plan_pages(self.catalog, settings, home=not hand_written_home):
-                if files.get_file_from_path(spec.src_uri) is not None:
+                if spec.src_uri in existing:
                     continue  # a hand-written page at a generated URL wins
                 self.specs[spec.src_uri] = spec
                 # Pages in the nav go through the theme: the navigation marks them active.
                 fast = self.config.prerender and spec.src_uri not in in_nav
-                files.append(generated_page(config, spec.src_uri, prerendered=fast))
+                file = self.generated.get(config, spec.src_uri, prerendered=fast)
+                if self.dirty:
+                    self.keys.add(spec.url, spec_key(spec, catalog_token))
+                    file.is_modified = functools.partial(self.keys.modified, spec.url)  # type: ignore[method-assign]
+                files.append(file)
+            self.generated.keep_only(set(self.specs))
+            home = files.get_file_from_path("index.md")
+            if self.dirty and home is not None:
+                home.is_modified = lambda: True  # type: ignore[method-assign]  # recent additions
         return files
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -237,10 +290,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Autodiscovery links in main.html: "" -> the site feeds, tag id -> its feeds.
         assert self.catalog is not None and self.feed_site is not None
         env.globals["papershelf_feeds"] = feed_links(self.catalog, self.feed_site)
+        if self.template_code is not None and env.bytecode_cache is None:
+            env.bytecode_cache = self.template_code
         with stage("pages"):
             shells = Shells(env, config, self.nav, files)
             fork = can_fork(self.command, config.plugins, self)
-            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork)
+            after = self.save_entries if self.command != "serve" else None
+            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork, after=after)
+            if self.prerenderer.after_done:
+                self.entries_to_save = None  # the helper saves them
+            self.keys.extend(shells.fingerprint())
             for src_uri in self.prerenderer.fallbacks:  # no shell: through main.html
                 file = files.get_file_from_path(src_uri)
                 assert file is not None and file.page is not None
@@ -266,19 +325,55 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             raise PluginError(f"papershelf: writing generated pages failed:\n{error}") from error
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.keys.forget()
+        self.feeds_made_from = None
         with contextlib.suppress(PluginError):
             self.finish_pages()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
+        site_dir = self.site_dir = Path(config.site_dir)
         self.finish_pages()  # the search index reads the written pages
+        if self.dirty:  # the previous output stays: remove pages that are gone
+            for url in self.keys.removed():
+                (site_dir / url / "index.html").unlink(missing_ok=True)
+        self.keys.finish()
+        if self.command != "serve":  # under serve: once, at shutdown
+            self.save_entries()
         with stage("feeds"):
-            outputs = render_all(self.catalog, self.feed_site, self.config.feed_length)
-            write_outputs(Path(config.site_dir), outputs)
-        log.info("papershelf: wrote %d feed files", len(outputs))
-        write_outputs(Path(config.site_dir), self.feed_folder_sitemaps())
+            self.write_feeds(site_dir)
+        folder_sitemaps = self.feed_folder_sitemaps()
+        if not self.dirty or folder_sitemaps != self.sitemaps_written:
+            write_outputs(site_dir, folder_sitemaps)
+            self.sitemaps_written = folder_sitemaps
         with stage("search"):
-            self.index_for_search(Path(config.site_dir))
+            if self.searcher is not None:  # mkdocs serve: search catches up in the background
+                self.searcher.request()
+            else:
+                self.index_site()
+
+    def write_feeds(self, site_dir: Path) -> None:
+        """The feeds; on a dirty rebuild only if a feed's papers changed."""
+        assert self.catalog is not None and self.feed_site is not None
+        length = self.config.feed_length
+        made_from = feed_inputs(self.catalog, self.feed_site, length)
+        if self.dirty and made_from == self.feeds_made_from:
+            return
+        outputs = render_all(self.catalog, self.feed_site, length)
+        write_outputs(site_dir, outputs)
+        self.feeds_made_from = made_from
+        log.info("papershelf: wrote %d feed files", len(outputs))
+
+    def save_entries(self) -> None:
+        entries, self.entries_to_save = self.entries_to_save, None
+        if entries is not None:
+            entries.save()
+
+    def on_shutdown(self) -> None:
+        if self.entries is not None and self.entries.changed:
+            self.entries.save()
+        if self.searcher is not None:
+            self.searcher.wait(timeout=60)
 
     def feed_folder_sitemaps(self) -> dict[str, bytes]:
         """A sitemap in every tag feed folder (see papershelf.sitemaps for why)."""
@@ -286,6 +381,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         folders = [tag_url(tag) for tag in self.catalog.tags]
         urls = [spec.url for spec in self.specs.values()]
         return scoped_sitemaps(urls, folders, self.feed_site.url)
+
+    def index_site(self) -> None:
+        assert self.site_dir is not None
+        self.index_for_search(self.site_dir)
 
     def index_for_search(self, site_dir: Path) -> None:
         """Build the Pagefind index the header search box reads (last: it reads the

@@ -1,0 +1,177 @@
+"""`make serve` (mkdocs serve --dirty): a rebuild rewrites only the pages an edit
+changed, and those pages are exactly what a full build would write."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from papershelf.catalog import build_catalog
+from papershelf.model import Paper, Tag
+from papershelf.pages import Settings, catalog_shape, plan_pages, spec_key
+from papershelf.plugin import PapershelfPlugin
+from papershelf.serve import PageKeys
+from tests.conftest import Project
+
+TAGS = {
+    "agents": Tag("agents", "Agents", "About agents."),
+    "vision": Tag("vision", "Vision", "Seeing."),
+}
+
+
+def papers() -> list[Paper]:
+    return [
+        Paper(
+            slug=f"p{n}",
+            title=f"Paper {n}",
+            added=date(2024, 1 + n % 12, 1 + n),
+            published=date(2023, 1 + n % 12, 1),
+            tags=("agents",) if n % 3 else ("agents", "vision"),
+            abstract=f"Abstract {n}.",
+            organization="Lab" if n % 2 else None,
+            votes=n,
+        )
+        for n in range(12)
+    ]
+
+
+def bodies(listing: list[Paper]) -> dict[str, tuple[object, str]]:
+    """url -> (key, body) for every generated page, rendered by the plugin."""
+    catalog = build_catalog(listing, TAGS)
+    plugin = PapershelfPlugin()
+    plugin.catalog = catalog
+    plugin.site = {"site_name": "Shelf", "site_description": "A shelf."}
+    plugin.cards.start_build(catalog)
+    shape = catalog_shape(catalog)
+    return {
+        spec.url: (spec_key(spec, shape), plugin.render(spec))
+        for spec in plan_pages(catalog, Settings(page_size=3, home_recent=4))
+    }
+
+
+def test_an_unchanged_key_always_means_an_unchanged_page():
+    """The invariant dirty rebuilds rely on, for every kind of page and edit."""
+    before = papers()
+    edits = {
+        "abstract": lambda p: dataclasses.replace(p, abstract="Changed."),
+        "title": lambda p: dataclasses.replace(p, title="Renamed"),
+        "votes": lambda p: dataclasses.replace(p, votes=99),
+        "tags": lambda p: dataclasses.replace(p, tags=("vision",)),
+        "date": lambda p: dataclasses.replace(p, published=date(2020, 5, 5)),
+        "organization": lambda p: dataclasses.replace(p, organization="Other"),
+    }
+    old = bodies(before)
+    for name, edit in edits.items():
+        after = [edit(p) if p.slug == "p5" else p for p in before]
+        new = bodies(after)
+        for url, (key, body) in new.items():
+            if url in old and old[url][0] == key:
+                assert old[url][1] == body, f"{name}: {url} changed with an unchanged key"
+        changed = [url for url in new if url not in old or old[url][0] != new[url][0]]
+        assert "papers/p5/" in changed, name
+        assert len(changed) < len(new), f"{name}: every page changed"
+
+
+def test_page_keys_name_modified_and_removed_pages():
+    keys = PageKeys()
+    keys.start("build")
+    keys.add("a/", 1)
+    keys.add("b/", 2)
+    assert keys.modified("a/")  # first build: everything
+    keys.finish()
+    keys.start("build")
+    keys.add("a/", 1)
+    keys.add("c/", 3)
+    keys.extend("shells")
+    assert keys.modified("a/")  # what every page depends on grew: rebuild
+    keys.finish()
+    keys.start("build")
+    keys.add("a/", 1)
+    keys.add("c/", 4)
+    assert not keys.modified("a/") and keys.modified("c/")  # compared on what is known
+    keys.extend("shells")
+    assert not keys.modified("a/")
+    keys.finish()
+    keys.start("build")
+    keys.add("a/", 1)
+    keys.extend("other shells")
+    assert keys.modified("a/")
+    assert keys.removed() == ["c/"]
+    keys.forget()
+    keys.start("build")
+    keys.add("a/", 1)
+    assert keys.modified("a/")
+
+
+def serve_builds(project: Project, site: Path):
+    """A `mkdocs serve --dirty` session in this process: build() per change."""
+    config_file = str(project.root / "mkdocs.yml")
+
+    def config():
+        return load_config(config_file, site_dir=str(site), strict=False)
+
+    first = config()
+    first.plugins.on_startup(command="serve", dirty=True)
+
+    def rebuild():
+        build(config(), serve_url="http://127.0.0.1:8000/", dirty=True)
+
+    rebuild()
+    return first, rebuild
+
+
+def written(site: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(site)): path.stat().st_mtime_ns for path in site.rglob("index.html")
+    }
+
+
+def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
+    project: Project, monkeypatch
+):
+    config = project.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text()
+        .replace("  - search\n", "")
+        .replace("      home_recent: 5\n", "      home_recent: 5\n      search_index: false\n")
+    )
+    for n in range(8):
+        project.paper(
+            f"paper-{n}",
+            f"title: Paper {n}\nadded: 2024-01-{n + 1:02d}\npublished: 2023-0{n % 3 + 1}-01\n"
+            f"tags: [{'agents' if n % 2 else 'vision'}]\nabstract: Text {n}.\n",
+        )
+    site = project.root / "served"
+    session, rebuild = serve_builds(project, site)
+    try:
+        before = written(site)
+        edited = project.papers / "paper-4.yaml"
+        edited.write_text(edited.read_text().replace("Text 4.", "Text 4, edited."))
+        os.utime(edited, ns=(10**18, 10**18))
+        rebuild()
+        after = written(site)
+        rewritten = sorted(name for name in after if after[name] != before.get(name))
+        assert "papers/paper-4/index.html" in rewritten
+        assert "papers/paper-2/index.html" not in rewritten  # not a neighbour, not listed with it
+        assert len(rewritten) < len(after) / 2
+
+        (project.papers / "paper-7.yaml").unlink()
+        rebuild()
+        assert not (site / "papers/paper-7/index.html").exists()
+    finally:
+        session.plugins.on_shutdown()
+
+    full = project.root / "full"
+    full_config = load_config(str(config), site_dir=str(full), strict=False)
+    full_config.plugins.on_startup(command="build", dirty=False)
+    build(full_config)
+    for path in full.rglob("index.html"):
+        name = str(path.relative_to(full))
+        served = (site / name).read_text(encoding="utf-8")
+        expected = path.read_text(encoding="utf-8")
+        assert served == expected, name
