@@ -16,7 +16,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from papershelf import fastpages
-from papershelf.fastpages import Helper, HelperError, ShellError, shell_key, split_shell
+from papershelf.fastpages import ShellError, shell_key, split_shell
+from papershelf.forked import Helper, HelperError
 from papershelf.plugin import PapershelfPlugin
 from tests.conftest import Project
 
@@ -228,8 +229,8 @@ def test_a_failing_helper_reports_its_traceback():
         helper.join()
 
 
-def test_a_helper_runs_in_another_process(tmp_path: Path):
-    out = tmp_path / "pid"
-    helper = Helper(lambda: out.write_text(str(os.getpid())))
-    helper.join()
-    assert int(out.read_text()) != os.getpid()
+def test_a_helper_runs_in_another_process_and_returns_its_result():
+    helper = Helper(lambda: {"pid": os.getpid(), "data": list(range(100_000))})
+    result = helper.join()
+    assert result["pid"] != os.getpid()
+    assert result["data"] == list(range(100_000))  # more than a pipe buffer

@@ -61,23 +61,34 @@ def load_project(
     tags_file: Path,
     paths: Iterable[Path] | None = None,
     cache: EntryCache | None = None,
+    fork: bool = False,
 ) -> LoadResult:
     """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``).
 
-    With a ``cache`` (whole-project loads only) unchanged entries are not parsed again.
+    With a ``cache`` (whole-project loads only) unchanged entries are not parsed again;
+    with ``fork`` a forked helper parses every other changed entry when there are many.
     """
     vocabulary, problems = load_vocabulary(tags_file)
     files = entry_files(papers_dir) if paths is None else _expand(paths)
+    use_cache = cache is not None and paths is None
+    found: list[tuple[Paper | None, list[Problem]]] = []
+    todo: list[tuple[int, Path, bytes | None]] = []
+    for index, path in enumerate(files):
+        paper, data = cache.lookup(path) if use_cache and cache else (None, None)
+        found.append((paper, []))
+        if paper is None:
+            todo.append((index, path, data))
+    for (index, path, data), loaded in zip(todo, _parse(todo, vocabulary, fork), strict=True):
+        found[index] = loaded
+        paper, entry_problems = loaded
+        if use_cache and cache and paper is not None and not entry_problems and data is not None:
+            cache.store(path, data, paper)  # entries with problems are checked every time
     papers: list[Paper] = []
-    for path in files:
-        if cache is not None and paths is None:
-            paper, entry_problems = _load_cached(path, vocabulary, cache)
-        else:
-            paper, entry_problems = load_entry(path, vocabulary)
+    for paper, entry_problems in found:
         problems.extend(entry_problems)
         if paper is not None:
             papers.append(paper)
-    if cache is not None and paths is None:
+    if use_cache and cache:
         cache.keep_only({str(path) for path in files})
     if paths is None:
         # Oldest first, so the clash is reported on the entry added last: the one a
@@ -112,16 +123,32 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def _load_cached(
-    path: Path, vocabulary: Vocabulary, cache: EntryCache
-) -> tuple[Paper | None, list[Problem]]:
-    paper, data = cache.lookup(path)
-    if paper is not None:
-        return paper, []
-    paper, problems = load_entry(path, vocabulary, data)
-    if paper is not None and not problems and data is not None:
-        cache.store(path, data, paper)  # entries with problems are checked every time
-    return paper, problems
+# Below this many entries to parse, a helper process costs more than it saves.
+MIN_ENTRIES_TO_FORK = 1000
+
+
+def _parse(
+    todo: list[tuple[int, Path, bytes | None]], vocabulary: Vocabulary, fork: bool
+) -> list[tuple[Paper | None, list[Problem]]]:
+    """``load_entry`` for each (index, path, bytes or None), in order; with ``fork``
+    and enough entries, a forked helper parses every other one meanwhile."""
+
+    def parse(items: list[tuple[int, Path, bytes | None]]) -> list[tuple[Paper | None, list]]:
+        return [load_entry(path, vocabulary, data) for _, path, data in items]
+
+    if not fork or len(todo) < MIN_ENTRIES_TO_FORK:
+        return parse(todo)
+    from papershelf.forked import Helper  # I/O at the edge: the pure path needs no fork
+
+    helper = Helper(lambda: parse(todo[1::2]))
+    mine = parse(todo[0::2])
+    theirs = helper.join()
+    merged: list[tuple[Paper | None, list[Problem]]] = []
+    for pair in zip(mine, theirs, strict=False):
+        merged.extend(pair)
+    if len(mine) > len(theirs):
+        merged.append(mine[-1])
+    return merged
 
 
 def _load_quietly(files: list[Path], vocabulary: Vocabulary) -> list[Paper]:

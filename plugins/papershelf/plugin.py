@@ -30,7 +30,6 @@ from papershelf.entry_cache import EntryCache, default_location, salt
 from papershelf.fastpages import (
     PRERENDERED_TEMPLATE,
     GeneratedFiles,
-    HelperError,
     PageParts,
     Prerenderer,
     Shells,
@@ -38,6 +37,7 @@ from papershelf.fastpages import (
     nav_paths,
 )
 from papershelf.feeds import Site, feed_links, render_all
+from papershelf.forked import HelperError, fork_allowed
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
 from papershelf.pages import (
@@ -149,6 +149,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.generated = GeneratedFiles(keep=False)
         self.template_code: TemplateCode | None = None
         self.entries_to_save: EntryCache | None = None
+        self.beside_done = False  # the helper saved the entries and wrote the feeds
         self.entries: EntryCache | None = None
         self.prerenderer: Prerenderer | None = None
 
@@ -171,7 +172,12 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         with stage("load"):
             tags_file = root / self.config.tags_file
             cache = self.entry_cache(root, tags_file)
-            result = load_project(root / self.config.papers_dir, tags_file, cache=cache)
+            result = load_project(
+                root / self.config.papers_dir,
+                tags_file,
+                cache=cache,
+                fork=fork_allowed(self.command),
+            )
             self.entries_to_save = cache if cache is not None and cache.changed else None
         if result.problems:
             lines = "\n".join(str(problem) for problem in result.problems)
@@ -295,10 +301,14 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         with stage("pages"):
             shells = Shells(env, config, self.nav, files)
             fork = can_fork(self.command, config.plugins, self)
-            after = self.save_entries if self.command != "serve" else None
-            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork, after=after)
-            if self.prerenderer.after_done:
-                self.entries_to_save = None  # the helper saves them
+            site_dir = Path(config.site_dir)
+
+            def beside() -> None:  # work that does not wait for the pages
+                self.save_entries()
+                self.write_feeds(site_dir)
+
+            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork, after=beside)
+            self.beside_done = self.prerenderer.after_done  # then the helper did it
             self.keys.extend(shells.fingerprint())
             for src_uri in self.prerenderer.fallbacks:  # no shell: through main.html
                 file = files.get_file_from_path(src_uri)
@@ -338,10 +348,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             for url in self.keys.removed():
                 (site_dir / url / "index.html").unlink(missing_ok=True)
         self.keys.finish()
-        if self.command != "serve":  # under serve: once, at shutdown
-            self.save_entries()
-        with stage("feeds"):
-            self.write_feeds(site_dir)
+        if not self.beside_done:
+            if self.command != "serve":  # under serve: once, at shutdown
+                self.save_entries()
+            with stage("feeds"):
+                self.write_feeds(site_dir)
         folder_sitemaps = self.feed_folder_sitemaps()
         if not self.dirty or folder_sitemaps != self.sitemaps_written:
             write_outputs(site_dir, folder_sitemaps)

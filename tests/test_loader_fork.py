@@ -1,0 +1,30 @@
+"""Loading with a forked helper gives exactly what loading alone gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from build_tools import synthetic
+from papershelf import loader
+from papershelf.entry_cache import EntryCache, salt
+
+
+def test_a_helper_parses_half_of_the_entries_with_the_same_result(tmp_path: Path, monkeypatch):
+    project = synthetic.generate(tmp_path, 41, seed=5)
+    (project.papers_dir / "broken.yaml").write_text("title: Broken\nadded: never\ntags: [agents]\n")
+    alone = loader.load_project(project.papers_dir, project.tags_file)
+    monkeypatch.setattr(loader, "MIN_ENTRIES_TO_FORK", 1)
+    forked = []
+    real = loader._parse
+
+    def spy(todo, vocabulary, fork):
+        forked.append(fork and len(todo))
+        return real(todo, vocabulary, fork)
+
+    monkeypatch.setattr(loader, "_parse", spy)
+    cache = EntryCache(salt(project.tags_file))
+    together = loader.load_project(project.papers_dir, project.tags_file, cache=cache, fork=True)
+    assert forked == [42]
+    assert together.papers == alone.papers
+    assert together.problems == alone.problems and together.problems
+    assert len(cache.entries) == 41  # the helper's papers are cached too
