@@ -1,12 +1,16 @@
 """``papershelf bench``: how build time, memory and output grow with the number of papers.
 
-For each size N it writes a synthetic project (``build_tools.synthetic``) that inherits
-this project's ``mkdocs.yml`` and ``content/``, then measures, each in a fresh process:
+For each size N it writes a synthetic project (``build_tools.synthetic``): this
+project's configuration, content and templates (linked) over synthetic papers. Then
+it measures, each in a fresh process:
 
-* a cold ``papershelf build`` (cache removed): wall time, time per stage (from
-  ``papershelf.timing``), peak RSS, output files and bytes, search index bytes;
+* a cold ``papershelf build`` (entry cache emptied): wall and CPU time, time per
+  stage (``papershelf.timing``, of the main build process), peak RSS of the largest
+  process (the build, its helper or Pagefind), output files and bytes, search index
+  and feed bytes;
 * a no-op rebuild and a rebuild after editing one entry (``papershelf build`` again);
-* the same edit seen by a running ``mkdocs serve`` (its reported rebuild time);
+* the same edit seen by a running ``make serve`` (``mkdocs serve --dirty``): from the
+  edit to mkdocs' "Documentation built" line, and the build time mkdocs reports;
 * a plain mkdocs-material site of N Markdown pages with the default navigation, the
   baseline the targets are ratios of. Its build is quadratic (every page renders the
   whole nav), so above ``--baseline-max`` pages it is measured at three smaller sizes
@@ -43,7 +47,7 @@ from papershelf.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
 HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
 DEFAULT_SIZES = (1000, 10000, 50000)
 TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.timing in the build process
-CACHE_DIR = ".cache"  # removed before a cold build
+USER_CACHE = "user-cache"  # XDG_CACHE_HOME of the builds (entry cache), emptied before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
 SERVE_ARGS = ("serve", "--dirty", "--no-strict")  # as `make serve` runs it
@@ -225,7 +229,7 @@ def bench_size(
     log(f"[{count} papers] writing the synthetic project in {root}")
     project = synthetic.generate(root, count, seed=args.seed)
     mirror_project(args.config_file.resolve(), root)
-    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(root.parent / USER_CACHE, ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
     command = build_command(config, site)
     cwd = root
@@ -439,6 +443,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    # The builds keep their entry cache here, not in the user's cache folder.
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(workdir / USER_CACHE)
+    try:
+        return _benchmark(args, workdir)
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
+
+
+def _benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     results = []
     for count in args.sizes:
         results.append(bench_size(count, args, workdir / f"papershelf-{count}"))
