@@ -27,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
+from papershelf.schema import CONTROL_CHARACTERS
+
 CHROME = frozenset(
     {
         "new",
@@ -68,8 +70,6 @@ _DATE_LINE = re.compile(
     r"^(?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<votes>\d+))?$"
 )
 _AUTHORS = re.compile(r"^•\s*(?P<count>\d+)\s+authors?$")
-# Like the schema: C0/C1 control characters other than tab and newline are refused.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DATE_HINT = "expected e.g. 'Aug 14', 'Jun 4, 2024', or with votes 'Jun 4, 2024 2' / 'Oct 8 15'"
 
@@ -317,7 +317,7 @@ def _is_next_title(blocks: list[Block], index: int) -> bool:
 def _control_character(entry: RawEntry) -> str | None:
     """Why an entry cannot be imported as-is (the schema rejects control characters)."""
     for field in ("title", "abstract", "organization", "organization_id"):
-        found = _CONTROL.search(getattr(entry, field) or "")
+        found = CONTROL_CHARACTERS.search(getattr(entry, field) or "")
         if found:
             return (
                 f"the {field} of '{_short(entry.title)}' contains the control character "

@@ -41,7 +41,7 @@ _INTEGER = re.compile(r"^[0-9]+$")
 _ARXIV = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 # C0/C1 control characters other than tab and newline break XML feeds and HTML.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class _Collector:
@@ -171,7 +171,7 @@ def _text(value: Value, name: str, report: _Collector) -> str | None:
     if scalar is None:
         return None
     text = normalise_text(scalar.text)
-    if _CONTROL.search(text):
+    if CONTROL_CHARACTERS.search(text):
         report.fail(
             scalar.line, name, "contains a control character", "delete the invisible character"
         )
@@ -323,7 +323,7 @@ def _links(value: Value, name: str, report: _Collector) -> Links | None:
 
 def is_http_url(text: str) -> bool:
     """Only absolute http(s) URLs with a host and no whitespace are allowed."""
-    if any(ch.isspace() for ch in text) or _CONTROL.search(text):
+    if any(ch.isspace() for ch in text) or CONTROL_CHARACTERS.search(text):
         return False
     try:
         parts = urlsplit(text)
