@@ -325,6 +325,8 @@ def serve_rebuild(
 
     try:
         wait_for("Serving on", 0.0)
+        if any("search index in the background" in line for line in seen):
+            wait_for("search index written", 0.0)  # an edit comes later than that
         time.sleep(1.0)  # let the file watcher settle
         edited_at = time.perf_counter()
         edit_entry(project, slug, 2)

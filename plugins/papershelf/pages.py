@@ -7,6 +7,7 @@ renders its fragment template. Long lists are split into pages of ``page_size``.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
@@ -86,6 +87,13 @@ def most_voted_first(papers: list[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda paper: -(paper.votes or 0))
 
 
+@functools.lru_cache(maxsize=100_000)
+def _description(abstract: str) -> str:
+    """A paper page's meta description (remembered: rebuilds under serve plan every
+    page again)."""
+    return truncate(abstract, 200)
+
+
 def _paginated(
     first_url: str,
     items: list[Paper],
@@ -137,7 +145,7 @@ def _paper_pages(catalog: Catalog) -> list[PageSpec]:
                 url=paper_url(paper),
                 template="papershelf/paper.html",
                 title=paper.title,
-                description=truncate(paper.abstract, 200),
+                description=_description(paper.abstract),
                 kind="paper",
                 context={"paper": paper, "newer": newer, "older": older},
                 feed_tags=paper.tags,
@@ -350,7 +358,7 @@ def spec_key(spec: PageSpec, catalog_token: Hashable) -> Hashable:
         if kind is Paper or kind is str or value is None:
             return value
         if kind is list or kind is tuple:
-            if all(type(item) is Paper for item in value):
+            if value and type(value[0]) is Paper:  # lists of papers hold only papers
                 return tuple(value)
             return tuple(frozen(item) for item in value)
         if isinstance(value, Catalog):
