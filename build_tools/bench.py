@@ -97,6 +97,7 @@ class Measured:
     returncode: int
     output: str = field(repr=False)
     stages: dict[str, float] = field(default_factory=dict)
+    process_rss_mb: float | None = None  # the build process alone (from its timings)
 
 
 def run_measured(
@@ -126,11 +127,14 @@ def run_measured(
         process.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
-    stages: dict[str, float] = {}
+    report: dict[str, Any] = {}
     if timings is not None and timings.exists():
-        stages = json.loads(timings.read_text(encoding="utf-8"))["stages"]
+        report = json.loads(timings.read_text(encoding="utf-8"))
     cpu = usage.ru_utime + usage.ru_stime
-    return Measured(seconds, cpu, usage.ru_maxrss / 1024, process.returncode, output, stages)
+    measured = Measured(seconds, cpu, usage.ru_maxrss / 1024, process.returncode, output)
+    measured.stages = report.get("stages", {})
+    measured.process_rss_mb = report.get("process_peak_rss_mb")
+    return measured
 
 
 def check(measured: Measured, what: str) -> Measured:
@@ -252,6 +256,7 @@ def bench_size(
             "seconds": round(cold.seconds, 3),
             "cpu_seconds": round(cold.cpu_seconds, 3),
             "peak_rss_mb": round(cold.peak_rss_mb, 1),
+            "build_process_rss_mb": cold.process_rss_mb,
             "stages": stage_summary(cold.stages, cold.seconds),
             "raw_stages": cold.stages,
         },

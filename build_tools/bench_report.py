@@ -96,6 +96,16 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [target.as_dict() for target in found]
 
 
+def without_search(result: dict[str, Any]) -> float:
+    """The cold build less its search index stage."""
+    cold = result["cold"]
+    return cold["seconds"] - cold["stages"].get("search index", 0.0)
+
+
+def _count(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -116,7 +126,8 @@ def _grid(header: list[str], rows: list[list[str]]) -> str:
 def table(report: dict[str, Any]) -> str:
     """The report as plain-text tables: builds, stages, targets."""
     cpus = report["machine"]["cpus"]
-    header = ["papers", "cold s", "cpu s", "ms/paper", "RSS MB", "files", "site MB", "search MB"]
+    header = ["papers", "cold s", "w/o search s", "cpu s", "ms/paper", "RSS MB", "build RSS MB"]
+    header += ["files", "site MB", "search MB"]
     header += ["no-op s", "edit s", "serve edit s", "baseline s", "ratio"]
     rows = []
     for result in report["results"]:
@@ -131,9 +142,11 @@ def table(report: dict[str, Any]) -> str:
             [
                 str(n),
                 _seconds(cold["seconds"]),
+                _seconds(without_search(result)),
                 _seconds(cold["cpu_seconds"]),
                 f"{1000 * cold['seconds'] / n:.2f}",
                 f"{cold['peak_rss_mb']:.0f}",
+                _count(cold.get("build_process_rss_mb")),
                 str(out["files"]),
                 _mb(out["bytes"]),
                 _mb(out["search_index_bytes"]),
@@ -262,18 +275,24 @@ def svg(report: dict[str, Any]) -> str:
     if measured and extrapolated:
         extrapolated.insert(0, measured[-1])
     all_sizes = sorted({*sizes, *(n for n, _ in measured)})
+
+    def each(value: Any) -> list[tuple[float, float]]:
+        return [(n, value(r)) for n, r in zip(sizes, results, strict=True)]
+
     time_panel = _panel(
         "Build time",
         "seconds (log)",
         [
+            _series("papershelf: cold build", each(lambda r: r["cold"]["seconds"]), "ps"),
+            _series("papershelf: cold, without the search index", each(without_search), "nosearch"),
             _series(
-                "papershelf: cold build",
-                [(n, r["cold"]["seconds"]) for n, r in zip(sizes, results, strict=True)],
-                "ps",
+                "papershelf: make serve, one entry edited",
+                each(lambda r: r.get("serve_edit_rebuild", {}).get("seconds")),
+                "serve",
             ),
             _series(
-                "papershelf: rebuild after one edit",
-                [(n, r["edit_rebuild"]["seconds"]) for n, r in zip(sizes, results, strict=True)],
+                "papershelf: papershelf build after one edit",
+                each(lambda r: r["edit_rebuild"]["seconds"]),
                 "edit",
             ),
             _series("plain mkdocs-material (measured)", measured, "base"),
@@ -283,23 +302,24 @@ def svg(report: dict[str, Any]) -> str:
         all_sizes,
         log_y=True,
     )
+    baseline_memory = [
+        (float(b["papers"]), b["peak_rss_mb"]) for b in report.get("baseline_measured", [])
+    ]
     memory_panel = _panel(
         "Peak memory (RSS)",
         "MB",
         [
             _series(
-                "papershelf: cold build",
-                [(n, r["cold"]["peak_rss_mb"]) for n, r in zip(sizes, results, strict=True)],
+                "papershelf: largest process (Pagefind)",
+                each(lambda r: r["cold"]["peak_rss_mb"]),
                 "ps",
             ),
             _series(
-                "plain mkdocs-material (measured)",
-                [
-                    (float(b["papers"]), b["peak_rss_mb"])
-                    for b in report.get("baseline_measured", [])
-                ],
-                "base",
+                "papershelf: the build process",
+                each(lambda r: r["cold"].get("build_process_rss_mb")),
+                "nosearch",
             ),
+            _series("plain mkdocs-material (measured)", baseline_memory, "base"),
         ],
         (TARGET_RSS_MB, "400 MB target at 10k"),
         all_sizes,

@@ -53,7 +53,15 @@ class StageTimer:
             "stages": {name: round(seconds, 6) for name, seconds in sorted(self.totals.items())},
             "calls": dict(sorted(self.calls.items())),
             "measured_since_import": round(time.perf_counter() - self.started, 6),
+            # This process alone: without its helper or the search indexer it runs.
+            "process_peak_rss_mb": round(_peak_rss_mb(), 1),
         }
+
+
+def _peak_rss_mb() -> float:
+    import resource  # POSIX; only needed when benchmarking
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 _timer: StageTimer | None = None
