@@ -1,9 +1,13 @@
-"""The mkdocs plugin: thin hooks that hand off to the loader, pages and feeds.
+"""The mkdocs plugin: hooks that hand off to the loader, catalog, pages and feeds.
 
 on_config loads and validates every entry (failing before mkdocs cleans site_dir, so
-a bad entry never destroys the last good site); on_files adds one generated page per
-PageSpec; on_page_content renders each page's fragment template; on_post_build
-writes the feeds.
+a bad entry never destroys the last good site), reusing unchanged entries from the
+entry cache; on_files adds one generated page per PageSpec, outside the navigation;
+on_env renders the theme shells of those pages (papershelf.fastpages) and, in a
+build, forks a helper that writes half of them, the feeds and the entry cache;
+on_page_context renders and writes each remaining page; on_post_build waits for the
+helper and indexes the site for search. Under ``make serve`` (``mkdocs serve
+--dirty``) a rebuild rewrites only the pages an edit changed (papershelf.serve).
 """
 
 from __future__ import annotations
