@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,10 +93,13 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
-@pytest.fixture(autouse=True)
-def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
-    """Builds keep an entry cache in the user's cache folder: keep tests out of it."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds keep an entry cache in the user's cache folder: keep tests out of it
+    (session-wide, for the projects session fixtures build too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
 
 
 @pytest.fixture
