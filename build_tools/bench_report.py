@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
+from papershelf.templating import strict_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAGES = ("load/validate", "catalog", "pages", "feeds", "search index", "other")
@@ -325,13 +325,7 @@ def svg(report: dict[str, Any]) -> str:
         all_sizes,
         log_y=False,
     )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = strict_environment(TEMPLATES)
     return env.get_template("bench-plot.svg").render(
         panels=[time_panel, memory_panel],
         machine=report["machine"],

@@ -36,6 +36,7 @@ from papershelf.catalog import Catalog
 from papershelf.markup import render_notes
 from papershelf.model import Paper, Tag
 from papershelf.pages import paper_url, tag_url
+from papershelf.templating import strict_environment
 
 GENERATOR = "Papershelf"
 RSS_FILE = "feed.xml"
@@ -221,13 +222,7 @@ def entry_html(paper: Paper, site: Site, url: str, categories: Iterable[tuple[st
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = strict_environment(TEMPLATES)
     return env.get_template("papershelf/feed-entry.html")
 
 

@@ -57,6 +57,7 @@ from papershelf.pages import (
 from papershelf.search import SearchIndexError, build_search_index
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import scoped_sitemaps
+from papershelf.templating import strict_environment
 from papershelf.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
@@ -73,13 +74,7 @@ def relative_root(url: str) -> str:
 
 def fragment_environment() -> jinja2.Environment:
     """Jinja environment for page bodies: autoescaped, strict about missing names."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = strict_environment(TEMPLATES)
     env.filters["notes_html"] = lambda text: Markup(render_notes(text))
     env.filters["truncate_words"] = truncate
     return env
