@@ -6,8 +6,8 @@ it measures, each in a fresh process:
 
 * a cold ``papershelf build`` (entry cache emptied): wall and CPU time, time per
   stage (``papershelf.timing``, of the main build process), peak RSS of the largest
-  process (the build, its helper or Pagefind), output files and bytes, search index
-  and feed bytes;
+  process (the build or one of the helpers it forks: pages and feeds, search index),
+  output files and bytes, search index and feed bytes;
 * a no-op rebuild and a rebuild after editing one entry (``papershelf build`` again);
 * the same edit seen by a running ``make serve`` (``mkdocs serve --dirty``): from the
   edit to mkdocs' "Documentation built" line, and the build time mkdocs reports;
@@ -174,18 +174,18 @@ theme:
 
 
 def output_stats(site: Path) -> dict[str, int]:
-    """Files and bytes of the built site; separately the search index (material's JSON
-    and/or a Pagefind bundle, without its scripts) and the feeds (largest one too)."""
+    """Files and bytes of the built site; separately the search index (``search/``:
+    papershelf's, or material's JSON) and the feeds (largest one too)."""
     stats = dict.fromkeys(("files", "bytes", "search_index_bytes", "feed_bytes"), 0)
     stats["largest_feed_bytes"] = 0
     for directory, _, names in os.walk(site):
         top = Path(directory).relative_to(site).parts[:1]
-        is_search = top in {("search",), ("pagefind",)}
+        is_search = top == ("search",)
         for name in names:
             size = Path(directory, name).stat().st_size
             stats["files"] += 1
             stats["bytes"] += size
-            if is_search and not name.endswith((".js", ".css")):
+            if is_search:
                 stats["search_index_bytes"] += size
             if name in FEED_FILES:
                 stats["feed_bytes"] += size

@@ -310,7 +310,7 @@ def svg(report: dict[str, Any]) -> str:
         "MB",
         [
             _series(
-                "papershelf: largest process (Pagefind)",
+                "papershelf: largest process (build or a helper)",
                 each(lambda r: r["cold"]["peak_rss_mb"]),
                 "ps",
             ),

@@ -1,4 +1,4 @@
-"""``papershelf search-size``: what search costs readers, material's search vs Pagefind.
+"""``papershelf search-size``: what search costs readers, material's search vs ours.
 
 The figures behind the README's "Search" section. For the real list (``--real``) and
 for synthetic lists of each ``--sizes`` (``build_tools.synthetic``: ~1.5 kB abstracts,
@@ -6,14 +6,15 @@ the synthetic tag vocabulary), it builds the site twice:
 
 * with mkdocs-material's ``search`` plugin: the size of ``search/search_index.json``,
   which a reader's browser downloads whole before the first result (raw and gzipped);
-* with Pagefind (``papershelf.search``): the size of the index on disk, the time and
-  peak memory of indexing, and what Chromium actually fetches from ``pagefind/`` to
-  show the first results of a one-word query and of an author's name, typed into the
-  site's search box.
+* with papershelf's own index (``papershelf.search``): its size on disk, the time and
+  memory it takes to make from a loaded catalog, and what Chromium actually fetches
+  from ``search/`` to show the first results of a one-word query and then of an
+  author's name, typed into the site's search box (raw, as this tool's server sends
+  it, and gzipped, as most web servers would).
 
 Synthetic abstracts reuse a small set of sentences, so their vocabulary is far smaller
-than real abstracts': Pagefind's index (one entry per distinct word) comes out smaller
-than it would for real text of the same length; material's index (the full text) does
+than real abstracts': the shards (one entry per distinct word) come out smaller than
+they would for real text of the same length; material's index (the full text) does
 not. The real list is measured for that reason. Needs the test extras (Playwright)
 and ``/usr/bin/chromium``.
 """
@@ -35,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from build_tools import bench, synthetic
-from papershelf.search import OUTPUT_SUBDIR, pagefind_command
+from papershelf.search import FOLDER
 
-HELP = "Measure the search index and a first search's download: material search vs Pagefind."
+HELP = "Measure the search index and a first search's download: material search vs ours."
 DEFAULT_SIZES = (300, 10000)
 CHROMIUM = "/usr/bin/chromium"
 
@@ -46,7 +47,28 @@ VARIANT_CONFIG = """\
 INHERIT: mkdocs.yml
 plugins:
 {search}  - papershelf:
-      search_index: false
+      search_index: {ours}
+"""
+
+# Makes the index from the project's catalog in a fresh process: the seconds it takes,
+# then (made again, traced) the most memory it held at once (JSON on stdout).
+INDEX_SCRIPT = """\
+import json, sys, time, tracemalloc
+from pathlib import Path
+from papershelf.catalog import build_catalog
+from papershelf.loader import load_project
+from papershelf.search import search_outputs
+
+root = Path(sys.argv[1])
+loaded = load_project(root / "papers", root / "tags.yml")
+catalog = build_catalog(loaded.papers, loaded.vocabulary.tags)
+start = time.perf_counter()
+search_outputs(catalog)
+seconds = time.perf_counter() - start
+tracemalloc.start()
+search_outputs(catalog)
+peak = tracemalloc.get_traced_memory()[1]
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 2**20}))
 """
 
 
@@ -61,21 +83,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
 
 
-def folder_bytes(folder: Path, *, skip_suffixes: tuple[str, ...] = ()) -> tuple[int, int]:
-    """(files, bytes) under ``folder``, leaving out files with ``skip_suffixes``."""
+def folder_bytes(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under ``folder``."""
     files = size = 0
     for path in folder.rglob("*"):
-        if path.is_file() and not path.name.endswith(skip_suffixes):
+        if path.is_file():
             files += 1
             size += path.stat().st_size
     return files, size
 
 
-def build_variant(root: Path, name: str, search_plugin: bool, timeout: float) -> Path:
-    """Build ``root`` into ``site-<name>/`` with or without material's search plugin."""
+def build_variant(root: Path, name: str, material: bool, timeout: float) -> Path:
+    """Build ``root`` into ``site-<name>/`` with material's search plugin (and no index
+    of ours), or with our index only."""
     config = root / f"mkdocs-{name}.yml"
     config.write_text(
-        VARIANT_CONFIG.format(search="  - search\n" if search_plugin else ""), encoding="utf-8"
+        VARIANT_CONFIG.format(
+            search="  - search\n" if material else "", ours="false" if material else "true"
+        ),
+        encoding="utf-8",
     )
     site = root / f"site-{name}"
     shutil.rmtree(site, ignore_errors=True)
@@ -89,16 +115,17 @@ def material_figures(site: Path) -> dict[str, Any]:
     return {"index_bytes": len(data), "index_gzip_bytes": len(gzip.compress(data, 6))}
 
 
-def pagefind_figures(site: Path, timeout: float) -> dict[str, Any]:
-    indexing = bench.check(
-        bench.run_measured(pagefind_command(site), site, timeout), "Pagefind indexing"
-    )
-    files, size = folder_bytes(site / OUTPUT_SUBDIR, skip_suffixes=(".js", ".css"))
+def index_figures(root: Path, site: Path, timeout: float) -> dict[str, Any]:
+    """Our index on disk, and the cost of making it from the catalog."""
+    command = [sys.executable, "-c", INDEX_SCRIPT, str(root)]
+    made = bench.check(bench.run_measured(command, root, timeout), "making the index")
+    cost = json.loads(made.output.strip().splitlines()[-1])
+    files, size = folder_bytes(site / FOLDER)
     return {
         "index_files": files,
         "index_bytes": size,
-        "indexing_seconds": round(indexing.seconds, 2),
-        "indexing_peak_rss_mb": round(indexing.peak_rss_mb, 1),
+        "indexing_seconds": round(cost["seconds"], 2),
+        "indexing_peak_mb": round(cost["peak_mb"], 1),
     }
 
 
@@ -124,9 +151,8 @@ def served(site: Path) -> Iterator[str]:
 
 
 def first_search_bytes(site: Path, queries: list[str]) -> list[dict[str, Any]]:
-    """Bytes Chromium fetches from pagefind/ for each query, typed in turn into the
-    search box of a freshly loaded home page (so the first includes Pagefind's start-up:
-    its script, WebAssembly and entry file)."""
+    """Bytes Chromium fetches from search/ for each query, typed in turn into the
+    search box of a freshly loaded home page (so the first includes the manifest)."""
     from playwright.sync_api import expect, sync_playwright  # a test extra
 
     results = []
@@ -135,11 +161,11 @@ def first_search_bytes(site: Path, queries: list[str]) -> list[dict[str, Any]]:
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
         page = browser.new_page()
-        fetched: list[tuple[str, int]] = []
+        fetched: list[tuple[str, bytes]] = []
 
         def record(response: Any) -> None:
-            if f"/{OUTPUT_SUBDIR}/" in response.url:
-                fetched.append((response.url, len(response.body())))
+            if f"/{FOLDER}/" in response.url:
+                fetched.append((response.url, response.body()))
 
         page.on("response", record)
         page.goto(base)
@@ -160,7 +186,8 @@ def first_search_bytes(site: Path, queries: list[str]) -> list[dict[str, Any]]:
                     "results": meta.inner_text(),
                     "shown": shown,
                     "requests": len(fetched),
-                    "bytes": sum(size for _, size in fetched),
+                    "bytes": sum(len(body) for _, body in fetched),
+                    "gzip_bytes": sum(len(gzip.compress(body, 6)) for _, body in fetched),
                 }
             )
         browser.close()
@@ -171,13 +198,13 @@ def measure(root: Path, label: str, queries: list[str], timeout: float) -> dict[
     """Both variants of the project in ``root`` (papers/ and tags.yml already there)."""
     print(f"[{label}] building with material's search plugin", flush=True)
     material = material_figures(build_variant(root, "material", True, timeout))
-    print(f"[{label}] building for Pagefind and indexing", flush=True)
-    site = build_variant(root, "pagefind", False, timeout)
-    pagefind = pagefind_figures(site, timeout)
+    print(f"[{label}] building with our index", flush=True)
+    site = build_variant(root, "papershelf", False, timeout)
+    ours = index_figures(root, site, timeout)
     print(f"[{label}] searching in Chromium: {queries}", flush=True)
-    pagefind["first_searches"] = first_search_bytes(site, queries)
+    ours["first_searches"] = first_search_bytes(site, queries)
     papers = sum(1 for path in (root / "papers").iterdir() if path.suffix in {".yaml", ".md"})
-    return {"list": label, "papers": papers, "material": material, "pagefind": pagefind}
+    return {"list": label, "papers": papers, "material": material, "papershelf": ours}
 
 
 def synthetic_queries(count: int, seed: int) -> list[str]:
@@ -187,8 +214,9 @@ def synthetic_queries(count: int, seed: int) -> list[str]:
     return ["distribution", surname]
 
 
-# A common word of real abstracts and a common surname among real authors.
-REAL_QUERIES = ["reasoning", "Zhang"]
+# A common word of real abstracts and the surname of an author (few real entries list
+# their authors).
+REAL_QUERIES = ["reasoning", "Vaswani"]
 
 
 def kb(size: int) -> str:
@@ -198,21 +226,21 @@ def kb(size: int) -> str:
 def table(results: list[dict[str, Any]]) -> str:
     """The README's Markdown table."""
     lines = [
-        "| List | Papers | material: `search_index.json` (gzip) | Pagefind: index on disk "
-        "(files) | Pagefind: fetched for a first word search | then an author search | "
-        "Pagefind indexing (peak memory) |",
+        "| List | Papers | material: `search_index.json` (gzip) | ours: index on disk "
+        "(files) | ours: fetched for a first word search (gzip) | then an author search "
+        "(gzip) | ours: making the index (memory) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
-        material, pagefind = result["material"], result["pagefind"]
-        first, author = pagefind["first_searches"][:2]
+        material, ours = result["material"], result["papershelf"]
+        first, author = ours["first_searches"][:2]
         lines.append(
             f"| {result['list']} | {result['papers']:,} "
             f"| {kb(material['index_bytes'])} ({kb(material['index_gzip_bytes'])}) "
-            f"| {kb(pagefind['index_bytes'])} ({pagefind['index_files']:,}) "
-            f"| {kb(first['bytes'])} ({first['query']!r}) "
-            f"| {kb(author['bytes'])} ({author['query']!r}) "
-            f"| {pagefind['indexing_seconds']} s ({pagefind['indexing_peak_rss_mb']:.0f} MB) |"
+            f"| {kb(ours['index_bytes'])} ({ours['index_files']:,}) "
+            f"| {kb(first['bytes'])} ({kb(first['gzip_bytes'])}, {first['query']!r}) "
+            f"| {kb(author['bytes'])} ({kb(author['gzip_bytes'])}, {author['query']!r}) "
+            f"| {ours['indexing_seconds']} s ({ours['indexing_peak_mb']:.0f} MB) |"
         )
     return "\n".join(lines)
 

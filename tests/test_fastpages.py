@@ -76,7 +76,7 @@ def site_files(site: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(site)): path.read_bytes()
         for path in sorted(site.rglob("*"))
-        if path.is_file() and "pagefind" not in path.parts
+        if path.is_file()
     }
 
 

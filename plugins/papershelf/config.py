@@ -16,7 +16,8 @@ class PapershelfConfig(Config):
     home_recent = opt.Type(int, default=20)
     # Items per feed (site-wide and per tag); feeds list the newest additions.
     feed_length = opt.Type(int, default=50)
-    # Index the built site with Pagefind for the header search box (papershelf.search).
+    # Write the header search box's index into search/, made from the catalog
+    # (papershelf.search); false: no index (the box then says search is not available).
     search_index = opt.Type(bool, default=True)
     # Render generated pages through one theme shell per URL depth (papershelf.fastpages):
     # the same HTML, without mkdocs' per-page Markdown and theme work. false renders

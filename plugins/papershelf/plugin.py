@@ -5,9 +5,11 @@ a bad entry never destroys the last good site), reusing unchanged entries from t
 entry cache; on_files adds one generated page per PageSpec, outside the navigation;
 on_env renders the theme shells of those pages (papershelf.fastpages) and, in a
 build, forks a helper that writes half of them, the feeds and the entry cache;
-on_page_context renders and writes each remaining page; on_post_build waits for the
-helper and indexes the site for search. Under ``make serve`` (``mkdocs serve
---dirty``) a rebuild rewrites only the pages an edit changed (papershelf.serve).
+on_page_context renders and writes each remaining page. The search index needs only
+the catalog: in a build another forked helper, started in on_nav, writes it
+(papershelf.search); on_post_build waits for both helpers. Under ``make serve``
+(``mkdocs serve --dirty``) a rebuild rewrites only the pages an edit changed
+(papershelf.serve).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from papershelf.fastpages import (
     nav_paths,
 )
 from papershelf.feeds import Site, feed_links, render_all
-from papershelf.forked import HelperError, fork_allowed
+from papershelf.forked import Helper, HelperError, fork_allowed
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
 from papershelf.pages import (
@@ -54,7 +56,7 @@ from papershelf.pages import (
     spec_key,
     tag_url,
 )
-from papershelf.search import SearchIndexError, build_search_index
+from papershelf.search import search_outputs, write_index
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import scoped_sitemaps
 from papershelf.templating import strict_environment
@@ -157,6 +159,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.dirty = False  # `mkdocs serve --dirty` (make serve): rewrite changed pages only
         self.keys = PageKeys()
         self.searcher: Background | None = None
+        self.indexer: Helper | None = None  # writes the search index beside the pages
         self.feeds_made_from: Hashable = None
         self.sitemaps_written: tuple[str, ...] = ()
         self.site_dir: Path | None = None
@@ -266,6 +269,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self.nav = nav
+        # In a build, a forked helper writes the search index (about a second at 10,000
+        # papers) while this process makes the pages; on_post_build waits for it.
+        if self.config.search_index and fork_allowed(self.command):
+            catalog, site_dir = self.catalog, Path(config.site_dir)
+            self.indexer = Helper(lambda: write_index(site_dir, search_outputs(catalog)))
         return nav
 
     def on_page_markdown(
@@ -357,12 +365,14 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.feeds_made_from = None
         with contextlib.suppress(PluginError):
             self.finish_pages()
+        with contextlib.suppress(PluginError):
+            self.finish_search()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
         gc.unfreeze()
         site_dir = self.site_dir = Path(config.site_dir)
-        self.finish_pages()  # the search index reads the written pages
+        self.finish_pages()
         if self.dirty:  # the previous output stays: remove pages that are gone
             for url in self.keys.removed():
                 (site_dir / url / "index.html").unlink(missing_ok=True)
@@ -381,6 +391,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 if self.config.search_index:
                     log.info("papershelf: updating the search index in the background")
                 self.searcher.request()
+            elif self.indexer is not None:
+                self.finish_search()
             else:
                 self.index_site()
 
@@ -415,19 +427,26 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         return scoped_sitemaps(urls, folders, self.feed_site.url)
 
     def index_site(self) -> None:
-        assert self.site_dir is not None
-        self.index_for_search(self.site_dir)
+        assert self.site_dir is not None and self.catalog is not None
+        self.index_for_search(self.catalog, self.site_dir)
 
-    def index_for_search(self, site_dir: Path) -> None:
-        """Build the Pagefind index the header search box reads (last: it reads the
-        finished pages)."""
+    def index_for_search(self, catalog: Catalog, site_dir: Path) -> None:
+        """Write the index the header search box reads, made from the catalog."""
         if not self.config.search_index:
             return
+        written = write_index(site_dir, search_outputs(catalog))
+        log.info("papershelf: search index written to search/ (%d files)", written)
+
+    def finish_search(self) -> None:
+        """Wait for the helper that writes the search index."""
+        indexer, self.indexer = self.indexer, None
+        if indexer is None:
+            return
         try:
-            build_search_index(site_dir)
-        except SearchIndexError as error:
-            raise PluginError(f"papershelf: search index: {error}") from error
-        log.info("papershelf: search index written to pagefind/")
+            written = indexer.join()
+        except HelperError as error:
+            raise PluginError(f"papershelf: writing the search index failed:\n{error}") from error
+        log.info("papershelf: search index written to search/ (%d files)", written)
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
         with stage("pages"):

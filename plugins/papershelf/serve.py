@@ -8,9 +8,9 @@ from what each page is made of (``papershelf.pages.spec_key``): after one edit, 
 paper's page, its neighbours and the list pages it is on. It also names the pages
 that disappeared, whose old files must go.
 
-The search index (Pagefind) reads the whole site and takes seconds at thousands of
-papers; under ``serve`` it runs on a background thread (:class:`Background`), so an
-edit shows at once and search catches up moments later.
+The search index (papershelf.search) is made from the catalog, about a second at
+10,000 papers; under ``serve`` it runs on a background thread (:class:`Background`), so
+an edit shows at once and search catches up moments later.
 """
 
 from __future__ import annotations

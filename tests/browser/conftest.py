@@ -190,11 +190,25 @@ CONTENT = {
 }
 
 
-def write_project(root: Path, site_url: str) -> None:
+# A longer list for paging through search results: "Paper 1" to "Paper 25", one a day,
+# every abstract with the word "common".
+LONG_LIST = {
+    f"paper-{n:02d}.yaml": f"""\
+        title: Paper {n}
+        organization: Lab
+        added: 2025-01-{n:02d}
+        tags: [agents]
+        abstract: A common abstract, number {n}.
+        """
+    for n in range(1, 26)
+}
+
+
+def write_project(root: Path, site_url: str, papers: dict[str, str] = PAPERS) -> None:
     """Write the fixture project into ``root``, to be published at ``site_url``."""
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(site_url=site_url), encoding="utf-8")
     (root / "tags.yml").write_text(TAGS_YML, encoding="utf-8")
-    for name, text in PAPERS.items():
+    for name, text in papers.items():
         path = root / "papers" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -223,13 +237,23 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Build the fixture project once and serve ``site/`` on an ephemeral port."""
-    root = tmp_path_factory.mktemp("browser-project")
+    yield from built_and_served(tmp_path_factory.mktemp("browser-project"), PAPERS)
+
+
+@pytest.fixture(scope="session")
+def long_list(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The fixture project with the 25 papers of ``LONG_LIST`` instead, served."""
+    yield from built_and_served(tmp_path_factory.mktemp("browser-long-list"), LONG_LIST)
+
+
+def built_and_served(root: Path, papers: dict[str, str]) -> Iterator[Site]:
+    """Write a project with ``papers`` into ``root``, build it and serve its site."""
     # Bind first: the site is built for the address it will be served at.
     handler = functools.partial(_QuietHandler, directory=str(root / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     host, port = server.server_address[:2]
     base_url = f"http://{host}:{port}"
-    write_project(root, f"{base_url}/")
+    write_project(root, f"{base_url}/", papers)
     completed = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=root,

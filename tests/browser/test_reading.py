@@ -262,7 +262,91 @@ def test_search_results_show_hostile_titles_as_text(
     page.goto(site.url())
     search(page, "Jerry")
     expect(page.locator(".ps-search-result__title")).to_have_text([NASTY_TITLE])
+    expect(page.locator(".ps-search-result__authors")).to_have_text(
+        "Tom & Jerry, <img src=x onerror=alert(2)> · R&D <Lab>"
+    )
+    expect(page.locator(".md-search-result__teaser")).to_contain_text("<script>alert(3)</script>")
+    expect(page.locator(".md-search-result mark")).to_have_text(["Jerry", "Jerry"])
     assert page.locator(".md-search-result img, .md-search-result script").count() == 0
+    page.wait_for_load_state("networkidle")
+    assert console.errors == []
+
+
+def test_search_completes_the_word_being_typed(site: Site, desktop: tuple[Page, Console]) -> None:
+    page, console = desktop
+    page.goto(site.url())
+    search(page, "zebra")
+    result = page.locator(".md-search-result__item")
+    expect(result.locator(".ps-search-result__title")).to_have_text([ZEBRAFISH])
+    expect(result.locator(".ps-search-result__title mark")).to_have_text(["Zebrafish"])
+    expect(result.locator(".md-search-result__teaser mark")).to_have_text(["zebrafish"])
+    search(page, "zebrafish navig agen")  # every word must match, each as a beginning
+    expect(result.locator(".ps-search-result__title")).to_have_text([ZEBRAFISH])
+    assert console.errors == []
+
+
+def test_title_author_and_tag_hits_rank_first_then_the_newest(
+    site: Site, desktop: tuple[Page, Console]
+) -> None:
+    page, _ = desktop
+    page.goto(site.url())
+    search(page, "study")  # a title word of one paper, in two newer papers' abstracts
+    expect(page.locator(".ps-search-result__title")).to_have_text(
+        ["A Careful Study of Vision Transformers", ZEBRAFISH, "Reasoning Over Very Long Contexts"]
+    )
+    expect(page.locator("[data-ps-search-meta]")).to_have_text("3 matching papers")
+
+
+def test_one_letter_words_count_only_alone(site: Site, desktop: tuple[Page, Console]) -> None:
+    page, _ = desktop
+    page.goto(site.url())
+    search(page, "x")  # the whole word "x" (an author "<img src=x ...>"), not every x...
+    expect(page.locator(".ps-search-result__title")).to_have_text([NASTY_TITLE])
+    search(page, "larval x")  # ...and ignored next to longer words
+    expect(page.locator(".ps-search-result__title")).to_have_text([ZEBRAFISH])
+
+
+def test_a_word_nobody_used_fetches_nothing_missing(
+    site: Site, desktop: tuple[Page, Console]
+) -> None:
+    page, console = desktop
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(site.url())
+    page.locator("[data-ps-search-input]").fill("qqzzy")  # no shard starts with "qq"
+    expect(page.locator("[data-ps-search-meta]")).to_have_text("No matching papers")
+    expect(page.locator(".md-search-result__item")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    assert console.errors == []
+
+
+def test_search_says_so_when_there_is_no_index(site: Site, desktop: tuple[Page, Console]) -> None:
+    page, _ = desktop
+    page.route("**/search/index.json", lambda route: route.fulfill(status=404))
+    page.goto(site.url())
+    page.locator("[data-ps-search-input]").fill("zebrafish")
+    expect(page.locator("[data-ps-search-meta]")).to_have_text(
+        "Search is not available here (no search index was found)."
+    )
+
+
+def test_more_results_load_ten_at_a_time(long_list: Site, desktop: tuple[Page, Console]) -> None:
+    page, console = desktop
+    page.goto(long_list.url())
+    search(page, "common")
+    expect(page.locator("[data-ps-search-meta]")).to_have_text("25 matching papers")
+    results = page.locator(".ps-search-result__title")
+    expect(results).to_have_text([f"Paper {n}" for n in range(25, 15, -1)])  # newest first
+    more = page.get_by_role("button", name="Show more results")
+    more.click()
+    expect(results).to_have_count(20)
+    more.click()
+    expect(results).to_have_text([f"Paper {n}" for n in range(25, 0, -1)])
+    expect(more).to_be_hidden()
+    search(page, "number 17")  # a new search starts from its first results again
+    expect(results).to_have_text(["Paper 17"])
+    expect(more).to_be_hidden()
     assert console.errors == []
 
 

@@ -1,0 +1,88 @@
+"""papershelf.js reads the search index the way papershelf.search wrote it.
+
+The script's tokeniser and postings decoder run in Chromium here and are compared
+with the Python side on the same input; the reader-facing search is in
+test_reading.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page
+
+from papershelf.search import MANIFEST, decode_postings, shard_file, shards_for, tokens
+from tests.browser.conftest import Console, Site
+
+SAMPLES = [
+    "Chain-of-Thought prompting, GPT-4o & snake_case (2024).",
+    "Café naïve ΟΔΟΣ ΣΊΣΥΦΟΣ Ἀθῆναι Straße",  # accents, Greek final sigma, ß
+    "東京大学の研究 한국어 العربية ١٢٣ हिन्दी",  # CJK, Hangul, Arabic digits, marks
+    "e\u0301te\u0301 İstanbul ﬁne x² ½ \U0001d538lgebra",  # combining accents, dotted I,
+    # ligature, superscript, fraction, an astral letter (double-struck A)
+    "\uff46\uff55\uff4c\uff4c \uff8a\uff9f\uff70\uff78 Ⅻ ℃",  # full-width letters, half-width
+    # kana, a Roman numeral, a symbol
+]
+
+
+def test_the_script_finds_the_same_terms_as_python(
+    site: Site, desktop: tuple[Page, Console]
+) -> None:
+    page, console = desktop
+    page.goto(site.url())
+    found = page.evaluate(
+        "samples => samples.map(text => window.papershelfSearch.tokens(text))", SAMPLES
+    )
+    assert found == [tokens(text) for text in SAMPLES]
+    assert console.errors == []
+
+
+KEYS = ["co ", "com", "con ", "cont", "cz", "x ", "xy", "東京", "\U0001d538l"]
+
+
+@pytest.mark.parametrize(
+    "term", ["con", "conte", "co", "czech", "x", "xyz", "q", "東", "\U0001d538"]
+)
+def test_the_script_reads_the_shards_python_would(
+    site: Site, desktop: tuple[Page, Console], term: str
+) -> None:
+    page, _ = desktop
+    page.goto(site.url())
+    found = page.evaluate(
+        "([keys, term]) => window.papershelfSearch.shardsFor(keys, term)", [KEYS, term]
+    )
+    assert found == shards_for(KEYS, term)
+
+
+def python_flags(site: Site, term: str) -> list[int] | None:
+    """Per paper: 2 if a word starting with ``term`` is in a strong field, 1 if only in
+    the body, from the files on disk (papershelf.search's format)."""
+    manifest = json.loads((site.root / MANIFEST).read_bytes())
+    folder = site.root / "search" / manifest["folder"] / "terms"
+    flags = None
+    for key in shards_for(manifest["shards"], term):
+        shard = json.loads((folder / f"{shard_file(key)}.json").read_bytes())
+        for word, (strong, body) in shard.items():
+            if word == term or (len(term) > 1 and word.startswith(term)):
+                flags = flags or [0] * manifest["docs"]
+                for number in decode_postings(strong):
+                    flags[number] |= 2
+                for number in decode_postings(body):
+                    flags[number] |= 1
+    return flags
+
+
+@pytest.mark.parametrize("term", ["agents", "ag", "zebrafish", "study", "deepmind", "x", "qq"])
+def test_the_script_decodes_the_postings_python_wrote(
+    site: Site, desktop: tuple[Page, Console], term: str
+) -> None:
+    page, _ = desktop
+    page.goto(site.url())
+    flags = page.evaluate(
+        """term => window.papershelfSearch.load()
+            .then(index => index.term(term))
+            .then(flags => flags && Array.from(flags))""",
+        term,
+    )
+    assert flags == python_flags(site, term)
