@@ -1,20 +1,44 @@
-"""``papershelf build``: a strict mkdocs build that never destroys the last good site.
+"""``papershelf build``: a strict mkdocs build that never destroys the last good site,
+and after an edit rebuilds only what the edit changed.
 
 ``mkdocs build`` empties ``site_dir`` before writing, so a failure halfway would leave
 readers (or ``make serve``) with half a site. We build into a sibling temporary folder
-and swap it in only when the build succeeded.
+and swap it in only when the build succeeded. When the last build of this site left a
+state (papershelf.incremental) and nothing every page depends on changed, the build
+in the temporary folder is a ``--dirty`` one that holds only the changed pages, which
+are then moved into the site.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
-HELP = "Build the site into site/ (strict); on failure the previous site stays as it was."
+import papershelf
+from papershelf.incremental import (
+    FULL_BUILD_NEEDED,
+    STATE_IN,
+    STATE_OUT,
+    BuildState,
+    merge_into,
+    removed_pages,
+    site_stamp,
+    state_location,
+)
+from papershelf.search import FOLDER as SEARCH_SUBDIR
+
+HELP = (
+    "Build the site into site/ (strict); on failure the previous site stays as it was. "
+    "After an edit only the pages it changed are rebuilt (--clean: everything)."
+)
+PACKAGE = Path(papershelf.__file__).resolve().parent
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,27 +47,115 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-strict", dest="strict", action="store_false", help="do not fail on warnings"
     )
+    parser.add_argument(
+        "--clean", action="store_true", help="rebuild every page, not only those that changed"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="only print problems")
+
+
+def input_digest(config_file: Path, strict: bool) -> str:
+    """What an incremental build cannot see from inside mkdocs: the configuration, the
+    versions of mkdocs, the theme and Python, and papershelf's own code and templates.
+    Any change means a full build."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{sys.version}|strict={strict}|".encode())
+    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}|".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=none|".encode())
+    digest.update(config_file.read_bytes() if config_file.is_file() else b"")
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def run(args: argparse.Namespace) -> int:
     site = args.site_dir.resolve()
     site.parent.mkdir(parents=True, exist_ok=True)
+    config_file = args.config_file.resolve()
+    state_path = state_location(config_file.parent, site)
+    inputs = input_digest(config_file, args.strict)
+    previous = None if args.clean else BuildState.read(state_path)
+    if previous is not None and not (
+        previous.inputs == inputs and previous.stamp and previous.stamp == site_stamp(site)
+    ):
+        previous = None  # another configuration or version, or the site was touched
+    new_state = state_path.with_name(f".{state_path.name}.{os.getpid()}.new")
+    new_state.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        completed, staging = build_into_staging(args, site, state_path, new_state, previous)
+        if completed.returncode != 0 and previous is not None:
+            if (staging / FULL_BUILD_NEEDED).is_file():  # not a failure: build it all
+                shutil.rmtree(staging, ignore_errors=True)
+                previous = None
+                completed, staging = build_into_staging(args, site, state_path, new_state, None)
+            else:
+                sys.stdout.write(completed.stdout or "")
+                sys.stderr.write(completed.stderr or "")
+        if completed.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            print(f"build failed; {args.site_dir} was left unchanged", file=sys.stderr)
+            return 1
+        state = BuildState.read(new_state)
+        if previous is None or state is None:
+            swap_in(staging, site)
+        else:
+            try:
+                removed = removed_pages(previous.pages, state.pages)
+                merge_into(staging, site, removed, owned=(SEARCH_SUBDIR,))
+            except BaseException:
+                state_path.unlink(missing_ok=True)  # the next build starts afresh
+                raise
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        if state is not None:
+            state.inputs, state.stamp = inputs, site_stamp(site)
+            state.write(state_path)
+        else:
+            state_path.unlink(missing_ok=True)
+    finally:
+        new_state.unlink(missing_ok=True)
+    if not args.quiet:
+        how = "updated" if previous is not None else "built"
+        print(f"site {how} in {args.site_dir}/ (open {args.site_dir}/index.html or `make serve`)")
+    return 0
+
+
+def build_into_staging(
+    args: argparse.Namespace,
+    site: Path,
+    state_path: Path,
+    new_state: Path,
+    previous: BuildState | None,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run mkdocs into a new sibling folder: everything, or with ``previous`` only the
+    pages changed since then (``--dirty``)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
-    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(args.config_file)]
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(args.config_file.resolve())]
     command += ["--site-dir", str(staging)]
+    environment = {**os.environ, STATE_OUT: str(new_state)}
+    environment.pop(STATE_IN, None)
+    if previous is not None:
+        command.append("--dirty")
+        environment[STATE_IN] = str(state_path)
     if args.strict:
         command.append("--strict")
     if args.quiet:
         command.append("--quiet")
-    completed = subprocess.run(command, check=False)
-    if completed.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        print(f"build failed; {args.site_dir} was left unchanged", file=sys.stderr)
-        return 1
-    swap_in(staging, site)
-    print(f"site built in {args.site_dir}/ (open {args.site_dir}/index.html or run `make serve`)")
-    return 0
+    new_state.unlink(missing_ok=True)
+    # An incremental attempt's output is held back: if it turns out that everything
+    # must be built, its "abort" is no news to the reader (run() prints it otherwise).
+    capture = previous is not None
+    completed = subprocess.run(
+        command, check=False, env=environment, capture_output=capture, text=True
+    )
+    if capture and completed.returncode == 0:
+        sys.stdout.write(completed.stdout)
+        sys.stderr.write(completed.stderr)
+    return completed, staging
 
 
 def swap_in(staging: Path, site: Path) -> None:

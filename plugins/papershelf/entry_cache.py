@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 
 from papershelf.model import Links, Paper
 
-FORMAT = 1
+FORMAT = 2  # 2: papers as lists of field values
 # Modules whose code decides what a Paper looks like.
 _VALIDATING_MODULES = ("model", "schema", "strict_yaml", "loader", "vocabulary", "slugs")
 
@@ -143,42 +144,56 @@ class EntryCache:
             pass
 
 
-def paper_to_json(paper: Paper) -> dict[str, Any]:
-    """Every field of the Paper, whatever fields it gains later (see :func:`_encode`)."""
-    return {field.name: _encode(getattr(paper, field.name)) for field in fields(Paper)}
+def _field_codecs() -> list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]]:
+    """(name, encode, decode) for each field of Paper, from its declared type. Made
+    once: a generic walk over every value made saving and loading 10,000 entries
+    take a second of every incremental build. A field of a type not listed here
+    fails loudly (add it)."""
+
+    def same(value: Any) -> Any:
+        return value
+
+    def optional(
+        encode: Callable[[Any], Any], decode: Callable[[Any], Any]
+    ) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+        return (
+            lambda value: None if value is None else encode(value),
+            lambda value: None if value is None else decode(value),
+        )
+
+    def links_to(value: Links) -> list[Any]:
+        return [getattr(value, name) for name in LINK_FIELDS]
+
+    def links_from(value: list[Any]) -> Links:
+        if len(value) != len(LINK_FIELDS):
+            raise ValueError("cached links have other fields than Links")
+        return Links(*value)
+
+    plain = (same, same)
+    codecs: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+        "str": plain,
+        "int": plain,
+        "str | None": plain,
+        "int | None": plain,
+        "tuple[str, ...]": (list, tuple),
+        "date": (date.isoformat, date.fromisoformat),
+        "date | None": optional(date.isoformat, date.fromisoformat),
+        "Path | None": optional(str, Path),
+        "Links": (links_to, links_from),
+    }
+    return [(f.name, *codecs[str(f.type)]) for f in fields(Paper)]
 
 
-def paper_from_json(item: dict[str, Any]) -> Paper:
-    if set(item) != {field.name for field in fields(Paper)}:
+LINK_FIELDS = tuple(field.name for field in fields(Links))
+_CODECS = _field_codecs()
+
+
+def paper_to_json(paper: Paper) -> list[Any]:
+    """Every field of the Paper, in declaration order."""
+    return [encode(getattr(paper, name)) for name, encode, _ in _CODECS]
+
+
+def paper_from_json(item: list[Any]) -> Paper:
+    if not isinstance(item, list) or len(item) != len(_CODECS):
         raise ValueError("cached paper has other fields than Paper")
-    return Paper(**{name: _decode(value) for name, value in item.items()})
-
-
-def _encode(value: Any) -> Any:
-    """JSON for field values: scalars as they are, the rest as [kind, payload]."""
-    if value is None or isinstance(value, str | int):
-        return value
-    if isinstance(value, date):
-        return ["date", value.isoformat()]
-    if isinstance(value, tuple):
-        return ["tuple", [_encode(item) for item in value]]
-    if isinstance(value, Path):
-        return ["path", str(value)]
-    if isinstance(value, Links):
-        return ["links", {field.name: getattr(value, field.name) for field in fields(Links)}]
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _decode(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
-    kind, payload = value
-    if kind == "date":
-        return date.fromisoformat(payload)
-    if kind == "tuple":
-        return tuple(_decode(item) for item in payload)
-    if kind == "path":
-        return Path(payload)
-    if kind == "links":
-        return Links(**payload)
-    raise ValueError(f"unknown cached value kind {kind!r}")
+    return Paper(*[decode(value) for (_, _, decode), value in zip(_CODECS, item, strict=True)])

@@ -29,6 +29,7 @@ then not used).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import re
@@ -36,6 +37,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 from markupsafe import escape
@@ -127,6 +129,23 @@ def shell_key(url: str, linked: set[str]) -> tuple[int, str]:
 class PrerenderedPage(Page):
     """A generated page with no source file and no Markdown; its template is
     :data:`PRERENDERED_TEMPLATE` and the plugin writes it (see the module)."""
+
+    def _set_canonical_url(self, base: str | None) -> None:
+        # Worked out when read (by the sitemap), not for each of thousands of pages
+        # when they are made: urljoin was a third of an incremental build's page setup.
+        self._canonical_base = base
+
+    @functools.cached_property
+    def canonical_url(self) -> str | None:  # type: ignore[override]
+        base = self._canonical_base
+        if not base:
+            return None
+        return urljoin(base if base.endswith("/") else base + "/", self.url)
+
+    @functools.cached_property
+    def abs_url(self) -> str | None:  # type: ignore[override]
+        canonical = self.canonical_url
+        return urlsplit(canonical).path if canonical else None
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown = ""
@@ -342,13 +361,18 @@ class SkippedPagesFilter(logging.Filter):
         return record.getMessage() not in self.notes
 
 
+def others_read_pages(plugins: Any, me: object) -> bool:
+    """Whether another plugin reads pages in ``on_page_context`` (material's search
+    does): pages we write without mkdocs (in the helper, or not at all because they
+    did not change) never reach it."""
+    listeners = [inspect.unwrap(method) for method in plugins.events["page_context"]]
+    return any(getattr(method, "__self__", None) is not me for method in listeners)
+
+
 def can_fork(command: str | None, plugins: Any, me: object) -> bool:
     """Whether a helper may write pages: a build (``mkdocs serve`` runs threads, and
-    forking them is unsafe) on a POSIX system, with no other plugin that reads pages
-    in ``on_page_context`` (the helper's pages never reach it)."""
-    listeners = [inspect.unwrap(method) for method in plugins.events["page_context"]]
-    others = [method for method in listeners if getattr(method, "__self__", None) is not me]
-    return fork_allowed(command) and not others
+    forking them is unsafe) on a POSIX system, with no other plugin that reads pages."""
+    return fork_allowed(command) and not others_read_pages(plugins, me)
 
 
 @dataclass(frozen=True)
@@ -390,6 +414,7 @@ class Prerenderer:
         *,
         fork: bool,
         after: Callable[[], None] | None = None,
+        wanted: Callable[[File], bool] | None = None,
     ) -> None:
         self.shells = shells
         self.parts = parts
@@ -401,6 +426,8 @@ class Prerenderer:
                 continue
             if page.meta.get("template") != PRERENDERED_TEMPLATE:
                 continue
+            if wanted is not None and not wanted(file):
+                continue  # a dirty build: mkdocs keeps this page as it is
             if shells.ready(page.url):
                 self.paths[file.src_uri] = file.abs_dest_path
             else:

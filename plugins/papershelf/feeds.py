@@ -22,7 +22,7 @@ import html
 import json
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -166,12 +166,21 @@ def feed_links(catalog: Catalog, site: Site) -> dict[str, FeedLinks]:
     }
 
 
-def render_all(catalog: Catalog, site: Site, length: int) -> dict[str, bytes]:
-    """Every feed file of the site: site-root relative path -> bytes."""
+def render_all(
+    catalog: Catalog,
+    site: Site,
+    length: int,
+    *,
+    wanted: Callable[[Feed, datetime], bool] | None = None,
+) -> dict[str, bytes]:
+    """Every feed file of the site (or of the feeds ``wanted`` says yes to, given the
+    feed and the date of an empty one): site-root relative path -> bytes."""
     items: dict[str, Item] = {}
     newest = max(map(entry_datetime, catalog.papers), default=EMPTY_SITE_UPDATED)
     files: dict[str, bytes] = {}
     for feed in plan_feeds(catalog, site, length):
+        if wanted is not None and not wanted(feed, newest):
+            continue
         feed_items = []
         for paper in feed.papers:
             if paper.slug not in items:

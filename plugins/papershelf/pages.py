@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -343,23 +343,30 @@ def catalog_shape(catalog: Catalog) -> Hashable:
     )
 
 
-def spec_key(spec: PageSpec, catalog_token: Hashable) -> Hashable:
+def spec_key(
+    spec: PageSpec,
+    catalog_token: Hashable,
+    paper_token: Callable[[Paper], Hashable] | None = None,
+) -> Hashable:
     """Everything a page is made from, as one comparable value: an unchanged key means
     an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
 
     Papers compare by value (and, unchanged, are the very same objects between
-    builds); pagers, months and tags become tuples; a whole ``Catalog`` in the
-    context stands for ``catalog_token`` (:func:`catalog_shape`). The tags of the
-    catalog every template is given are part of the build's own key.
+    builds), or by ``paper_token`` (a digest, for a key kept on disk); pagers, months
+    and tags become tuples; a whole ``Catalog`` in the context stands for
+    ``catalog_token`` (:func:`catalog_shape`). The tags of the catalog every template
+    is given are part of the build's own key.
     """
 
     def frozen(value: Any) -> Hashable:
         kind = type(value)
-        if kind is Paper or kind is str or value is None:
+        if kind is Paper:
+            return value if paper_token is None else paper_token(value)
+        if kind is str or value is None:
             return value
         if kind is list or kind is tuple:
             if value and type(value[0]) is Paper:  # lists of papers hold only papers
-                return tuple(value)
+                return tuple(value) if paper_token is None else tuple(map(paper_token, value))
             return tuple(frozen(item) for item in value)
         if isinstance(value, Catalog):
             return catalog_token

@@ -18,7 +18,9 @@ import contextlib
 import functools
 import gc
 import logging
-from collections.abc import Hashable, Iterator
+import os
+from collections.abc import Callable, Hashable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +44,20 @@ from papershelf.fastpages import (
     Shells,
     can_fork,
     nav_paths,
+    others_read_pages,
 )
-from papershelf.feeds import Site, feed_links, render_all
+from papershelf.feeds import Feed, Site, feed_links, render_all
 from papershelf.forked import Helper, HelperError, fork_allowed
+from papershelf.incremental import (
+    FULL_BUILD_NEEDED,
+    STATE_IN,
+    STATE_OUT,
+    BuildState,
+    Digester,
+)
 from papershelf.loader import load_project
 from papershelf.markup import render_notes, truncate
+from papershelf.model import Paper
 from papershelf.pages import (
     PageSpec,
     Settings,
@@ -65,6 +76,8 @@ from papershelf.timing import instrument, stage
 log = logging.getLogger("mkdocs.plugins.papershelf")
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
+# An incremental build with more changed pages than this share builds everything.
+MOST_PAGES = 0.3
 # Stylesheet and script of the reading pages, served under assets/papershelf/.
 ASSET_FILES = {"papershelf.css": "extra_css", "papershelf.js": "extra_javascript"}
 
@@ -133,6 +146,15 @@ def feed_inputs(catalog: Catalog, site: Site, length: int) -> Hashable:
     return (site, length, tuple(catalog.tags.items()), tuple(catalog.papers[:length]), tags)
 
 
+class DirtyBuildWarningFilter(logging.Filter):
+    """Drops mkdocs' warning that a ``--dirty`` build may leave stale navigation: our
+    incremental builds rebuild every page whose inputs changed (generated pages are
+    outside the navigation), and under ``--strict`` that warning would abort them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
 def write_outputs(site_dir: Path, outputs: dict[str, bytes]) -> None:
     """Write generated files (path relative to the site root -> bytes) into site_dir."""
     for relative, data in outputs.items():
@@ -162,6 +184,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.indexer: Helper | None = None  # writes the search index beside the pages
         self.feeds_made_from: Hashable = None
         self.sitemaps_written: tuple[str, ...] = ()
+        self.page_urls: tuple[str, ...] = ()  # of the hand-written pages
         self.site_dir: Path | None = None
         self.generated = GeneratedFiles(keep=False)
         self.template_code: TemplateCode | None = None
@@ -169,12 +192,30 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.beside_done = False  # the helper saved the entries and wrote the feeds
         self.entries: EntryCache | None = None
         self.prerenderer: Prerenderer | None = None
+        self.state_out: Path | None = None  # where this build's state goes (incremental)
+        self.shared_keys: tuple[Hashable, ...] = ()
+        self.previous_feeds: dict[str, str] | None = None  # incremental: last build's
+        self.feed_digests: dict[str, str] = {}
+        self.digester = Digester()
+        # How page keys hold papers: the papers themselves, or digests (kept on disk).
+        self.paper_token: Callable[[Paper], Hashable] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin (and its caches) across the
         # rebuilds of `mkdocs serve`.
         self.command = command
         self.dirty = dirty
+        if command == "build":  # papershelf build (build_tools/build.py) keeps a state
+            self.state_out = Path(os.environ[STATE_OUT]) if os.environ.get(STATE_OUT) else None
+            if dirty and os.environ.get(STATE_IN):
+                self.keys = PageKeys(digest=Digester.plain)
+                self.paper_token = self.digester.paper
+                state = BuildState.read(Path(os.environ[STATE_IN]))
+                if state is not None:
+                    self.keys.previous = dict(state.pages)
+                    self.keys.previous_build = tuple(state.shared)
+                    self.previous_feeds = state.feeds
+                logging.getLogger("mkdocs.commands.build").addFilter(DirtyBuildWarningFilter())
         if command == "serve":
             self.searcher = Background("search index", self.index_site)
             self.generated = GeneratedFiles(keep=True)
@@ -184,6 +225,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if not config.use_directory_urls:
             raise PluginError("papershelf: set `use_directory_urls: true` in mkdocs.yml")
         self.feed_site = feed_site(config, self.config.feed_length)
+        if self.env.bytecode_cache is None:
+            self.env.bytecode_cache = self.template_code or self.compiled_templates()
         root = Path(config.config_file_path).parent
         instrument(config.plugins, skip="papershelf")  # only when benchmarking
         with stage("load"), collector_paused():
@@ -210,11 +253,28 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Our overrides sit just above material's templates, below a user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES))
+        # The site's sitemap is ours (papershelf.sitemaps): mkdocs' dated every URL.
+        config.theme.static_templates.discard("sitemap.xml")
         for name, option in ASSET_FILES.items():
             if f"assets/papershelf/{name}" not in config[option]:
                 config[option].append(f"assets/papershelf/{name}")
         log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
         return config
+
+    def compiled_templates(self) -> jinja2.BytecodeCache | None:
+        """Compiled theme and page templates kept in the user's cache folder: every
+        build is a new process, and compiling material's templates took a fifth of a
+        second (jinja compares each template's source checksum before reusing code)."""
+        if not self.config.cache:
+            return None
+        from platformdirs import user_cache_dir
+
+        folder = Path(user_cache_dir("papershelf")) / "templates"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return jinja2.FileSystemBytecodeCache(str(folder))
 
     def entry_cache(self, root: Path, tags_file: Path) -> EntryCache | None:
         """The entry cache: kept in memory across `mkdocs serve` rebuilds, read from
@@ -234,6 +294,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             files.append(
                 File.generated(config, f"assets/papershelf/{name}", abs_src_path=str(ASSETS / name))
             )
+        # Hand-written pages and static files: one added or deleted is a full build.
+        own_files = tuple(sorted(file.dest_uri for file in files))
+        self.page_urls = tuple(
+            "" if file.url == "./" else file.url for file in files.documentation_pages()
+        )
         hand_written_home = files.get_file_from_path("index.md") is not None
         self.home = home_spec(self.catalog, settings) if hand_written_home else None
         self.specs = {}
@@ -241,9 +306,17 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.cards.start_build(self.catalog)
         in_nav = nav_paths(config.nav)
         with stage("pages"):
-            self.keys.start(
-                (self.site, self.feed_site, settings, template_files(), self.catalog.tags)
+            self.shared_keys = (
+                (
+                    self.site,
+                    self.feed_site,
+                    settings,
+                    template_files(),
+                    self.catalog.tags,
+                    own_files,
+                ),
             )
+            self.keys.start(self.shared_keys[0])
             catalog_token = catalog_shape(self.catalog)
             self.generated.start_build(config)
             existing = set(files.src_uris)
@@ -255,10 +328,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 fast = self.config.prerender and spec.src_uri not in in_nav
                 file = self.generated.get(config, spec.src_uri, prerendered=fast)
                 if self.dirty:
-                    self.keys.add(spec.url, spec_key(spec, catalog_token))
+                    self.keys.add(spec.url, spec_key(spec, catalog_token, self.paper_token))
                     file.is_modified = functools.partial(self.keys.modified, spec.url)  # type: ignore[method-assign]
                 files.append(file)
             self.generated.keep_only(set(self.specs))
+            self.require_incremental(config, of=len(self.specs))
             home = files.get_file_from_path("index.md")
             if self.dirty and home is not None:
                 home.is_modified = lambda: True  # type: ignore[method-assign]  # recent additions
@@ -321,8 +395,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         # Autodiscovery links in main.html: "" -> the site feeds, tag id -> its feeds.
         assert self.catalog is not None and self.feed_site is not None
         env.globals["papershelf_feeds"] = feed_links(self.catalog, self.feed_site)
-        if self.template_code is not None and env.bytecode_cache is None:
-            env.bytecode_cache = self.template_code
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.template_code or self.compiled_templates()
         with stage("pages"):
             shells = Shells(env, config, self.nav, files)
             fork = can_fork(self.command, config.plugins, self)
@@ -331,10 +405,19 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             def beside() -> None:  # work that does not wait for the pages
                 self.save_entries()
                 self.write_feeds(site_dir)
+                self.write_state()
 
-            self.prerenderer = Prerenderer(shells, files, self.page_parts, fork=fork, after=beside)
+            fingerprint = shells.fingerprint()
+            self.shared_keys = (*self.shared_keys, fingerprint)
+            self.keys.extend(fingerprint)
+            self.require_incremental(config)
+            wanted = None
+            if self.dirty:
+                wanted = lambda file: file.is_modified()  # noqa: E731
+            self.prerenderer = Prerenderer(
+                shells, files, self.page_parts, fork=fork, after=beside, wanted=wanted
+            )
             self.beside_done = self.prerenderer.after_done  # then the helper did it
-            self.keys.extend(shells.fingerprint())
             for src_uri in self.prerenderer.fallbacks:  # no shell: through main.html
                 file = files.get_file_from_path(src_uri)
                 assert file is not None and file.page is not None
@@ -382,9 +465,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 self.save_entries()
             with stage("feeds"):
                 self.write_feeds(site_dir)
-        urls = tuple(spec.url for spec in self.specs.values())
+            self.write_state()
+        urls = (*self.page_urls, *(spec.url for spec in self.specs.values()))
         if not self.dirty or urls != self.sitemaps_written:  # they list URLs only
-            write_outputs(site_dir, self.feed_folder_sitemaps())
+            write_outputs(site_dir, self.sitemaps(urls))
             self.sitemaps_written = urls
         with stage("search"):
             if self.searcher is not None:  # mkdocs serve: search catches up in the background
@@ -403,10 +487,57 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         made_from = feed_inputs(self.catalog, self.feed_site, length)
         if self.dirty and made_from == self.feeds_made_from:
             return
-        outputs = render_all(self.catalog, self.feed_site, length)
+        outputs = render_all(self.catalog, self.feed_site, length, wanted=self.feed_changed)
         write_outputs(site_dir, outputs)
         self.feeds_made_from = made_from
         log.info("papershelf: wrote %d feed files", len(outputs))
+
+    def require_incremental(self, config: MkDocsConfig, of: int | None = None) -> None:
+        """In an incremental ``papershelf build``, stop (asking for a full build) as soon
+        as something every page depends on turns out to have changed (mkdocs has
+        already decided which pages to read, and pages or feeds that are gone would
+        stay), when most of the ``of`` pages changed (a clean build is faster), or
+        when another plugin must see every page (material's search index)."""
+        if not (self.dirty and self.command == "build"):
+            return
+        changed = self.keys.all_modified or others_read_pages(config.plugins, self)
+        if of is not None and not changed:
+            modified = sum(1 for url in self.keys.current if self.keys.modified(url))
+            changed = modified > max(MOST_PAGES * of, 100)
+        if changed:
+            reason = "most pages, or what every page depends on, changed since the last build"
+            site_dir = Path(config.site_dir)
+            (site_dir / FULL_BUILD_NEEDED).write_text(reason + "\n", encoding="utf-8")
+            raise PluginError(f"papershelf: {reason}; build again without --dirty")
+
+    def write_state(self) -> None:
+        """The digests the next incremental ``papershelf build`` compares with."""
+        if self.state_out is None:
+            return
+        assert self.catalog is not None
+        with stage("state"):
+            if self.dirty:
+                pages = {url: str(digest) for url, digest in self.keys.current.items()}
+            else:
+                token, paper = catalog_shape(self.catalog), self.digester.paper
+                pages = {
+                    spec.url: Digester.plain(spec_key(spec, token, paper))
+                    for spec in self.specs.values()
+                }
+            shared = [Digester.plain(part) for part in self.shared_keys]
+            state = BuildState(inputs="", shared=shared, pages=pages, feeds=self.feed_digests)
+            state.write(self.state_out)
+
+    def feed_changed(self, feed: Feed, updated_if_empty: datetime) -> bool:
+        """Whether a feed must be written: always, but in an incremental build only if
+        it is made from something else than last time. Keeps its digest for the state."""
+        if self.state_out is None:
+            return True
+        assert self.catalog is not None and self.feed_site is not None
+        made_from = (feed, self.feed_site, tuple(self.catalog.tags.items()), updated_if_empty)
+        digest = self.feed_digests[feed.folder] = self.digester(made_from)
+        previous = self.previous_feeds
+        return previous is None or previous.get(feed.folder) != digest
 
     def save_entries(self) -> None:
         entries, self.entries_to_save = self.entries_to_save, None
@@ -419,11 +550,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if self.searcher is not None:
             self.searcher.wait(timeout=60)
 
-    def feed_folder_sitemaps(self) -> dict[str, bytes]:
-        """A sitemap in every tag feed folder (see papershelf.sitemaps for why)."""
+    def sitemaps(self, urls: tuple[str, ...]) -> dict[str, bytes]:
+        """The site's sitemap and one in every tag feed folder (papershelf.sitemaps)."""
         assert self.catalog is not None and self.feed_site is not None
-        folders = [tag_url(tag) for tag in self.catalog.tags]
-        urls = [spec.url for spec in self.specs.values()]
+        folders = ["", *(tag_url(tag) for tag in self.catalog.tags)]
         return scoped_sitemaps(urls, folders, self.feed_site.url)
 
     def index_site(self) -> None:

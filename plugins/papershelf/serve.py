@@ -25,13 +25,17 @@ log = logging.getLogger("mkdocs.plugins.papershelf")
 
 
 class PageKeys:
-    """Keys of the generated pages in this build and in the last finished one."""
+    """Keys of the generated pages in this build and in the last finished one.
 
-    def __init__(self) -> None:
+    With ``digest`` (an incremental ``papershelf build``, papershelf.incremental) keys
+    are kept as digests, which a later process can compare with."""
+
+    def __init__(self, digest: Callable[[Hashable], Hashable] | None = None) -> None:
         self.previous: dict[str, Hashable] = {}
         self.previous_build: tuple[Hashable, ...] = ()
         self.current: dict[str, Hashable] = {}
         self.build: tuple[Hashable, ...] = ()
+        self._digest = digest
         self._answers: dict[str, bool] = {}
         self._all = True
 
@@ -39,22 +43,30 @@ class PageKeys:
         """A new build; ``build`` is what every page depends on (site, templates,
         vocabulary)."""
         self.current = {}
-        self.build = (build,)
+        self.build = (self._kept(build),)
         self._answers: dict[str, bool] = {}
         self._all = self._build_changed()
 
     def extend(self, build: Hashable) -> None:
         """More that every page depends on, known later (the theme's shells). Until
         then pages are compared on what is known so far."""
-        self.build = (*self.build, build)
+        self.build = (*self.build, self._kept(build))
         self._answers = {}
         self._all = self._build_changed()
+
+    @property
+    def all_modified(self) -> bool:
+        """Whether something every page depends on changed (or there is no last build)."""
+        return self._all
 
     def _build_changed(self) -> bool:
         return not self.previous_build or self.build != self.previous_build[: len(self.build)]
 
+    def _kept(self, key: Hashable) -> Hashable:
+        return key if self._digest is None else self._digest(key)
+
     def add(self, url: str, key: Hashable) -> None:
-        self.current[url] = key
+        self.current[url] = self._kept(key)
 
     def modified(self, url: str) -> bool:
         answer = self._answers.get(url)

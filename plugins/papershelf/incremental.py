@@ -1,0 +1,215 @@
+"""Incremental ``papershelf build``: after an edit, write only the pages it changed,
+and still never touch the published site until the build has succeeded.
+
+A build leaves a *state* in the user's cache folder: a digest of what every generated
+page was made from (``papershelf.pages.spec_key``, papers by a digest of their
+fields), a digest of what all pages share (site, settings, templates, vocabulary,
+theme shells) and a stamp of the site folder it produced. The next ``papershelf
+build`` of the same site, if nothing shared changed, runs ``mkdocs build --dirty``
+into an empty staging folder: mkdocs and the plugin then build only the pages whose
+digest changed (plus the few hand-written pages, assets, feeds and the search
+index, which are cheap). Only when that build succeeded are the staged files moved
+into the site and the pages that no longer exist deleted. Anything unexpected (no
+state, another site, a changed theme, mkdocs.yml or papershelf version, a site
+folder touched by something else) means a full build, as before.
+
+Digests, not the keys themselves, are kept: keys hold whole papers. The state is
+JSON (never unpickled from disk), and it lives outside the project like the entry
+cache, so a pull request cannot ship one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papershelf.model import Paper
+
+FORMAT = 1
+# Environment of the mkdocs process that `papershelf build` runs (build_tools/build.py).
+STATE_IN = "PAPERSHELF_STATE_IN"  # the last build's state: build only what changed
+STATE_OUT = "PAPERSHELF_STATE_OUT"  # where to write this build's state
+# Written into the staging folder when an incremental build finds that every page
+# changed after all (the theme shells differ): the CLI then builds from scratch.
+FULL_BUILD_NEEDED = ".papershelf-full-build-needed"
+
+
+class _DigestPickler(pickle.Pickler):
+    """Pickles a key with each paper replaced by its digest (computed once per paper).
+
+    ``fast`` mode: no memo, so equal values give equal bytes whatever objects they
+    happen to share."""
+
+    def __init__(self, out: io.BytesIO, papers: dict[int, tuple[Paper, bytes]]) -> None:
+        super().__init__(out, protocol=5)
+        self.fast = True
+        self.papers = papers
+
+    def persistent_id(self, obj: Any) -> bytes | None:
+        if type(obj) is Paper:
+            known = self.papers.get(id(obj))
+            if known is None:  # the paper is kept with it: its id cannot be reused
+                known = self.papers[id(obj)] = (obj, paper_digest(obj))
+            return known[1]
+        return None
+
+
+def paper_digest(paper: Paper) -> bytes:
+    """Every field of a paper (repr is exact for its strings, dates, ints and tuples)."""
+    return hashlib.blake2b(repr(paper).encode(), digest_size=16).digest()
+
+
+class Digester:
+    """Digests of keys; papers shared by many keys are digested once."""
+
+    def __init__(self) -> None:
+        self._papers: dict[int, tuple[Paper, bytes]] = {}
+
+    def __call__(self, key: Hashable) -> str:
+        """Digest of any key, papers anywhere in it included."""
+        out = io.BytesIO()
+        _DigestPickler(out, self._papers).dump(key)
+        return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
+
+    def paper(self, paper: Paper) -> bytes:
+        known = self._papers.get(id(paper))
+        if known is None:
+            known = self._papers[id(paper)] = (paper, paper_digest(paper))
+        return known[1]
+
+    @staticmethod
+    def plain(key: Hashable) -> str:
+        """Digest of a key without papers (papers replaced by :meth:`paper`): no
+        Python call per object pickled, three times faster on page keys."""
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=5)
+        pickler.fast = True
+        pickler.dump(key)
+        return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
+
+
+@dataclass
+class BuildState:
+    """What one build produced: see the module docstring."""
+
+    inputs: str  # digest of what the CLI checks before it builds (build_tools/build.py)
+    shared: list[str]  # digests of what every page is made from (papershelf.serve.PageKeys)
+    pages: dict[str, str] = field(default_factory=dict)  # URL -> digest of its key
+    feeds: dict[str, str] = field(default_factory=dict)  # feed folder -> digest
+    stamp: list[int] = field(default_factory=list)  # site/sitemap.xml: size, mtime_ns
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "inputs": self.inputs,
+                "shared": self.shared,
+                "pages": self.pages,
+                "feeds": self.feeds,
+                "stamp": self.stamp,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> BuildState | None:
+        """The state at ``path``, or None if there is none usable (a state is never
+        worth failing a build for: the build is then a full one)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                return None
+            pages, feeds = _digests(data["pages"]), _digests(data["feeds"])
+            stamp = [int(n) for n in data.get("stamp", [])]
+            shared = [str(part) for part in data["shared"]]
+            return cls(str(data["inputs"]), shared, pages, feeds, stamp)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path) -> None:
+        """Atomically (a reader never sees half a state)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(self.to_json(), encoding="utf-8")
+        temporary.replace(path)
+
+
+def _digests(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("not a mapping of names to digests")
+    return value
+
+
+def state_location(project_root: Path, site_dir: Path) -> Path:
+    """``<user cache>/papershelf/<project>-<hash>/site-<hash of the site path>.json``."""
+    from papershelf.entry_cache import default_location
+
+    tag = hashlib.blake2b(str(site_dir.resolve()).encode(), digest_size=8).hexdigest()
+    return default_location(project_root).parent / f"site-{tag}.json"
+
+
+def site_stamp(site_dir: Path) -> list[int]:
+    """Size and time of the sitemap every build writes last-but-one: another tool that
+    rebuilt or replaced the site changes it."""
+    try:
+        stat = (site_dir / "sitemap.xml").stat()
+    except OSError:
+        return []
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def changed_pages(previous: Mapping[str, str], current: Mapping[str, str]) -> set[str]:
+    """URLs whose page is new or made from something else than last time."""
+    return {url for url, digest in current.items() if previous.get(url) != digest}
+
+
+def removed_pages(previous: Iterable[str], current: Mapping[str, str]) -> list[str]:
+    return sorted(set(previous) - set(current))
+
+
+def merge_into(
+    staging: Path, site: Path, removed: Iterable[str], *, owned: Iterable[str] = ()
+) -> int:
+    """Move every staged file into ``site`` (each move replaces one file atomically),
+    then delete the pages of ``removed`` URLs and folders left empty. The ``owned``
+    folders are written whole by every build (the search index, whose file names
+    change with their contents): files of the site's copy that were not staged go.
+    Returns the number of files moved."""
+    moved = 0
+    staged: set[Path] = set()
+    for folder, _, names in os.walk(staging):
+        relative = Path(folder).relative_to(staging)
+        target = site / relative
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if relative == Path() and name == FULL_BUILD_NEEDED:
+                continue
+            (Path(folder) / name).replace(target / name)
+            staged.add(relative / name)
+            moved += 1
+    for name in owned:
+        if not (staging / name).is_dir():
+            continue  # not written this time (e.g. search switched off): left alone
+        for path in sorted((site / name).rglob("*"), reverse=True):
+            relative = path.relative_to(site)
+            if path.is_file() and relative not in staged:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for url in removed:
+        page = site / url / "index.html"
+        page.unlink(missing_ok=True)
+        folder = page.parent
+        while folder != site and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return moved
