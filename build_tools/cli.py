@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from build_tools import bench, build, import_daily, listing, new, search_size, validate
-
+# Subcommand -> module (add_arguments, run, HELP). Imported only when needed: the
+# benchmark and importer pull in a lot, and `papershelf build` after an edit should
+# not wait for them.
 TOOLS = {
-    "validate": validate,
-    "build": build,
-    "list": listing,
-    "new": new,
-    "bench": bench,
-    "import": import_daily,
-    "search-size": search_size,
+    "validate": "build_tools.validate",
+    "build": "build_tools.build",
+    "list": "build_tools.listing",
+    "new": "build_tools.new",
+    "bench": "build_tools.bench",
+    "import": "build_tools.import_daily",
+    "search-size": "build_tools.search_size",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    chosen = [name for name in TOOLS if arguments[:1] == [name]]
+    modules = {name: importlib.import_module(TOOLS[name]) for name in chosen or TOOLS}
     parser = argparse.ArgumentParser(
         prog="papershelf", description="Tools for a Papershelf reading list."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module in TOOLS.items():
+    for name, module in modules.items():
         module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
-    args = parser.parse_args(argv)
-    return int(TOOLS[args.command].run(args))
+    args = parser.parse_args(arguments)
+    return int(modules[args.command].run(args))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ def build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd, *args: str) 
     code = main(["build", *args])
     out, err = capfd.readouterr()
     assert code == 0, out + err
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
     return next(line for line in out.splitlines() if line.startswith("site "))
 
 

@@ -112,3 +112,20 @@ def test_an_owned_folder_that_was_not_staged_is_left_alone(tmp_path: Path):
     write(staging, "papers/a/index.html", "a")
     merge_into(staging, site, [], owned=["search"])
     assert (site / "search/index.json").read_text(encoding="utf-8") == "kept"
+
+
+def test_index_folders_named_by_their_contents_are_kept_moved_or_dropped_whole(tmp_path: Path):
+    site, staging = tmp_path / "site", tmp_path / "staging"
+    write(site, "search/index.json", "old manifest")
+    write(site, "search/0123/terms/a.json", "an earlier index")
+    same = write(site, "search/4567/terms/b.json", "this index")
+    write(staging, "search/index.json", "manifest")
+    write(staging, "search/4567/terms/b.json", "this index")
+    write(staging, "search/89ab/terms/c.json", "a new index")
+
+    merge_into(staging, site, [], owned=["search"])
+
+    files = sorted(str(path.relative_to(site)) for path in site.rglob("*") if path.is_file())
+    assert files == ["search/4567/terms/b.json", "search/89ab/terms/c.json", "search/index.json"]
+    assert (site / "search/index.json").read_text(encoding="utf-8") == "manifest"
+    assert same.stat().st_ino == (site / "search/4567/terms/b.json").stat().st_ino  # untouched

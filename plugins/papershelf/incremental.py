@@ -25,6 +25,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,30 +182,40 @@ def merge_into(
 ) -> int:
     """Move every staged file into ``site`` (each move replaces one file atomically),
     then delete the pages of ``removed`` URLs and folders left empty. The ``owned``
-    folders are written whole by every build (the search index, whose file names
-    change with their contents): files of the site's copy that were not staged go.
-    Returns the number of files moved."""
+    folders are written whole by every build (the search index: files, and folders
+    named by the hash of their contents): they are merged entry by entry, a staged
+    folder whose name the site already has is the same and stays, and entries that
+    were not staged go. Returns the number of entries moved."""
+    owned_names = {name for name in owned if (staging / name).is_dir()}
     moved = 0
-    staged: set[Path] = set()
-    for folder, _, names in os.walk(staging):
+    for folder, subfolders, names in os.walk(staging):
         relative = Path(folder).relative_to(staging)
+        if relative == Path():
+            subfolders[:] = [name for name in subfolders if name not in owned_names]
         target = site / relative
         target.mkdir(parents=True, exist_ok=True)
         for name in names:
             if relative == Path() and name == FULL_BUILD_NEEDED:
                 continue
             (Path(folder) / name).replace(target / name)
-            staged.add(relative / name)
             moved += 1
-    for name in owned:
-        if not (staging / name).is_dir():
-            continue  # not written this time (e.g. search switched off): left alone
-        for path in sorted((site / name).rglob("*"), reverse=True):
-            relative = path.relative_to(site)
-            if path.is_file() and relative not in staged:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    for name in sorted(owned_names):  # not staged this time (search switched off): left
+        source, target = staging / name, site / name
+        target.mkdir(parents=True, exist_ok=True)
+        staged = {entry.name for entry in source.iterdir()}
+        for entry in sorted(source.iterdir(), key=lambda entry: entry.is_file()):
+            if entry.is_dir() and (target / entry.name).is_dir():
+                continue  # same name, same contents
+            if entry.is_dir() and (target / entry.name).exists():
+                (target / entry.name).unlink()
+            entry.replace(target / entry.name)  # folders first: files (manifests) last
+            moved += 1
+        for entry in target.iterdir():
+            if entry.name not in staged:
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
     for url in removed:
         page = site / url / "index.html"
         page.unlink(missing_ok=True)

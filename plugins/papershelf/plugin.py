@@ -19,6 +19,8 @@ import functools
 import gc
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -67,7 +69,7 @@ from papershelf.pages import (
     spec_key,
     tag_url,
 )
-from papershelf.search import search_outputs, write_index
+from papershelf.search import install_index, search_outputs, write_index
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import scoped_sitemaps
 from papershelf.templating import strict_environment
@@ -182,6 +184,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.keys = PageKeys()
         self.searcher: Background | None = None
         self.indexer: Helper | None = None  # writes the search index beside the pages
+        self.index_staged: Path | None = None  # where it writes it
         self.feeds_made_from: Hashable = None
         self.sitemaps_written: tuple[str, ...] = ()
         self.page_urls: tuple[str, ...] = ()  # of the hand-written pages
@@ -259,6 +262,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             if f"assets/papershelf/{name}" not in config[option]:
                 config[option].append(f"assets/papershelf/{name}")
         log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
+        self.start_search_index(config)
         return config
 
     def compiled_templates(self) -> jinja2.BytecodeCache | None:
@@ -343,12 +347,23 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self.nav = nav
-        # In a build, a forked helper writes the search index (about a second at 10,000
-        # papers) while this process makes the pages; on_post_build waits for it.
-        if self.config.search_index and fork_allowed(self.command):
-            catalog, site_dir = self.catalog, Path(config.site_dir)
-            self.indexer = Helper(lambda: write_index(site_dir, search_outputs(catalog)))
         return nav
+
+    def start_search_index(self, config: MkDocsConfig) -> None:
+        """In a build, a forked helper writes the search index (about a second at 10,000
+        papers) while this process makes the pages; on_post_build waits for it. It
+        starts as soon as the catalog is known, before mkdocs empties the site folder,
+        so it writes beside that folder and :meth:`finish_search` moves the index in."""
+        if not (self.config.search_index and fork_allowed(self.command)):
+            return
+        site_dir = Path(config.site_dir).resolve()
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        prefix = f".{site_dir.name.lstrip('.')}-search-"  # .gitignore: .site-*/
+        staged = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
+        catalog = self.catalog
+        assert catalog is not None
+        self.indexer = Helper(lambda: write_index(staged, search_outputs(catalog)))
+        self.index_staged = staged
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -449,7 +464,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         with contextlib.suppress(PluginError):
             self.finish_pages()
         with contextlib.suppress(PluginError):
-            self.finish_search()
+            self.finish_search(install=False)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
@@ -567,15 +582,20 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         written = write_index(site_dir, search_outputs(catalog))
         log.info("papershelf: search index written to search/ (%d files)", written)
 
-    def finish_search(self) -> None:
-        """Wait for the helper that writes the search index."""
+    def finish_search(self, *, install: bool = True) -> None:
+        """Wait for the helper that writes the search index, and move it in."""
         indexer, self.indexer = self.indexer, None
-        if indexer is None:
+        staged, self.index_staged = self.index_staged, None
+        if indexer is None or staged is None:
             return
         try:
             written = indexer.join()
+            if install and self.site_dir is not None:
+                install_index(staged, self.site_dir)
         except HelperError as error:
             raise PluginError(f"papershelf: writing the search index failed:\n{error}") from error
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
         log.info("papershelf: search index written to search/ (%d files)", written)
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:

@@ -276,6 +276,25 @@ def write_index(site_dir: Path, outputs: dict[str, bytes]) -> int:
     return len(outputs)
 
 
+def install_index(staged: Path, site_dir: Path) -> None:
+    """Move an index that :func:`write_index` wrote into ``staged`` into ``site_dir``
+    (same file system: renames), the manifest last, then drop earlier index folders.
+    A build's helper starts before mkdocs empties the site folder, so it writes beside
+    it and the build moves the index in at the end."""
+    source, target = staged / FOLDER, site_dir / FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    current = {entry.name for entry in source.iterdir() if entry.is_dir()}
+    for name in sorted(current):
+        if (target / name).exists():
+            continue  # the same contents: the folder is named by their hash
+        (source / name).rename(target / name)
+    (staged / MANIFEST).replace(site_dir / MANIFEST)
+    for entry in target.iterdir():
+        if entry.is_dir() and _FOLDER_NAME.fullmatch(entry.name) and entry.name not in current:
+            shutil.rmtree(entry, ignore_errors=True)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
 def _folder(outputs: dict[str, bytes]) -> str | None:
     """The index folder's name (None for an empty list: only the manifest)."""
     for relative in outputs:
