@@ -220,11 +220,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                     self.previous_feeds = state.feeds
                 logging.getLogger("mkdocs.commands.build").addFilter(DirtyBuildWarningFilter())
         if command == "serve":
-            self.searcher = Background("search index", self.index_site)
+            self.searcher = Background("search index", self.after_serve_build)
             self.generated = GeneratedFiles(keep=True)
             self.template_code = TemplateCode()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.dirty:
+            # A rebuild that writes a few pages: no cyclic garbage collection until it
+            # is done (collections walked every object of the list, a quarter of a
+            # `make serve` rebuild at 10,000 papers); see :meth:`end_dirty_build`.
+            gc.disable()
         if not config.use_directory_urls:
             raise PluginError("papershelf: set `use_directory_urls: true` in mkdocs.yml")
         self.feed_site = feed_site(config, self.config.feed_length)
@@ -459,6 +464,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()
+        self.end_dirty_build()
         self.keys.forget()
         self.feeds_made_from = None
         with contextlib.suppress(PluginError):
@@ -494,6 +500,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 self.finish_search()
             else:
                 self.index_site()
+        self.end_dirty_build()
 
     def write_feeds(self, site_dir: Path) -> None:
         """The feeds; on a dirty rebuild only if a feed's papers changed."""
@@ -570,6 +577,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         assert self.catalog is not None and self.feed_site is not None
         folders = ["", *(tag_url(tag) for tag in self.catalog.tags)]
         return scoped_sitemaps(urls, folders, self.feed_site.url)
+
+    def end_dirty_build(self) -> None:
+        """Collection back on; under ``mkdocs serve`` the collection itself runs after
+        the search index, in the background (:meth:`after_serve_build`)."""
+        if self.dirty:
+            gc.enable()
+
+    def after_serve_build(self) -> None:
+        self.index_site()
+        gc.collect()
 
     def index_site(self) -> None:
         assert self.site_dir is not None and self.catalog is not None
