@@ -97,6 +97,7 @@ class Measured:
     returncode: int
     output: str = field(repr=False)
     stages: dict[str, float] = field(default_factory=dict)
+    helper_stages: dict[str, float] = field(default_factory=dict)
     process_rss_mb: float | None = None  # the build process alone (from its timings)
 
 
@@ -133,6 +134,7 @@ def run_measured(
     cpu = usage.ru_utime + usage.ru_stime
     measured = Measured(seconds, cpu, usage.ru_maxrss / 1024, process.returncode, output)
     measured.stages = report.get("stages", {})
+    measured.helper_stages = helper_summary(report.get("helpers", {}))
     measured.process_rss_mb = report.get("process_peak_rss_mb")
     return measured
 
@@ -207,6 +209,17 @@ def stage_summary(stages: dict[str, float], wall: float) -> dict[str, float]:
     return {name: round(seconds, 3) for name, seconds in summary.items()}
 
 
+def helper_summary(helpers: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Seconds the forked helpers spent per stage, beside the main process: parsing
+    entries, writing pages, feeds, the entry cache and state, the search index."""
+    summary = {"load/validate": 0.0, "pages": 0.0, "feeds": 0.0, "search index": 0.0}
+    names = {"load": "load/validate", "pages": "pages", "feeds": "feeds", "search": "search index"}
+    for totals in helpers.values():
+        for name, seconds in totals.items():
+            summary[names.get(name, "pages")] += seconds
+    return {name: round(seconds, 3) for name, seconds in summary.items()}
+
+
 def edit_entry(project: synthetic.SyntheticProject, slug: str, number: int) -> str:
     """Change one entry's abstract; returns the text to look for in its page."""
     path = project.entry_path(slug)
@@ -258,6 +271,7 @@ def bench_size(
             "peak_rss_mb": round(cold.peak_rss_mb, 1),
             "build_process_rss_mb": cold.process_rss_mb,
             "stages": stage_summary(cold.stages, cold.seconds),
+            "helper_stages": cold.helper_stages,
             "raw_stages": cold.stages,
         },
         "output": stats,

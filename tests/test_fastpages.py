@@ -123,8 +123,8 @@ def test_a_helper_process_writes_half_of_the_pages(no_search: Project, monkeypat
     forks: list[int] = []
     real_helper = fastpages.Helper
 
-    def counting_helper(work):
-        helper = real_helper(work)
+    def counting_helper(work, name="helper"):
+        helper = real_helper(work, name)
         forks.append(helper.pid)
         return helper
 

@@ -385,9 +385,9 @@ def test_a_build_writes_the_index_in_a_forked_helper(
     helpers = []
     real_helper = plugin_module.Helper
 
-    def counting_helper(work):
+    def counting_helper(work, name="helper"):
         helpers.append(work)
-        return real_helper(work)
+        return real_helper(work, name)
 
     monkeypatch.setattr(plugin_module, "Helper", counting_helper)
     site = build_in_process(project, "build")

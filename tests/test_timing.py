@@ -42,3 +42,22 @@ def test_with_the_environment_variable_the_totals_are_written_at_exit(tmp_path: 
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["stages"]) == {"load"}
     assert report["calls"] == {"load": 1}
+
+
+def test_a_forked_helper_reports_its_own_stages_to_the_parent(monkeypatch, tmp_path):
+    """What a helper process spent is kept apart from the parent's stages."""
+    from papershelf import forked, timing
+
+    monkeypatch.setattr(timing, "_timer", timing.StageTimer())
+
+    def work() -> str:
+        with timing.stage("pages"):
+            return "done"
+
+    with timing.stage("load"):
+        assert forked.Helper(work, name="pages").join() == "done"
+    report = timing._timer.report()
+    assert set(report["stages"]) == {"load"}
+    assert set(report["helpers"]) == {"pages"}
+    assert set(report["helpers"]["pages"]) == {"pages"}
+    assert report["helpers"]["pages"]["pages"] >= 0

@@ -449,7 +449,7 @@ class Prerenderer:
                 if after is not None:
                     after()
 
-            self.helper = Helper(work)
+            self.helper = Helper(work, name="pages")
             self.after_done = after is not None
 
     def handles(self, src_uri: str) -> bool:

@@ -15,6 +15,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from papershelf import timing
+
 
 class HelperError(RuntimeError):
     """The helper failed; the message is its traceback."""
@@ -24,14 +26,19 @@ class Helper:
     """Runs ``work`` in a forked process while this one goes on; :meth:`join` waits
     and returns what ``work`` returned, or raises :class:`HelperError`."""
 
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[[], Any], name: str = "helper") -> None:
+        self.name = name  # its stage times are reported under it (papershelf.timing)
         read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the helper: never returns into the caller
             os.close(read)
             status = 0
             try:
-                payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+                timing.start_helper()
+                result = work()
+                payload = pickle.dumps(
+                    (True, (result, timing.helper_totals())), protocol=pickle.HIGHEST_PROTOCOL
+                )
             except BaseException:
                 payload = pickle.dumps((False, traceback.format_exc()))
                 status = 1
@@ -54,7 +61,9 @@ class Helper:
             raise HelperError(f"the helper process ended with exit status {code}") from None
         if not ok:
             raise HelperError(str(result).strip())
-        return result
+        value, totals = result
+        timing.record_helper(self.name, totals)
+        return value
 
 
 def fork_allowed(command: str | None) -> bool:

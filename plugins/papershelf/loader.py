@@ -139,8 +139,13 @@ def _parse(
     if not fork or len(todo) < MIN_ENTRIES_TO_FORK:
         return parse(todo)
     from papershelf.forked import Helper  # I/O at the edge: the pure path needs no fork
+    from papershelf.timing import stage
 
-    helper = Helper(lambda: parse(todo[1::2]))
+    def parse_theirs() -> list[tuple[Paper | None, list]]:
+        with stage("load"):
+            return parse(todo[1::2])
+
+    helper = Helper(parse_theirs, name="load")
     mine = parse(todo[0::2])
     theirs = helper.join()
     merged: list[tuple[Paper | None, list[Problem]]] = []

@@ -367,7 +367,12 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         staged = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
         catalog = self.catalog
         assert catalog is not None
-        self.indexer = Helper(lambda: write_index(staged, search_outputs(catalog)))
+
+        def work() -> int:
+            with stage("search"):
+                return write_index(staged, search_outputs(catalog))
+
+        self.indexer = Helper(work, name="search")
         self.index_staged = staged
 
     def on_page_markdown(
@@ -484,8 +489,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if not self.beside_done:
             if self.command != "serve":  # under serve: once, at shutdown
                 self.save_entries()
-            with stage("feeds"):
-                self.write_feeds(site_dir)
+            self.write_feeds(site_dir)
             self.write_state()
         urls = (*self.page_urls, *(spec.url for spec in self.specs.values()))
         if not self.dirty or urls != self.sitemaps_written:  # they list URLs only
@@ -509,8 +513,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         made_from = feed_inputs(self.catalog, self.feed_site, length)
         if self.dirty and made_from == self.feeds_made_from:
             return
-        outputs = render_all(self.catalog, self.feed_site, length, wanted=self.feed_changed)
-        write_outputs(site_dir, outputs)
+        with stage("feeds"):
+            outputs = render_all(self.catalog, self.feed_site, length, wanted=self.feed_changed)
+            write_outputs(site_dir, outputs)
         self.feeds_made_from = made_from
         log.info("papershelf: wrote %d feed files", len(outputs))
 

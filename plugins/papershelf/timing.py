@@ -31,6 +31,8 @@ class StageTimer:
     def __init__(self) -> None:
         self.totals: dict[str, float] = {}
         self.calls: dict[str, int] = {}
+        # Forked helper processes: name -> their own stage totals (papershelf.forked).
+        self.helpers: dict[str, dict[str, float]] = {}
         self._stack: list[list[float]] = []  # [start, time spent in nested stages]
         self.started = time.perf_counter()
 
@@ -52,6 +54,9 @@ class StageTimer:
         return {
             "stages": {name: round(seconds, 6) for name, seconds in sorted(self.totals.items())},
             "calls": dict(sorted(self.calls.items())),
+            "helpers": {
+                name: dict(sorted(totals.items())) for name, totals in self.helpers.items()
+            },
             "measured_since_import": round(time.perf_counter() - self.started, 6),
             # This process alone: without its helper or the search indexer it runs.
             "process_peak_rss_mb": round(_peak_rss_mb(), 1),
@@ -69,6 +74,29 @@ _timer: StageTimer | None = None
 
 def enabled() -> bool:
     return _timer is not None
+
+
+def start_helper() -> None:
+    """In a forked helper: count only its own work from here (it inherited the
+    parent's totals, and its own end, ``os._exit``, writes nothing)."""
+    global _timer
+    if _timer is not None:
+        _timer = StageTimer()
+
+
+def helper_totals() -> dict[str, float] | None:
+    """A helper's stage totals, to send back to the parent (None when not timing)."""
+    if _timer is None:
+        return None
+    return {name: round(seconds, 6) for name, seconds in _timer.totals.items()}
+
+
+def record_helper(name: str, totals: dict[str, float] | None) -> None:
+    """In the parent: what the helper called ``name`` spent, beside this process."""
+    if _timer is not None and totals is not None:
+        known = _timer.helpers.setdefault(name, {})
+        for stage_name, seconds in totals.items():
+            known[stage_name] = known.get(stage_name, 0.0) + seconds
 
 
 def stage(name: str) -> AbstractContextManager[None]:
