@@ -14,10 +14,10 @@ site: $(RUNTIME)  ## Build the site into site/ (creates .venv and installs on fi
 test: $(TESTDEPS)  ## Run the whole test suite
 	$(BIN)/python -m pytest
 
-# --dirty: a rebuild rewrites only the pages an edit changed (the papershelf plugin
-# tracks them); --no-strict: mkdocs warns about dirty builds, which strict mode aborts.
+# mkdocs serve --dirty --no-strict (a rebuild rewrites only the pages an edit changed),
+# watching folders with the system's file events (build_tools/serve.py).
 serve: $(RUNTIME)  ## Live preview at http://127.0.0.1:8000/ ; edits in papers/ rebuild
-	$(BIN)/mkdocs serve --dirty --no-strict
+	$(BIN)/papershelf serve
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests

@@ -50,7 +50,7 @@ TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.timing in the build pro
 USER_CACHE = "user-cache"  # XDG_CACHE_HOME of the builds (entry cache), emptied before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
-SERVE_ARGS = ("serve", "--dirty", "--no-strict")  # as `make serve` runs it
+SERVE_ARGS = ("serve",)  # `papershelf serve`, as `make serve` runs it
 
 
 def sizes(text: str) -> list[int]:
@@ -304,11 +304,12 @@ _BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 def serve_rebuild(
     config: Path, cwd: Path, project: synthetic.SyntheticProject, slug: str, timeout: float
 ) -> dict[str, float]:
-    """Start ``mkdocs serve``, wait for its first build, edit one entry and time the
+    """Start ``papershelf serve``, wait for its first build, edit one entry and time the
     rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
     and the build time mkdocs itself reports."""
     address = f"127.0.0.1:{free_port()}"
-    command = [sys.executable, "-m", "mkdocs", *SERVE_ARGS, "-f", str(config), "-a", address]
+    command = [sys.executable, "-m", "build_tools.cli", *SERVE_ARGS, "-f", str(config)]
+    command += ["-a", address]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop(TIMINGS_ENV, None)
     process = subprocess.Popen(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 TOOLS = {
     "validate": "build_tools.validate",
     "build": "build_tools.build",
+    "serve": "build_tools.serve",
     "list": "build_tools.listing",
     "new": "build_tools.new",
     "bench": "build_tools.bench",

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_serve_rebuild_is_timed_as_make_serve_runs_it():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "mkdocs " + " ".join(bench.SERVE_ARGS) + "\n" in makefile
+    assert "papershelf " + " ".join(bench.SERVE_ARGS) + "\n" in makefile
 
 
 def test_sizes_accept_thousands_and_reject_nonsense():

@@ -65,3 +65,69 @@ def test_editing_an_entry_rebuilds_the_served_site(project: Project):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_papershelf_serve_rebuilds_an_edited_entry_and_says_so(project: Project):
+    """`make serve` runs `papershelf serve`: mkdocs serve --dirty, with folder events."""
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "watch:\n  - papers\n  - tags.yml\n")
+    entry = project.paper("one", "title: First title\nadded: 2025-01-02\ntags: [agents]\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "build_tools.cli", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        page = f"http://127.0.0.1:{port}/shelf/papers/one/"
+        assert wait_for(lambda: "First title" in fetch(page)), "server never came up"
+        entry.write_text("title: Edited title\nadded: 2025-01-02\ntags: [agents]\n")
+        assert wait_for(lambda: "Edited title" in fetch(page)), "edit was not rebuilt"
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert "Documentation built" in errors
+    assert "A 'dirty' build" in errors  # --dirty, as make serve promises
+
+
+def test_folders_are_watched_with_file_events_and_single_files_by_polling(tmp_path: Path):
+    import threading
+
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers.polling import PollingObserver
+
+    from build_tools.serve import CHANGES, POLLING_OBSERVER, FolderEventsObserver
+
+    assert POLLING_OBSERVER is PollingObserver  # the original, kept for single files
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    single = tmp_path / "tags.yml"
+    single.write_text("a: 1\n")
+    seen = threading.Event()
+    kinds: list[str] = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            kinds.append(event.event_type)
+            if not event.is_directory and event.src_path.endswith("x.yaml"):
+                seen.set()
+
+    observer = FolderEventsObserver(timeout=0.5)
+    folder_watch = observer.schedule(Handler(), str(folder), recursive=True)
+    file_watch = observer.schedule(Handler(), str(single))
+    assert folder_watch[0] is observer.events and file_watch[0] is observer.polling
+    assert not isinstance(observer.events, PollingObserver)  # native events on this system
+    (folder / "read.yaml").write_text("title: R\n")
+    observer.start()
+    try:
+        (folder / "read.yaml").read_text()  # reading (as every build does) is no change
+        (folder / "x.yaml").write_text("title: X\n")
+        assert seen.wait(timeout=10), "no event for a file written in a watched folder"
+        assert all(kind in CHANGES for kind in kinds), kinds
+        observer.unschedule(file_watch)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
