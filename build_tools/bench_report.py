@@ -324,7 +324,7 @@ def svg(report: dict[str, Any]) -> str:
             _series(
                 "papershelf: the build process",
                 each(lambda r: r["cold"].get("build_process_rss_mb")),
-                "nosearch",
+                "process",
             ),
             _series("plain mkdocs-material (measured)", baseline_memory, "base"),
         ],
