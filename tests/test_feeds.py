@@ -6,7 +6,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -178,12 +178,17 @@ def _fields(p: Paper) -> dict[str, object]:
 # --- dates --------------------------------------------------------------------------
 
 
-def test_entry_dates_are_utc_instants_on_the_added_day() -> None:
+def test_entry_dates_are_utc_instants_early_on_the_added_day() -> None:
     for added in (date(2025, 1, 1), date(2025, 12, 31)):
         for published in (None, date(1850, 1, 1), date(2017, 6, 12), date(2200, 1, 1)):
             moment = entry_datetime(paper("x", added, published=published))
             assert moment.tzinfo is UTC
             assert moment.date() == added
+            # A build on the added day, ten minutes after midnight or later, never
+            # dates an entry in its future.
+            assert moment < datetime.combine(added, datetime.min.time(), UTC) + timedelta(
+                minutes=10
+            )
 
 
 def test_entry_dates_are_distinct_for_papers_added_the_same_day() -> None:

@@ -47,7 +47,11 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 EMPTY_SITE_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 # Origin of the publication-date seconds in entry_datetime (covers 1900 to 2136).
 _TIME_ORIGIN = date(1900, 1, 1).toordinal()
-_LAST_SECOND = 86_399
+# Made-up times stay within the first ten minutes of the added day: a paper is usually
+# added and built on the same day, and a later time would be in the future then (feed
+# readers may hide such items; the W3C validator calls dates more than ten minutes
+# ahead "implausible").
+_SECONDS_IN_DAY = 600
 # Characters XML 1.0 forbids, plus C1 controls that validators reject. The schema already
 # refuses them in entries; this guards text from tags.yml and mkdocs.yml too.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -116,14 +120,15 @@ def entry_datetime(paper: Paper) -> datetime:
 
     Entries only carry days, but feed readers (and the W3C validator) expect distinct
     ``updated`` instants, and many papers are added on the same day. So the time of day
-    is made up, deterministically, from the paper alone: whole seconds count the days
-    since 1900-01-01 of its publication date (0 if unknown), so the time grows with the
-    publication date, as the list order does; microseconds are a stable hash of the
-    slug. Adding or editing another paper never moves this one's dates, and the result
-    always stays within the ``added`` day.
+    is made up, deterministically, from the paper alone: whole seconds are the days
+    since 1900-01-01 of its publication date (0 if unknown) modulo 600, so within any
+    600 days the time grows with the publication date, as the list order does;
+    microseconds are a stable hash of the slug. Adding or editing another paper never
+    moves this one's dates, and the result is always in the first ten minutes of the
+    ``added`` day (see ``_SECONDS_IN_DAY``).
     """
     days = paper.published.toordinal() - _TIME_ORIGIN if paper.published else 0
-    seconds = min(max(days, 0), _LAST_SECOND)
+    seconds = max(days, 0) % _SECONDS_IN_DAY
     microseconds = zlib.crc32(paper.slug.encode("utf-8")) % 1_000_000
     midnight = datetime.combine(paper.added, time(0, 0, tzinfo=UTC))
     return midnight + timedelta(seconds=seconds, microseconds=microseconds)
