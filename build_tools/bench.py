@@ -345,8 +345,11 @@ def serve_rebuild(
 
     try:
         wait_for("Serving on", 0.0)
-        if any("search index in the background" in line for line in seen):
-            wait_for("search index written", 0.0)  # an edit comes later than that
+        indexing = any("search index in the background" in line for line in seen)
+        if indexing and not any("search index written" in line for line in seen):
+            # An edit comes later than that. (A small list's index can be written
+            # before "Serving on": then the line was read already.)
+            wait_for("search index written", 0.0)
         time.sleep(1.0)  # let the file watcher settle
         edited_at = time.perf_counter()
         edit_entry(project, slug, 2)

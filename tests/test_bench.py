@@ -89,6 +89,7 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
     out, plot = tmp_path / "results.json", tmp_path / "plot.svg"
     argv = ["bench", "--sizes", "10,20", "--baseline-max", "8", "--out", str(out)]
     argv += ["--plot", str(plot), "-f", str(ROOT / "mkdocs.yml"), "--workdir", str(tmp_path / "w")]
+    argv += ["--timeout", "300"]  # a hang fails the test instead of holding up the suite
     assert main(argv) == 0
 
     report = json.loads(out.read_text(encoding="utf-8"))
