@@ -45,50 +45,40 @@ def test_the_project_watches_entries_vocabulary_and_templates():
     assert {"papers", "tags.yml", "plugins/papershelf/templates"} <= set(config["watch"])
 
 
-def test_editing_an_entry_rebuilds_the_served_site(project: Project):
+def edit_while_served(project: Project, command: list[str]) -> str:
+    """Serve ``project`` with ``command`` (plus an address), edit an entry, and check
+    the served page follows; returns what the server logged."""
     config = project.root / "mkdocs.yml"
     config.write_text(config.read_text() + "watch:\n  - papers\n  - tags.yml\n")
     entry = project.paper("one", "title: First title\nadded: 2025-01-02\ntags: [agents]\n")
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
-        page = f"http://127.0.0.1:{port}/shelf/papers/one/"
-        assert wait_for(lambda: "First title" in fetch(page)), "server never came up"
-        entry.write_text("title: Edited title\nadded: 2025-01-02\ntags: [agents]\n")
-        assert wait_for(lambda: "Edited title" in fetch(page)), "edit was not rebuilt"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log = project.root / "serve.log"  # a file, not a pipe nobody reads while it runs
+    with log.open("w", encoding="utf-8") as stderr:
+        server = subprocess.Popen(
+            [sys.executable, "-m", *command, "-a", f"127.0.0.1:{port}"],
+            cwd=project.root,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)},
+        )
+        try:
+            page = f"http://127.0.0.1:{port}/shelf/papers/one/"
+            assert wait_for(lambda: "First title" in fetch(page)), "server never came up"
+            entry.write_text("title: Edited title\nadded: 2025-01-02\ntags: [agents]\n")
+            assert wait_for(lambda: "Edited title" in fetch(page)), "edit was not rebuilt"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return log.read_text(encoding="utf-8")
+
+
+def test_editing_an_entry_rebuilds_the_site_mkdocs_serve_serves(project: Project):
+    edit_while_served(project, ["mkdocs", "serve"])
 
 
 def test_papershelf_serve_rebuilds_an_edited_entry_and_says_so(project: Project):
     """`make serve` runs `papershelf serve`: mkdocs serve --dirty, with folder events."""
-    config = project.root / "mkdocs.yml"
-    config.write_text(config.read_text() + "watch:\n  - papers\n  - tags.yml\n")
-    entry = project.paper("one", "title: First title\nadded: 2025-01-02\ntags: [agents]\n")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "build_tools.cli", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        page = f"http://127.0.0.1:{port}/shelf/papers/one/"
-        assert wait_for(lambda: "First title" in fetch(page)), "server never came up"
-        entry.write_text("title: Edited title\nadded: 2025-01-02\ntags: [agents]\n")
-        assert wait_for(lambda: "Edited title" in fetch(page)), "edit was not rebuilt"
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=10)
+    errors = edit_while_served(project, ["build_tools.cli", "serve"])
     assert "Documentation built" in errors
     assert "A 'dirty' build" in errors  # --dirty, as make serve promises
 
