@@ -87,14 +87,14 @@ def run(args: argparse.Namespace) -> int:
     new_state.parent.mkdir(parents=True, exist_ok=True)
     try:
         completed, staging = build_into_staging(args, site, state_path, new_state, previous)
-        if completed.returncode != 0 and previous is not None:
-            if (staging / FULL_BUILD_NEEDED).is_file():  # not a failure: build it all
-                shutil.rmtree(staging, ignore_errors=True)
+        if previous is not None:  # its output was held back (see build_into_staging)
+            if completed.returncode != 0 and (staging / FULL_BUILD_NEEDED).is_file():
+                shutil.rmtree(staging, ignore_errors=True)  # not a failure: build it all
                 previous = None
                 completed, staging = build_into_staging(args, site, state_path, new_state, None)
             else:
-                sys.stdout.write(completed.stdout or "")
-                sys.stderr.write(completed.stderr or "")
+                sys.stdout.write(completed.stdout)
+                sys.stderr.write(completed.stderr)
         if completed.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             print(f"build failed; {args.site_dir} was left unchanged", file=sys.stderr)
@@ -148,13 +148,9 @@ def build_into_staging(
     new_state.unlink(missing_ok=True)
     # An incremental attempt's output is held back: if it turns out that everything
     # must be built, its "abort" is no news to the reader (run() prints it otherwise).
-    capture = previous is not None
     completed = subprocess.run(
-        command, check=False, env=environment, capture_output=capture, text=True
+        command, check=False, env=environment, capture_output=previous is not None, text=True
     )
-    if capture and completed.returncode == 0:
-        sys.stdout.write(completed.stdout)
-        sys.stderr.write(completed.stderr)
     return completed, staging
 
 

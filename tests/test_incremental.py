@@ -11,7 +11,6 @@ from papershelf.incremental import (
     FULL_BUILD_NEEDED,
     BuildState,
     Digester,
-    changed_pages,
     merge_into,
     removed_pages,
     site_stamp,
@@ -57,10 +56,9 @@ def test_the_state_round_trips_and_a_damaged_state_is_no_state(tmp_path: Path):
     assert BuildState.read(tmp_path / "missing.json") is None
 
 
-def test_changed_and_removed_pages():
+def test_removed_pages():
     previous = {"a/": "1", "b/": "2", "gone/": "3"}
     current = {"a/": "1", "b/": "changed", "new/": "4"}
-    assert changed_pages(previous, current) == {"b/", "new/"}
     assert removed_pages(previous, current) == ["gone/"]
 
 

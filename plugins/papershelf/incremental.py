@@ -26,7 +26,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,29 +37,20 @@ FORMAT = 1
 # Environment of the mkdocs process that `papershelf build` runs (build_tools/build.py).
 STATE_IN = "PAPERSHELF_STATE_IN"  # the last build's state: build only what changed
 STATE_OUT = "PAPERSHELF_STATE_OUT"  # where to write this build's state
-# Written into the staging folder when an incremental build finds that every page
-# changed after all (the theme shells differ): the CLI then builds from scratch.
+# Written into the staging folder when an incremental build finds it must build
+# everything after all (PapershelfPlugin.require_incremental): the CLI then does.
 FULL_BUILD_NEEDED = ".papershelf-full-build-needed"
 
 
 class _DigestPickler(pickle.Pickler):
-    """Pickles a key with each paper replaced by its digest (computed once per paper).
+    """Pickles a key with each paper replaced by its digest (see :class:`Digester`)."""
 
-    ``fast`` mode: no memo, so equal values give equal bytes whatever objects they
-    happen to share."""
-
-    def __init__(self, out: io.BytesIO, papers: dict[int, tuple[Paper, bytes]]) -> None:
+    def __init__(self, out: io.BytesIO, paper: Callable[[Paper], bytes]) -> None:
         super().__init__(out, protocol=5)
-        self.fast = True
-        self.papers = papers
+        self.paper = paper
 
     def persistent_id(self, obj: Any) -> bytes | None:
-        if type(obj) is Paper:
-            known = self.papers.get(id(obj))
-            if known is None:  # the paper is kept with it: its id cannot be reused
-                known = self.papers[id(obj)] = (obj, paper_digest(obj))
-            return known[1]
-        return None
+        return self.paper(obj) if type(obj) is Paper else None
 
 
 def paper_digest(paper: Paper) -> bytes:
@@ -75,13 +66,11 @@ class Digester:
 
     def __call__(self, key: Hashable) -> str:
         """Digest of any key, papers anywhere in it included."""
-        out = io.BytesIO()
-        _DigestPickler(out, self._papers).dump(key)
-        return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
+        return _digest(key, lambda out: _DigestPickler(out, self.paper))
 
     def paper(self, paper: Paper) -> bytes:
         known = self._papers.get(id(paper))
-        if known is None:
+        if known is None:  # the paper is kept with it: its id cannot be reused
             known = self._papers[id(paper)] = (paper, paper_digest(paper))
         return known[1]
 
@@ -89,11 +78,17 @@ class Digester:
     def plain(key: Hashable) -> str:
         """Digest of a key without papers (papers replaced by :meth:`paper`): no
         Python call per object pickled, three times faster on page keys."""
-        out = io.BytesIO()
-        pickler = pickle.Pickler(out, protocol=5)
-        pickler.fast = True
-        pickler.dump(key)
-        return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
+        return _digest(key, lambda out: pickle.Pickler(out, protocol=5))
+
+
+def _digest(key: Hashable, pickler: Callable[[io.BytesIO], pickle.Pickler]) -> str:
+    """blake2b of ``key`` pickled in ``fast`` mode: no memo, so equal values give equal
+    bytes whatever objects they happen to share."""
+    out = io.BytesIO()
+    writer = pickler(out)
+    writer.fast = True
+    writer.dump(key)
+    return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -166,11 +161,6 @@ def site_stamp(site_dir: Path) -> list[int]:
     except OSError:
         return []
     return [stat.st_size, stat.st_mtime_ns]
-
-
-def changed_pages(previous: Mapping[str, str], current: Mapping[str, str]) -> set[str]:
-    """URLs whose page is new or made from something else than last time."""
-    return {url for url, digest in current.items() if previous.get(url) != digest}
 
 
 def removed_pages(previous: Iterable[str], current: Mapping[str, str]) -> list[str]:

@@ -6,8 +6,8 @@ entry cache; on_files adds one generated page per PageSpec, outside the navigati
 on_env renders the theme shells of those pages (papershelf.fastpages) and, in a
 build, forks a helper that writes half of them, the feeds and the entry cache;
 on_page_context renders and writes each remaining page. The search index needs only
-the catalog: in a build another forked helper, started in on_nav, writes it
-(papershelf.search); on_post_build waits for both helpers. Under ``make serve``
+the catalog: in a build another forked helper, started at the end of on_config,
+writes it (papershelf.search); on_post_build waits for both helpers. Under ``make serve``
 (``mkdocs serve --dirty``) a rebuild rewrites only the pages an edit changed
 (papershelf.serve).
 """
@@ -196,7 +196,6 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.entries: EntryCache | None = None
         self.prerenderer: Prerenderer | None = None
         self.state_out: Path | None = None  # where this build's state goes (incremental)
-        self.shared_keys: tuple[Hashable, ...] = ()
         self.previous_feeds: dict[str, str] | None = None  # incremental: last build's
         self.feed_digests: dict[str, str] = {}
         self.digester = Digester()
@@ -315,17 +314,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.cards.start_build(self.catalog)
         in_nav = nav_paths(config.nav)
         with stage("pages"):
-            self.shared_keys = (
-                (
-                    self.site,
-                    self.feed_site,
-                    settings,
-                    template_files(),
-                    self.catalog.tags,
-                    own_files,
-                ),
-            )
-            self.keys.start(self.shared_keys[0])
+            shared = (self.site, self.feed_site, settings, template_files(), self.catalog.tags)
+            self.keys.start((*shared, own_files))
             catalog_token = catalog_shape(self.catalog)
             self.generated.start_build(config)
             existing = set(files.src_uris)
@@ -432,9 +422,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 self.write_feeds(site_dir)
                 self.write_state()
 
-            fingerprint = shells.fingerprint()
-            self.shared_keys = (*self.shared_keys, fingerprint)
-            self.keys.extend(fingerprint)
+            self.keys.extend(shells.fingerprint())
             self.require_incremental(config)
             wanted = None
             if self.dirty:
@@ -543,15 +531,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             return
         assert self.catalog is not None
         with stage("state"):
-            if self.dirty:
+            if self.dirty:  # the keys are digests already (see on_startup)
                 pages = {url: str(digest) for url, digest in self.keys.current.items()}
+                shared = [str(part) for part in self.keys.build]
             else:
                 token, paper = catalog_shape(self.catalog), self.digester.paper
                 pages = {
                     spec.url: Digester.plain(spec_key(spec, token, paper))
                     for spec in self.specs.values()
                 }
-            shared = [Digester.plain(part) for part in self.shared_keys]
+                shared = [Digester.plain(part) for part in self.keys.build]
             state = BuildState(inputs="", shared=shared, pages=pages, feeds=self.feed_digests)
             state.write(self.state_out)
 
@@ -614,11 +603,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             written = indexer.join()
             if install and self.site_dir is not None:
                 install_index(staged, self.site_dir)
+                log.info("papershelf: search index written to search/ (%d files)", written)
         except HelperError as error:
             raise PluginError(f"papershelf: writing the search index failed:\n{error}") from error
         finally:
             shutil.rmtree(staged, ignore_errors=True)
-        log.info("papershelf: search index written to search/ (%d files)", written)
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
         with stage("pages"):

@@ -75,7 +75,7 @@ def term_set(text: str) -> set[str]:
     if text.isascii():
         words = set(text.lower().encode().translate(_ASCII_SPACES).split())
         return set(b" ".join(words).decode().split())
-    return set(_TOKEN.findall(text.lower()))
+    return set(tokens(text))
 
 
 def shard_key(term: str, length: int = PREFIX_LENGTH) -> str:
@@ -270,9 +270,7 @@ def write_index(site_dir: Path, outputs: dict[str, bytes]) -> int:
     partial = manifest.with_name(f".{manifest.name}.partial")
     partial.write_bytes(outputs[MANIFEST])
     partial.replace(manifest)
-    for entry in manifest.parent.iterdir():
-        if entry.is_dir() and _FOLDER_NAME.fullmatch(entry.name) and entry.name != folder:
-            shutil.rmtree(entry, ignore_errors=True)
+    _drop_other_indexes(manifest.parent, keep={folder})
     return len(outputs)
 
 
@@ -280,7 +278,7 @@ def install_index(staged: Path, site_dir: Path) -> None:
     """Move an index that :func:`write_index` wrote into ``staged`` into ``site_dir``
     (same file system: renames), the manifest last, then drop earlier index folders.
     A build's helper starts before mkdocs empties the site folder, so it writes beside
-    it and the build moves the index in at the end."""
+    it and the build moves the index in at the end (the caller removes ``staged``)."""
     source, target = staged / FOLDER, site_dir / FOLDER
     target.mkdir(parents=True, exist_ok=True)
     current = {entry.name for entry in source.iterdir() if entry.is_dir()}
@@ -289,10 +287,14 @@ def install_index(staged: Path, site_dir: Path) -> None:
             continue  # the same contents: the folder is named by their hash
         (source / name).rename(target / name)
     (staged / MANIFEST).replace(site_dir / MANIFEST)
-    for entry in target.iterdir():
-        if entry.is_dir() and _FOLDER_NAME.fullmatch(entry.name) and entry.name not in current:
+    _drop_other_indexes(target, keep=current)
+
+
+def _drop_other_indexes(folder: Path, keep: set[str | None]) -> None:
+    """Remove the index folders in ``folder`` (hash-named) other than ``keep``."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and _FOLDER_NAME.fullmatch(entry.name) and entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
-    shutil.rmtree(staged, ignore_errors=True)
 
 
 def _folder(outputs: dict[str, bytes]) -> str | None:
