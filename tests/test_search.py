@@ -7,7 +7,11 @@ that the script finds papers with it is proven in Chromium (tests/browser/).
 from __future__ import annotations
 
 import json
-from datetime import date
+import random
+import shutil
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,22 +19,27 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from papershelf import plugin as plugin_module
+from papershelf import search as search_module
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.model import Paper, Tag
 from papershelf.search import (
     MANIFEST,
+    IndexPatch,
     decode_postings,
     encode_postings,
     gap_codes,
+    patch_index,
     postings,
     search_outputs,
     shard_file,
     shard_key,
     shards_for,
     split_shards,
+    strong_text,
     term_set,
     tokens,
     write_index,
+    write_patch,
 )
 from tests.conftest import Project
 
@@ -318,6 +327,383 @@ def test_writing_an_index_replaces_the_one_before(tmp_path: Path):
     assert write_index(tmp_path, new) == len(new)
     assert written(tmp_path) == {*new, "search/search_index.json"}  # the old folder is gone
     assert write_index(tmp_path, new) == 0  # unchanged: nothing written
+
+
+# --- patching --------------------------------------------------------------------------
+
+# Words for random entries: shared beginnings (so two-character groups hold many terms
+# and split under a small limit), one- and two-character words, digits, non-ASCII.
+STEMS = [
+    "co",
+    "con",
+    "cont",
+    "tra",
+    "pre",
+    "pr",
+    "de",
+    "x",
+    "q",
+    "4",
+    "café",
+    "東京",
+    "οδ",
+    "straß",
+]
+ENDS = ["", "a", "e", "ing", "ext", "ion", "ive", "s", "ö", "学", "42"]
+NAMES = ["Ada Lovelace", "Alan Turing", "Émile Borel", "Grace Hopper", "李 雷", "Ἀρχιμήδης"]
+
+
+def words(rng: random.Random, count: int) -> str:
+    return " ".join(rng.choice(STEMS) + rng.choice(ENDS) for _ in range(count))
+
+
+def random_paper(rng: random.Random, n: int) -> Paper:
+    return paper(
+        f"p{n}",
+        (date(2024, 1, 1) + timedelta(days=n)).isoformat(),
+        title=f"P{n} {words(rng, 3)}",
+        authors=tuple(rng.sample(NAMES, rng.randrange(3))),
+        author_count=rng.choice([None, 3]),
+        organization=rng.choice([None, "Contoso Lab"]),
+        tags=tuple(rng.sample(sorted(TAGS), rng.randrange(1, 3))),
+        abstract=words(rng, rng.randrange(0, 40)),
+        notes=rng.choice(["", words(rng, 8)]),
+    )
+
+
+def edited(rng: random.Random, old: Paper, fresh: str) -> Paper:
+    """``old`` with one to three random edits of content fields (``fresh``: a word no
+    paper has had)."""
+    new = old
+    for _ in range(rng.randrange(1, 4)):
+        body = new.abstract.split()
+        kind = rng.randrange(9)
+        if kind == 0:  # a new sentence, with a brand-new term
+            new = replace(new, abstract=f"{new.abstract} {words(rng, 5)} {fresh}.")
+        elif kind == 1 and body:  # words go (some of them held by no other paper)
+            new = replace(new, abstract=" ".join(rng.sample(body, len(body) // 2)))
+        elif kind == 2:
+            new = replace(new, abstract=words(rng, rng.randrange(0, 40)))
+        elif kind == 3:
+            new = replace(new, notes=rng.choice(["", words(rng, 6), f"*{fresh}x* ünïcödé"]))
+        elif kind == 4 and body:  # an author named like a body word: it turns strong
+            new = replace(new, authors=(*new.authors, f"{rng.choice(body)} Fresh"))
+        elif kind == 5 and new.authors:  # an author goes: their words may turn body
+            new = replace(new, authors=new.authors[1:])
+        elif kind == 6:
+            new = replace(new, author_count=rng.choice([None, 1, 7]))
+        elif kind == 7:
+            links = replace(new.links, pdf=f"https://example.org/{fresh}.pdf", code=None)
+            new = replace(new, links=links)
+        else:
+            new = replace(new, authors=tuple(rng.sample(NAMES, rng.randrange(4))))
+    return new
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def patch_site(
+    site: Path, staging: Path, old: Catalog, new_papers: dict[int, Paper]
+) -> tuple[IndexPatch | None, list[list[int]]]:
+    """Patch the index in ``site`` for ``old`` with the papers at those numbers
+    replaced, staged in ``staging``; and what ``papers_at`` was asked for."""
+    current = [new_papers.get(number, p) for number, p in enumerate(old.papers)]
+    asked: list[list[int]] = []
+
+    def papers_at(numbers: Sequence[int]) -> list[Paper]:
+        asked.append(list(numbers))
+        return [current[number] for number in numbers]
+
+    changes = [(number, old.papers[number], new) for number, new in sorted(new_papers.items())]
+    patch = patch_index(site, changes, old.tags, papers_at)
+    if patch is not None:
+        staging.mkdir()
+        write_patch(patch, site, staging)
+    return patch, asked
+
+
+def merge(staging: Path, site: Path) -> None:
+    """What ``incremental.merge_into`` does with a staged index: a new folder moves
+    in and the old one goes; a folder of the same name stays as it is."""
+    for folder in (staging / "search").iterdir():
+        if folder.is_dir() and not (site / "search" / folder.name).exists():
+            folder.rename(site / "search" / folder.name)
+    (staging / MANIFEST).replace(site / MANIFEST)
+    for folder in (site / "search").iterdir():
+        if folder.is_dir() and folder.name != manifest_of(site_files(site))["folder"]:
+            shutil.rmtree(folder)
+
+
+def check_patch(site: Path, staging: Path, patch: IndexPatch, expected: dict[str, bytes]) -> None:
+    """The staged index is, file for file, what a full build of the new catalog gives."""
+    before = site_files(site)
+    old_folder = f"search/{patch.previous_folder}/"
+    old = {
+        path.removeprefix(old_folder): data
+        for path, data in before.items()
+        if path.startswith(old_folder)
+    }
+    new_folder = f"search/{manifest_of(expected)['folder']}/"
+    new = {
+        path.removeprefix(new_folder): data
+        for path, data in expected.items()
+        if path.startswith(new_folder)
+    }
+    assert patch.manifest == expected[MANIFEST]
+    assert patch.folder == manifest_of(expected)["folder"]
+    assert patch.files == {path: data for path, data in new.items() if old.get(path) != data}
+    assert set(patch.kept) == {path for path, data in new.items() if old.get(path) == data}
+    assert set(patch.removed) == set(old) - set(new)
+    if patch.folder == patch.previous_folder:
+        assert site_files(staging) == {MANIFEST: expected[MANIFEST]}
+        assert [entry.name for entry in (staging / "search").iterdir() if entry.is_dir()] == [
+            patch.folder
+        ]
+        assert not any((staging / "search" / patch.folder).iterdir())
+    else:
+        assert site_files(staging) == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_patched_index_is_the_index_of_the_edited_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+):
+    monkeypatch.setattr(search_module, "SHARD_LIMIT", 300)  # many groups split
+    rng = random.Random(seed)
+    papers = [random_paper(rng, n) for n in range(rng.randrange(30, 61))]
+    catalog = build_catalog(papers, TAGS)
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog, chunk_size=4))
+    shards_seen = set(manifest_of(site_files(site))["shards"])
+    for round_ in range(6):  # each round patches the index the one before patched
+        numbers = rng.sample(range(len(papers)), rng.choice([1, 1, 2, 5]))
+        fresh = {n: edited(rng, catalog.papers[n], f"neu{seed}r{round_}n{n}") for n in numbers}
+        staging = tmp_path / f"staging{round_}"
+        patch, asked = patch_site(site, staging, catalog, fresh)
+        assert patch is not None
+        catalog = build_catalog([fresh.get(n, p) for n, p in enumerate(catalog.papers)], TAGS)
+        expected = search_outputs(catalog, chunk_size=4)
+        check_patch(site, staging, patch, expected)
+        assert sorted(asked) == sorted(
+            list(range(chunk * 4, min(chunk * 4 + 4, len(papers))))
+            for chunk in {n // 4 for n in numbers}
+        )  # the chunks of the edited papers, nothing else
+        merge(staging, site)
+        assert site_files(site) == expected
+        shards_seen |= set(manifest_of(expected)["shards"])
+    assert any(len(key) > 2 and key[2] != " " for key in shards_seen)  # groups were split
+
+
+def test_an_index_is_patched_from_few_files(tmp_path: Path):
+    rng = random.Random(7)
+    papers = [random_paper(rng, n) for n in range(60)]
+    catalog = build_catalog(papers, TAGS)
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog, chunk_size=4))
+    old = catalog.papers[13]
+    new = replace(old, abstract=f"{old.abstract} zebrafish")
+    patch, asked = patch_site(site, tmp_path / "staging", catalog, {13: new})
+    assert patch is not None
+    assert asked == [[12, 13, 14, 15]]
+    assert set(patch.files) == {"docs/3.json", f"terms/{shard_file('ze')}.json"}
+    assert patch.removed == ()
+    assert papers_with(site_files(tmp_path / "staging"), "zebrafish") == ([], [13])
+
+
+def group_size(catalog: Catalog, group: str) -> int:
+    """The smallest shard limit under which ``group``'s terms stay in one shard."""
+    terms = {
+        term: [encode_postings(strong), encode_postings(body)]
+        for term, (strong, body) in postings(catalog).items()
+        if term.startswith(group)
+    }
+    return next(limit for limit in range(1, 10_000) if len(split_shards(terms, limit)) == 1)
+
+
+@pytest.mark.parametrize("direction", ["splits", "merges"])
+def test_a_group_crossing_the_shard_limit_is_split_as_a_build_splits_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direction: str
+):
+    papers = [
+        paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"zqa{n} zqb zqc{n % 3} z zq other")
+        for n in range(12)
+    ]
+    small = build_catalog(papers, TAGS)
+    edited_paper = replace(small.papers[5], abstract=f"{small.papers[5].abstract} zqdelta zqe")
+    big = build_catalog([edited_paper if p is small.papers[5] else p for p in small.papers], TAGS)
+    monkeypatch.setattr(search_module, "SHARD_LIMIT", group_size(small, "zq"))
+    before, after = (small, big) if direction == "splits" else (big, small)
+    site = tmp_path / "site"
+    write_index(site, search_outputs(before))
+    patch, _ = patch_site(site, tmp_path / "staging", before, {5: after.papers[5]})
+    assert patch is not None
+    expected = search_outputs(after)
+    check_patch(site, tmp_path / "staging", patch, expected)
+    split = {key for key in manifest_of(search_outputs(big))["shards"] if key.startswith("zq")}
+    assert len(split) > 2 and "zq" not in split  # the limit is crossed
+    now = {key for key in manifest_of(expected)["shards"] if key.startswith("zq")}
+    assert now == (split if direction == "splits" else {"zq"})
+    gone = {"zq"} if direction == "splits" else split
+    assert set(patch.removed) == {f"terms/{shard_file(key)}.json" for key in gone}
+
+
+def test_a_term_moves_between_the_strong_and_the_body_list(tmp_path: Path):
+    catalog = catalog_of(
+        paper("one", "2025-01-02", abstract="Hopper wrote compilers."),
+        paper("two", "2025-01-01", authors=("Grace Hopper",), abstract="Compilers."),
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog))
+    assert papers_with(site_files(site), "hopper") == ([1], [0])
+    moved = {
+        0: replace(catalog.papers[0], authors=("Grace Hopper",)),  # body -> strong
+        1: replace(catalog.papers[1], authors=(), abstract="Hopper, compilers."),  # and back
+    }
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, moved)
+    assert patch is not None
+    staged = site_files(tmp_path / "staging")
+    assert papers_with(staged, "hopper") == ([0], [1])
+    assert papers_with(staged, "grace") == ([0], [])
+    assert staged == search_outputs(catalog_of(*moved.values()))
+
+
+def test_an_edit_of_nothing_searchable_keeps_the_folder(tmp_path: Path):
+    catalog = catalog_of(
+        paper("one", "2025-01-02", authors=("Ada Lovelace",), abstract="Notes on engines."),
+        paper("two", "2025-01-01", abstract="Other words."),
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog))
+    before = site_files(site)
+    old = catalog.papers[0]
+    links = replace(old.links, code="https://example.org/code", pdf="https://example.org/a.pdf")
+    new = replace(old, links=links, author_count=9, notes="Engines.")  # "engines": body already
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, {0: new})
+    assert patch is not None
+    assert (patch.folder, patch.files, patch.removed) == (patch.previous_folder, {}, ())
+    assert patch.manifest == before[MANIFEST]
+    assert set(patch.kept) == {path.split("/", 2)[2] for path in before if path != MANIFEST}
+    check_patch(
+        site, tmp_path / "staging", patch, search_outputs(catalog_of(new, catalog.papers[1]))
+    )
+    assert write_patch(patch, site, tmp_path / "again") == 1  # only the manifest
+
+
+def test_kept_files_are_hard_links_of_the_site_s_files(tmp_path: Path):
+    catalog = catalog_of(
+        *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n} shared") for n in range(20))
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog, chunk_size=4))
+    new = replace(catalog.papers[2], abstract="brand new words")
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, {2: new})
+    assert patch is not None and patch.folder != patch.previous_folder and patch.kept
+    for path in patch.kept:
+        staged = tmp_path / "staging" / "search" / patch.folder / path
+        original = site / "search" / patch.previous_folder / path
+        assert staged.stat().st_ino == original.stat().st_ino, path
+    for path in patch.files:
+        assert (tmp_path / "staging" / "search" / patch.folder / path).stat().st_nlink == 1
+
+
+def test_kept_files_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    catalog = catalog_of(
+        *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n} shared") for n in range(20))
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog, chunk_size=4))
+    new = replace(catalog.papers[2], abstract="brand new words")
+    patch = patch_index(
+        site,
+        [(2, catalog.papers[2], new)],
+        TAGS,
+        lambda numbers: [new if number == 2 else catalog.papers[number] for number in numbers],
+    )
+    assert patch is not None
+
+    def no_links(source: object, target: object) -> None:
+        raise OSError("cross-device link")
+
+    monkeypatch.setattr(search_module.os, "link", no_links)
+    count = write_patch(patch, site, tmp_path / "staging")
+    assert count == len(patch.kept) + len(patch.files) + 1
+    expected = search_outputs(
+        build_catalog([new if p is catalog.papers[2] else p for p in catalog.papers], TAGS),
+        chunk_size=4,
+    )
+    assert site_files(tmp_path / "staging") == expected
+
+
+def small_site(tmp_path: Path) -> tuple[Path, Catalog, dict[int, Paper]]:
+    catalog = catalog_of(
+        paper("one", "2025-01-02", abstract="first words"),
+        paper("two", "2025-01-01", abstract="second words"),
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog))
+    return site, catalog, {1: replace(catalog.papers[1], abstract="changed words")}
+
+
+def index_file(site: Path, prefix: str) -> Path:
+    folder = manifest_of(site_files(site))["folder"]
+    return next((site / "search" / folder).glob(f"{prefix}*"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "no manifest",
+        "unreadable manifest",
+        "other version",
+        "no folder",
+        "missing shard",
+        "cut-off shard",
+        "changed document chunk",
+        "not the old paper",
+    ],
+)
+def test_an_index_that_cannot_be_patched_gives_none(tmp_path: Path, damage: str):
+    site, catalog, edit = small_site(tmp_path)
+    manifest = site / MANIFEST
+    if damage == "no manifest":
+        manifest.unlink()
+    elif damage == "unreadable manifest":
+        manifest.write_bytes(b'{"version": 1, ')
+    elif damage == "other version":
+        manifest.write_bytes(manifest.read_bytes().replace(b'"version":1', b'"version":2'))
+    elif damage == "no folder":
+        shutil.rmtree(site / "search" / manifest_of(site_files(site))["folder"])
+    elif damage == "missing shard":
+        index_file(site, f"terms/{shard_file('se')}").unlink()  # "second" leaves "se"
+    elif damage == "cut-off shard":
+        shard = index_file(site, f"terms/{shard_file('wo')}")  # "words" stays: read to hash
+        shard.write_bytes(shard.read_bytes()[:-1])
+    elif damage == "changed document chunk":
+        chunk = index_file(site, "docs/0")
+        chunk.write_bytes(chunk.read_bytes().replace(b"second", b"Second"))
+    else:
+        catalog = catalog_of(catalog.papers[0], replace(catalog.papers[1], abstract="other"))
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, edit)
+    assert patch is None
+    assert not (tmp_path / "staging").exists()
+
+
+def test_strong_text_needs_only_the_vocabulary():
+    entry = paper("one", "2025-01-01", title="T", authors=("A B",), tags=("agents", "unknown"))
+    assert strong_text(entry, TAGS).split("\n") == [
+        "T",
+        "A B",
+        "",
+        "agents",
+        "Agents & tools",
+        "unknown",
+    ]
 
 
 # --- builds ----------------------------------------------------------------------------
