@@ -32,6 +32,7 @@ from papershelf.incremental import (
     site_stamp,
     state_location,
 )
+from papershelf.kit import kit_path
 from papershelf.search import FOLDER as SEARCH_SUBDIR
 
 HELP = (
@@ -51,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--clean", action="store_true", help="rebuild every page, not only those that changed"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="only print problems")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="say why a build could not be a quick one"
+    )
 
 
 def input_digest(config_file: Path, strict: bool) -> str:
@@ -79,10 +83,19 @@ def run(args: argparse.Namespace) -> int:
     state_path = state_location(config_file.parent, site)
     inputs = input_digest(config_file, args.strict)
     previous = None if args.clean else BuildState.read(state_path)
-    if previous is not None and not (
-        previous.inputs == inputs and previous.stamp and previous.stamp == site_stamp(site)
-    ):
-        previous = None  # another configuration or version, or the site was touched
+    why = "--clean" if args.clean else "no earlier build of this site"
+    if previous is not None and previous.inputs != inputs:
+        previous, why = None, "mkdocs.yml or an installed version changed"
+    elif previous is not None and not (previous.stamp and previous.stamp == site_stamp(site)):
+        previous, why = None, f"{args.site_dir}/ was changed by something else"
+    if previous is None and args.verbose:
+        print(f"papershelf: building everything: {why}")
+    if previous is not None:
+        outcome = quick_build(args, config_file, site, state_path, previous)
+        if outcome is not None:
+            if not args.quiet:
+                print(f"site updated in {args.site_dir}/ without mkdocs: {outcome}")
+            return 0
     new_state = state_path.with_name(f".{state_path.name}.{os.getpid()}.new")
     new_state.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -113,15 +126,46 @@ def run(args: argparse.Namespace) -> int:
                 shutil.rmtree(staging, ignore_errors=True)
         if state is not None:
             state.inputs, state.stamp = inputs, site_stamp(site)
+            if kit_path(new_state).is_file():
+                kit_path(new_state).replace(kit_path(state_path))
+            else:
+                kit_path(state_path).unlink(missing_ok=True)
             state.write(state_path)
         else:
             state_path.unlink(missing_ok=True)
     finally:
         new_state.unlink(missing_ok=True)
+        kit_path(new_state).unlink(missing_ok=True)
     if not args.quiet:
         how = "updated" if previous is not None else "built"
         print(f"site {how} in {args.site_dir}/ (open {args.site_dir}/index.html or `make serve`)")
     return 0
+
+
+def quick_build(
+    args: argparse.Namespace,
+    config_file: Path,
+    site: Path,
+    state_path: Path,
+    previous: BuildState,
+) -> str | None:
+    """After edits of entry contents only, rebuild without mkdocs (papershelf.quick);
+    what it did, or None when mkdocs must build."""
+    from papershelf.quick import NotQuickError, rebuild
+
+    try:
+        outcome = rebuild(config_file, site, state_path, previous)
+    except NotQuickError as reason:
+        if args.verbose:
+            print(f"papershelf: building with mkdocs: {reason}")
+        return None
+    if not outcome.entries:
+        return "nothing changed"
+    return (
+        f"{outcome.entries} entr{'y' if outcome.entries == 1 else 'ies'} changed, "
+        f"{outcome.pages} page(s), {outcome.feeds} feed file(s) and "
+        f"{outcome.search_files} search index file(s) written"
+    )
 
 
 def build_into_staging(

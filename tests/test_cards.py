@@ -7,7 +7,7 @@ from datetime import date
 from papershelf.cards import CardCache
 from papershelf.catalog import build_catalog
 from papershelf.model import Paper, Tag
-from papershelf.plugin import fragment_environment
+from papershelf.rendering import fragment_environment
 
 TAGS = {"agents": Tag("agents", "Agents & Co", "About agents.")}
 

@@ -16,9 +16,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from papershelf import fastpages
-from papershelf.fastpages import ShellError, shell_key, split_shell
 from papershelf.forked import Helper, HelperError
 from papershelf.plugin import PapershelfPlugin
+from papershelf.shells import ShellError, shell_key, split_shell
 from tests.conftest import Project
 
 TRICKY = [

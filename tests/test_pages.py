@@ -8,7 +8,7 @@ from datetime import date
 from papershelf.catalog import build_catalog
 from papershelf.model import Paper, Tag
 from papershelf.pages import Settings, plan_pages
-from papershelf.plugin import relative_root
+from papershelf.rendering import relative_root
 
 TAGS = {"agents": Tag("agents", "Agents", "a"), "vision": Tag("vision", "Vision", "v")}
 

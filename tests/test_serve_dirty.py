@@ -46,7 +46,7 @@ def bodies(listing: list[Paper]) -> dict[str, tuple[object, str]]:
     plugin = PapershelfPlugin()
     plugin.catalog = catalog
     plugin.site = {"site_name": "Shelf", "site_description": "A shelf."}
-    plugin.cards.start_build(catalog)
+    plugin.bodies.start_build(catalog)
     shape = catalog_shape(catalog)
     return {
         spec.url: (spec_key(spec, shape), plugin.render(spec))

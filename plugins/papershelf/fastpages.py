@@ -32,10 +32,8 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import re
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -47,83 +45,26 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from papershelf.forked import Helper, fork_allowed
+from papershelf.shells import (
+    BODY_MARK,
+    DESCRIPTION_MARK,
+    HEAD_MARK,
+    HEAD_TEMPLATE,
+    PROBE,
+    TITLE_MARK,
+    Shell,
+    ShellError,
+    folders,
+    shell_key,
+    split_shell,
+    variant,
+    write_page,
+)
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 
 # The template of a prerendered page: empty once the plugin has written the page.
 PRERENDERED_TEMPLATE = "papershelf/prerendered.html"
-# Feed autodiscovery links of a page; main.html includes it, shells ask it per page.
-HEAD_TEMPLATE = "partials/papershelf-feeds.html"
-
-_PROBE = "papershelf-probe"
-TITLE_MARK = "PSSLOT&title <x>"
-DESCRIPTION_MARK = "PSSLOT&description <x>"
-BODY_MARK = "PSSLOT body"
-HEAD_MARK = "PSSLOT head"
-_RESIDUE = re.compile("psslot|" + _PROBE, re.IGNORECASE)
-
-
-class ShellError(ValueError):
-    """The theme's output for the probe page cannot be cut into a shell."""
-
-
-@dataclass(frozen=True)
-class Shell:
-    """Literal text with named slots between: ``parts[0] slot[0] parts[1] ...``."""
-
-    parts: tuple[str, ...]
-    slots: tuple[str, ...]
-
-    def fill(self, values: Mapping[str, str]) -> str:
-        pieces = [self.parts[0]]
-        for slot, part in zip(self.slots, self.parts[1:], strict=True):
-            pieces.append(values[slot])
-            pieces.append(part)
-        return "".join(pieces)
-
-
-def split_shell(html: str, marks: Mapping[str, str], once: Iterable[str] = ()) -> Shell:
-    """Cut ``html`` at every occurrence of the mark texts (mark text -> slot name).
-
-    Every mark must occur, those named in ``once`` exactly once, and no trace of a
-    mark may remain outside them (a mark a template transformed). Pure."""
-    for text, slot in marks.items():
-        count = html.count(text)
-        if count == 0:
-            raise ShellError(f"the {slot} marker is missing from the theme's output")
-        if slot in once and count != 1:
-            raise ShellError(f"the {slot} marker occurs {count} times, expected once")
-    pattern = re.compile("|".join(re.escape(text) for text in sorted(marks, key=len, reverse=True)))
-    parts, slots, start = [], [], 0
-    for match in pattern.finditer(html):
-        parts.append(html[start : match.start()])
-        slots.append(marks[match.group()])
-        start = match.end()
-    parts.append(html[start:])
-    for part in parts:
-        residue = _RESIDUE.search(part)
-        if residue:
-            context = part[max(0, residue.start() - 40) : residue.end() + 40]
-            raise ShellError(f"a template changed a marker instead of printing it: {context!r}")
-    return Shell(tuple(parts), tuple(slots))
-
-
-def folders(url: str) -> list[str]:
-    """The folder prefixes of a site URL: "tags/x/a.css" -> ["", "tags/", "tags/x/"]."""
-    parts = url.split("/")[:-1]
-    return ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts) + 1)]
-
-
-def shell_key(url: str, linked: set[str]) -> tuple[int, str]:
-    """Pages whose relative links come out the same share a shell.
-
-    mkdocs writes the shortest relative link between two URLs, so links depend on
-    the depth of the page's URL and on the deepest of its folders that also holds
-    something the theme may link to (``linked``: folders of other pages and files):
-    "tags/x/" links to "tags/" as "../", "papers/x/" as "../../tags/".
-    """
-    shared = next(f for f in reversed(folders(url)) if f in linked or not f)
-    return url.count("/"), shared
 
 
 class PrerenderedPage(Page):
@@ -288,6 +229,13 @@ class Shells:
                 self._shells[key] = None
         return self._shells[key] is not None
 
+    def made(self) -> dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None]:
+        """The shells made so far by position and variant (None: cannot be made)."""
+        return {
+            key: dict(shells.variants) if shells is not None else None
+            for key, shells in self._shells.items()
+        }
+
     def fingerprint(self) -> Hashable:
         """The shells made so far: pages built from other shells must be rewritten."""
         return tuple(
@@ -308,15 +256,15 @@ class Shells:
             template = self.env.get_template(HEAD_TEMPLATE)
             head = template.render({**shells.context, "papershelf_feed_tags": feed_tags})
             self._heads[(key, feed_tags)] = head
-        variant = ("<h1" in body, bool(description))
-        shell = shells.variants.get(variant)
+        kind = variant(body, description)
+        shell = shells.variants.get(kind)
         if shell is None:
-            shell = shells.variants[variant] = self._render(shells, *variant)
+            shell = shells.variants[kind] = self._render(shells, *kind)
         values = {"title": title, "description": description, "url": url, "body": body}
         return shell.fill({**values, "head": head})
 
     def _probe(self, levels: int, shared: str) -> _Shells:
-        url = shared + f"{_PROBE}/" * (levels - shared.count("/"))
+        url = shared + f"{PROBE}/" * (levels - shared.count("/"))
         probe = generated_page(self.config, f"{url}index.md", prerendered=True).page
         assert probe is not None
         probe.markdown = ""
@@ -341,13 +289,6 @@ class Shells:
             raise ShellError("the feed links in the page head could not be located")
         html = html.replace(head, HEAD_MARK).replace(probe.content, BODY_MARK)
         return split_shell(html, marks, once=("body", "head"))
-
-
-def write_page(path: str, html: str) -> None:
-    """Write a page as mkdocs does (UTF-8, unencodable characters as references)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
 class SkippedPagesFilter(logging.Filter):

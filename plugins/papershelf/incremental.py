@@ -100,6 +100,7 @@ class BuildState:
     pages: dict[str, str] = field(default_factory=dict)  # URL -> digest of its key
     feeds: dict[str, str] = field(default_factory=dict)  # feed folder -> digest
     stamp: list[int] = field(default_factory=list)  # site/sitemap.xml: size, mtime_ns
+    kit: str = ""  # id of the kit this build left for quick rebuilds (papershelf.kit)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -110,6 +111,7 @@ class BuildState:
                 "pages": self.pages,
                 "feeds": self.feeds,
                 "stamp": self.stamp,
+                "kit": self.kit,
             },
             sort_keys=True,
         )
@@ -125,7 +127,8 @@ class BuildState:
             pages, feeds = _digests(data["pages"]), _digests(data["feeds"])
             stamp = [int(n) for n in data.get("stamp", [])]
             shared = [str(part) for part in data["shared"]]
-            return cls(str(data["inputs"]), shared, pages, feeds, stamp)
+            kit = str(data.get("kit", ""))
+            return cls(str(data["inputs"]), shared, pages, feeds, stamp, kit)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -137,21 +137,20 @@ def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
 
 
 def _paper_pages(catalog: Catalog) -> list[PageSpec]:
-    specs = []
-    for paper in catalog.papers:
-        newer, older = catalog.previous_and_next(paper)
-        specs.append(
-            PageSpec(
-                url=paper_url(paper),
-                template="papershelf/paper.html",
-                title=paper.title,
-                description=_description(paper.abstract),
-                kind="paper",
-                context={"paper": paper, "newer": newer, "older": older},
-                feed_tags=paper.tags,
-            )
-        )
-    return specs
+    return [paper_spec(paper, *catalog.previous_and_next(paper)) for paper in catalog.papers]
+
+
+def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSpec:
+    """A paper's page, between its newer and older neighbours in the list."""
+    return PageSpec(
+        url=paper_url(paper),
+        template="papershelf/paper.html",
+        title=paper.title,
+        description=_description(paper.abstract),
+        kind="paper",
+        context={"paper": paper, "newer": newer, "older": older},
+        feed_tags=paper.tags,
+    )
 
 
 def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:

@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from papershelf.cards import CardCache
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.config import PapershelfConfig
 from papershelf.entry_cache import EntryCache, default_location, salt
@@ -57,8 +56,8 @@ from papershelf.incremental import (
     BuildState,
     Digester,
 )
+from papershelf.kit_record import KitRecorder, watched_inputs
 from papershelf.loader import load_project
-from papershelf.markup import render_notes, truncate
 from papershelf.model import Paper
 from papershelf.pages import (
     PageSpec,
@@ -69,32 +68,18 @@ from papershelf.pages import (
     spec_key,
     tag_url,
 )
+from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import install_index, search_outputs, write_index
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import scoped_sitemaps
-from papershelf.templating import strict_environment
 from papershelf.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
-TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
 # An incremental build with more changed pages than this share builds everything.
 MOST_PAGES = 0.3
 # Stylesheet and script of the reading pages, served under assets/papershelf/.
 ASSET_FILES = {"papershelf.css": "extra_css", "papershelf.js": "extra_javascript"}
-
-
-def relative_root(url: str) -> str:
-    """Prefix from a directory URL back to the site root ("papers/x/" -> "../../")."""
-    return "../" * url.count("/")
-
-
-def fragment_environment() -> jinja2.Environment:
-    """Jinja environment for page bodies: autoescaped, strict about missing names."""
-    env = strict_environment(TEMPLATES)
-    env.filters["notes_html"] = lambda text: Markup(render_notes(text))
-    env.filters["truncate_words"] = truncate
-    return env
 
 
 def feed_site(config: MkDocsConfig, feed_length: int) -> Site:
@@ -172,10 +157,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.catalog: Catalog | None = None
         self.specs: dict[str, PageSpec] = {}
         self.home: PageSpec | None = None
-        self.env = fragment_environment()
-        self.cards = CardCache(self.env)
-        self.env.globals["papershelf_card"] = self.cards
-        self.templates: dict[str, jinja2.Template] = {}
+        self.bodies = BodyRenderer()
+        self.env = self.bodies.env
         self.site: dict[str, str] = {}
         self.feed_site: Site | None = None
         self.nav: Any = None
@@ -201,6 +184,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.digester = Digester()
         # How page keys hold papers: the papers themselves, or digests (kept on disk).
         self.paper_token: Callable[[Paper], Hashable] | None = None
+        self.kit: KitRecorder | None = None  # papershelf build: for quick rebuilds
+        self.shells: Shells | None = None
+        self.in_nav: set[str] = set()  # paths in mkdocs' nav config
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin (and its caches) across the
@@ -266,23 +252,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             if f"assets/papershelf/{name}" not in config[option]:
                 config[option].append(f"assets/papershelf/{name}")
         log.info("papershelf: %d papers, %d tags", len(result.papers), len(self.catalog.tags))
+        if self.state_out is not None and self.config.cache:
+            previous = os.environ.get(STATE_IN) if self.dirty else None
+            self.kit = KitRecorder(self.state_out, Path(previous) if previous else None, config)
+            papers_dir = root / self.config.papers_dir
+            self.kit.watch(watched_inputs(config, papers_dir, tags_file))
         self.start_search_index(config)
         return config
 
     def compiled_templates(self) -> jinja2.BytecodeCache | None:
-        """Compiled theme and page templates kept in the user's cache folder: every
-        build is a new process, and compiling material's templates took a fifth of a
-        second (jinja compares each template's source checksum before reusing code)."""
-        if not self.config.cache:
-            return None
-        from platformdirs import user_cache_dir
-
-        folder = Path(user_cache_dir("papershelf")) / "templates"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return jinja2.FileSystemBytecodeCache(str(folder))
+        return compiled_templates() if self.config.cache else None
 
     def entry_cache(self, root: Path, tags_file: Path) -> EntryCache | None:
         """The entry cache: kept in memory across `mkdocs serve` rebuilds, read from
@@ -310,9 +289,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         hand_written_home = files.get_file_from_path("index.md") is not None
         self.home = home_spec(self.catalog, settings) if hand_written_home else None
         self.specs = {}
-        self.templates = {}  # fetched once per build (get_template checks the file each time)
-        self.cards.start_build(self.catalog)
-        in_nav = nav_paths(config.nav)
+        self.bodies.start_build(self.catalog)
+        in_nav = self.in_nav = nav_paths(config.nav)
         with stage("pages"):
             shared = (self.site, self.feed_site, settings, template_files(), self.catalog.tags)
             self.keys.start((*shared, own_files))
@@ -382,7 +360,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 return ""  # rendered when built, one page at a time (papershelf.fastpages)
             return self.render(spec)
         if self.home is not None and page.is_homepage:
-            return html + self.render(self.home, standalone=False)
+            fragment = self.render(self.home, standalone=False)
+            if self.kit is not None:
+                self.kit.home_fragment = fragment
+            return html + fragment
         return html
 
     @event_priority(50)  # before other plugins, which may read the body of the page
@@ -402,6 +383,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.prerenderer is not None and self.prerenderer.handles(page.file.src_uri):
             page.content = ""  # written already; bodies are not kept (memory)
+        elif self.kit is not None and page.is_homepage:
+            self.kit.home_page(output)
         return output
 
     def on_env(
@@ -413,7 +396,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if env.bytecode_cache is None:
             env.bytecode_cache = self.template_code or self.compiled_templates()
         with stage("pages"):
-            shells = Shells(env, config, self.nav, files)
+            shells = self.shells = Shells(env, config, self.nav, files)
             fork = can_fork(self.command, config.plugins, self)
             site_dir = Path(config.site_dir)
 
@@ -469,6 +452,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         assert self.catalog is not None and self.feed_site is not None
         gc.unfreeze()
         site_dir = self.site_dir = Path(config.site_dir)
+        self.write_kit()  # while the helper, if any, writes its pages
         self.finish_pages()
         if self.dirty:  # the previous output stays: remove pages that are gone
             for url in self.keys.removed():
@@ -541,8 +525,37 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                     for spec in self.specs.values()
                 }
                 shared = [Digester.plain(part) for part in self.keys.build]
-            state = BuildState(inputs="", shared=shared, pages=pages, feeds=self.feed_digests)
+            kit = self.kit.build_id if self.kit is not None else ""
+            state = BuildState(
+                inputs="", shared=shared, pages=pages, feeds=self.feed_digests, kit=kit
+            )
             state.write(self.state_out)
+
+    def write_kit(self) -> None:
+        """What quick rebuilds after this ``papershelf build`` need (papershelf.kit)."""
+        kit, shells = self.kit, self.shells
+        if kit is None or shells is None:
+            return
+        assert self.catalog is not None and self.feed_site is not None
+        with stage("kit"):
+            kit.write(
+                options=dict(self.config),
+                site=self.site,
+                feed_site=self.feed_site,
+                catalog=self.catalog,
+                specs=self.kit_specs(),
+                linked=shells.linked,
+                shells=shells.made(),
+                dirty=self.dirty,
+            )
+
+    def kit_specs(self) -> Iterator[tuple[PageSpec, str]]:
+        """Every generated page and how it is made (papershelf.kit.encode_spec)."""
+        for spec in self.specs.values():
+            shell = self.config.prerender and spec.src_uri not in self.in_nav
+            yield spec, "shell" if shell else "theme"
+        if self.home is not None:
+            yield self.home, "home"
 
     def feed_changed(self, feed: Feed, updated_if_empty: datetime) -> bool:
         """Whether a feed must be written: always, but in an incremental build only if
@@ -614,14 +627,4 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             return self._render(spec, standalone=standalone)
 
     def _render(self, spec: PageSpec, *, standalone: bool) -> str:
-        template = self.templates.get(spec.template)
-        if template is None:
-            template = self.templates[spec.template] = self.env.get_template(spec.template)
-        return template.render(
-            spec.context,
-            base=relative_root(spec.url),
-            catalog=self.catalog,
-            spec=spec,
-            standalone=standalone,
-            **self.site,
-        )
+        return self.bodies.render(spec, self.catalog, self.site, standalone=standalone)

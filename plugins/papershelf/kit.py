@@ -1,0 +1,378 @@
+"""What a quick rebuild needs from the last full mkdocs build: the *kit*.
+
+``papershelf build`` after an edit that changes only what entries *say* (abstract,
+notes, authors, some links), not where papers go (papershelf.quick), can rebuild
+the affected pages without mkdocs, if the last build left:
+
+* the theme shells it cut (papershelf.shells) and the home page around its list of
+  recent additions;
+* every generated page's spec, with papers as slugs ("thin"), and which papers each
+  page is made from (the papers in its key, papershelf.pages.spec_key);
+* the catalog's shape: every list of the catalog as slugs ("hollow": templates read
+  only names and counts from it, see papershelf.pages.catalog_shape);
+* the site, the plugin options, the newest entry date, and a stamp of every input
+  of the hand-written pages (docs_dir, theme overrides, the vocabulary, ``watch``).
+
+It is a SQLite file beside the build state (papershelf.incremental) in the user's
+cache folder, holding JSON only (nothing unpickled from disk), with the state's
+``kit`` id so that one never pairs with another build's kit. Specs are encoded by
+:func:`encode` with a tag per type; a value of another type raises
+:class:`KitError`, and such a build leaves no kit (its rebuilds go through mkdocs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from papershelf.catalog import Catalog, Month
+from papershelf.model import Paper, Tag
+from papershelf.pages import Pager, PageSpec
+from papershelf.shells import Shell
+
+FORMAT = 1
+# The kit path the mkdocs build writes to, beside the state path it writes (build.py
+# moves both into place).
+SUFFIX = ".kit.sqlite"
+
+Variant = tuple[bool, bool]
+ShellKey = tuple[int, str]
+
+
+class KitError(ValueError):
+    """Something in a spec the kit cannot encode."""
+
+
+def kit_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name + SUFFIX)
+
+
+def encode(value: Any, number: Mapping[int, int], refs: set[int]) -> Any:
+    """A spec context value as JSON; papers become their numbers in the catalog
+    (``number``: ``id(paper)`` -> number; collected in ``refs``), the catalog a
+    marker. Lists and tuples stay distinct."""
+    kind = type(value)
+    if kind is Paper:
+        ref = number[id(value)]
+        refs.add(ref)
+        return {"$p": ref}
+    if value is None or kind in (str, int, bool):
+        return value
+    if kind is list or kind is tuple:
+        if value and type(value[0]) is Paper:  # lists of papers hold only papers
+            ids = [number[id(paper)] for paper in value]
+            refs.update(ids)
+            return {"$ps": ids} if kind is list else {"$pt": ids}
+        items = [encode(item, number, refs) for item in value]
+        return {"$l": items} if kind is list else {"$t": items}
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise KitError(f"a dict with keys that are not strings: {list(value)[:3]}")
+        return {"$d": [[key, encode(item, number, refs)] for key, item in value.items()]}
+    if isinstance(value, Catalog):
+        return {"$catalog": 0}
+    if kind is Pager:
+        return {"$pager": [value.number, value.count, list(value.urls), value.total_items]}
+    if kind is Month:
+        return {"$month": [value.year, value.month]}
+    if kind is Tag:
+        return {"$tag": value.id}
+    raise KitError(f"cannot keep a {kind.__name__} in the kit")
+
+
+def decode(
+    value: Any,
+    paper: Callable[[int], Any],
+    catalog: Any,
+    tags: Mapping[str, Tag],
+) -> Any:
+    """Inverse of :func:`encode`: ``paper(number)`` gives the paper of a number."""
+    if not isinstance(value, dict):
+        return value
+    ((tag, inner),) = value.items()
+    if tag == "$p":
+        return paper(inner)
+    if tag == "$ps":
+        return [paper(ref) for ref in inner]
+    if tag == "$pt":
+        return tuple(paper(ref) for ref in inner)
+    if tag == "$l":
+        return [decode(item, paper, catalog, tags) for item in inner]
+    if tag == "$t":
+        return tuple(decode(item, paper, catalog, tags) for item in inner)
+    if tag == "$d":
+        return {key: decode(item, paper, catalog, tags) for key, item in inner}
+    if tag == "$catalog":
+        return catalog
+    if tag == "$pager":
+        number, count, urls, total = inner
+        return Pager(number, count, tuple(urls), total)
+    if tag == "$month":
+        return Month(*inner)
+    if tag == "$tag":
+        return tags[inner]
+    raise KitError(f"unknown value in the kit: {tag}")
+
+
+def encode_spec(spec: PageSpec, how: str, number: Mapping[int, int], refs: set[int]) -> str:
+    """A spec as JSON; ``how`` its page is made: "shell" (papershelf.shells), "home"
+    (the hand-written home page, then the list) or "theme" (through mkdocs)."""
+    return json.dumps(
+        [
+            spec.url,
+            spec.template,
+            spec.title,
+            spec.description,
+            spec.kind,
+            encode(spec.context, number, refs),
+            list(spec.feed_tags),
+            how,
+        ],
+        ensure_ascii=False,
+    )
+
+
+def decode_spec(
+    data: list[Any], paper: Callable[[int], Any], catalog: Any, tags: Mapping[str, Tag]
+) -> tuple[PageSpec, str]:
+    """A spec from its parsed JSON (:func:`encode_spec`), and how it is made."""
+    url, template, title, description, kind, context, feed_tags, how = data
+    spec = PageSpec(
+        url=url,
+        template=template,
+        title=title,
+        description=description,
+        kind=kind,
+        context=decode(context, paper, catalog, tags),
+        feed_tags=tuple(feed_tags),
+    )
+    return spec, how
+
+
+def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
+    """Every list of the catalog as paper numbers (JSON)."""
+
+    def slugs(papers: Iterable[Paper]) -> list[int]:
+        return [number[id(paper)] for paper in papers]
+
+    return {
+        "papers": len(catalog.papers),
+        "by_tag": [[tag, slugs(papers)] for tag, papers in catalog.by_tag.items()],
+        "by_year": [[year, slugs(papers)] for year, papers in catalog.by_year.items()],
+        "by_month": [[m.year, m.month, slugs(papers)] for m, papers in catalog.by_month.items()],
+        "undated": slugs(catalog.undated),
+        "by_org": [[key, slugs(papers)] for key, papers in catalog.by_org.items()],
+        "org_names": [[key, name] for key, name in catalog.org_names.items()],
+    }
+
+
+def catalog_from_hollow(data: Mapping[str, Any], tags: Mapping[str, Tag]) -> Catalog:
+    """A catalog whose lists hold paper numbers: the same names and counts as the
+    real one (enough for templates and for papershelf.pages.catalog_shape)."""
+    return Catalog(
+        papers=list(range(data["papers"])),
+        tags=dict(tags),
+        by_tag={tag: list(slugs) for tag, slugs in data["by_tag"]},
+        by_year={int(year): list(slugs) for year, slugs in data["by_year"]},
+        by_month={Month(year, month): list(slugs) for year, month, slugs in data["by_month"]},
+        undated=list(data["undated"]),
+        by_org={key: list(slugs) for key, slugs in data["by_org"]},
+        org_names=dict(data["org_names"]),
+    )
+
+
+def stamp(paths: Iterable[Path]) -> list[list[Any]]:
+    """Name, size and time of every file under ``paths`` (files or folders; a missing
+    one is recorded as missing): any change to a hand-written input shows."""
+    found: list[list[Any]] = []
+    for root in sorted(set(paths)):
+        if not root.exists():
+            found.append([str(root), -1, -1])
+            continue
+        files = [root] if root.is_file() else sorted(_walk(root))
+        for path in files:
+            try:
+                info = path.stat()
+            except OSError:
+                found.append([str(path), -1, -1])
+                continue
+            found.append([str(path), info.st_size, info.st_mtime_ns])
+    return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for directory, subfolders, names in os.walk(folder):
+        subfolders.sort()
+        for name in names:
+            yield Path(directory, name)
+
+
+@dataclass
+class Kit:
+    """The kit's small parts (the meta table); pages and their papers stay in the
+    database until asked for (:meth:`KitReader.specs`)."""
+
+    build_id: str
+    watched: list[str]  # inputs of the hand-written pages (files or folders)
+    surroundings: list[list[Any]]  # their stamp
+    options: dict[str, Any]  # the plugin's options
+    site: dict[str, str]  # site_name, site_description (template globals)
+    feed_site: dict[str, str]  # papershelf.feeds.Site fields
+    newest: str  # the newest entry time of the site (feeds' updated when empty)
+    paths: list[str]  # entry paths (the entry cache's keys) in catalog order: paper numbers
+    catalog: dict[str, Any]  # hollow_catalog
+    linked: list[str]  # papershelf.shells.shell_key's folders
+    shells: dict[ShellKey, dict[Variant, Shell] | None] = field(default_factory=dict)
+    home: tuple[str, str] | None = None  # the home page before and after its recent list
+
+    def newest_time(self) -> datetime:
+        return datetime.fromisoformat(self.newest)
+
+
+_META = (
+    "build_id",
+    "watched",
+    "surroundings",
+    "options",
+    "site",
+    "feed_site",
+    "newest",
+    "paths",
+    "catalog",
+    "linked",
+)
+
+
+def _shells_to_json(shells: Mapping[ShellKey, Mapping[Variant, Shell] | None]) -> Any:
+    rows = []
+    for (levels, shared), variants in sorted(shells.items()):
+        if variants is None:
+            rows.append([levels, shared, None])
+            continue
+        rows.append(
+            [
+                levels,
+                shared,
+                [
+                    [heading, described, list(shell.parts), list(shell.slots)]
+                    for (heading, described), shell in sorted(variants.items())
+                ],
+            ]
+        )
+    return rows
+
+
+def _shells_from_json(rows: Any) -> dict[ShellKey, dict[Variant, Shell] | None]:
+    shells: dict[ShellKey, dict[Variant, Shell] | None] = {}
+    for levels, shared, variants in rows:
+        shells[(levels, shared)] = (
+            None
+            if variants is None
+            else {
+                (heading, described): Shell(tuple(parts), tuple(slots))
+                for heading, described, parts, slots in variants
+            }
+        )
+    return shells
+
+
+def write_kit(
+    location: Path,
+    kit: Kit,
+    specs: Iterable[tuple[PageSpec, str]],
+    number: Mapping[int, int],
+) -> None:
+    """Write a whole kit to ``location`` (replaced in one step): ``specs`` are the
+    pages and how each is made (:func:`encode_spec`); ``number``: ``id(paper)`` ->
+    its number (its place in the catalog)."""
+    location.parent.mkdir(parents=True, exist_ok=True)
+    partial = location.with_name(f".{location.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    connection = sqlite3.connect(partial)
+    try:
+        connection.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE pages (number INTEGER PRIMARY KEY, spec TEXT NOT NULL);"
+            "CREATE TABLE deps (paper INTEGER, page INTEGER, PRIMARY KEY (paper, page))"
+            " WITHOUT ROWID;"
+        )
+        meta = {name: getattr(kit, name) for name in _META}
+        meta["format"] = FORMAT
+        meta["shells"] = _shells_to_json(kit.shells)
+        meta["home"] = list(kit.home) if kit.home is not None else None
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [(name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items()],
+        )
+        pages, deps = [], []
+        for page, (spec, how) in enumerate(specs):
+            refs: set[int] = set()
+            pages.append((page, encode_spec(spec, how, number, refs)))
+            deps.extend((paper, page) for paper in refs)
+        connection.executemany("INSERT INTO pages VALUES (?, ?)", pages)
+        deps.sort()
+        connection.executemany("INSERT INTO deps VALUES (?, ?)", deps)
+        connection.commit()
+    finally:
+        connection.close()
+    partial.replace(location)
+
+
+def read_shells(location: Path) -> dict[ShellKey, dict[Variant, Shell] | None]:
+    """The shells of a kit (none if there is no readable kit): a ``--dirty`` build
+    renders only the shells its pages need and keeps the others from the last kit."""
+    try:
+        reader = KitReader(location)
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError):
+        return {}
+    try:
+        return reader.kit.shells
+    finally:
+        reader.close()
+
+
+class KitReader:
+    """An open kit: :attr:`kit` at once, pages on demand."""
+
+    def __init__(self, location: Path) -> None:
+        if not location.is_file():
+            raise FileNotFoundError(location)
+        self.connection = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+        try:
+            rows = dict(self.connection.execute("SELECT name, value FROM meta"))
+            meta = {name: json.loads(value) for name, value in rows.items()}
+            if meta.get("format") != FORMAT:
+                raise ValueError("a kit of another format")
+            home = meta["home"]
+            self.kit = Kit(
+                **{name: meta[name] for name in _META},
+                shells=_shells_from_json(meta["shells"]),
+                home=(home[0], home[1]) if home is not None else None,
+            )
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def dependents(self, papers: Iterable[int]) -> dict[int, str]:
+        """Page number -> kept spec (encoded) of the pages made from these papers."""
+        wanted = sorted(set(papers))
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))  # only "?" marks go into the query
+            query = (
+                "SELECT number, spec FROM pages WHERE number IN "
+                f"(SELECT page FROM deps WHERE paper IN ({marks}))"
+            )
+            found.update(self.connection.execute(query, batch))
+        return found
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,120 @@
+"""The mkdocs side of the kit (papershelf.kit): what a ``papershelf build`` records
+for the quick rebuilds after it. Only the plugin calls this."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+
+from papershelf.catalog import Catalog
+from papershelf.feeds import EMPTY_SITE_UPDATED, Site, entry_datetime
+from papershelf.kit import Kit, KitError, hollow_catalog, kit_path, read_shells, stamp, write_kit
+from papershelf.pages import PageSpec
+from papershelf.shells import Shell
+
+log = logging.getLogger("mkdocs.plugins.papershelf")
+PACKAGE = Path(__file__).parent
+
+
+def watched_inputs(config: MkDocsConfig, papers_dir: Path, tags_file: Path) -> list[Path]:
+    """What hand-written pages are made from, besides mkdocs.yml and the installed
+    packages (both checked by the CLI): the docs folder, theme overrides, the
+    vocabulary and everything under ``watch`` (as ``mkdocs serve`` sees it), but not
+    the entries (compared one by one) nor papershelf's own templates (its code)."""
+    found = [Path(config.docs_dir).resolve(), tags_file.resolve()]
+    if config.theme.custom_dir:
+        found.append(Path(config.theme.custom_dir).resolve())
+    for path in config.watch:
+        resolved = Path(path).resolve()
+        if resolved == papers_dir.resolve() or resolved.is_relative_to(PACKAGE):
+            continue
+        found.append(resolved)
+    return sorted(set(found))
+
+
+class KitRecorder:
+    """Collects the kit during one build and writes it at the end.
+
+    Recording is off (no kit, so rebuilds go through mkdocs) when another plugin
+    takes part in the build: the quick rebuild could not run it."""
+
+    def __init__(self, state_out: Path, previous_state: Path | None, config: MkDocsConfig) -> None:
+        self.location = kit_path(state_out)
+        self.previous = kit_path(previous_state) if previous_state is not None else None
+        self.build_id = os.urandom(8).hex()
+        others = [name for name in config.plugins if name != "papershelf"]
+        self.enabled = not others
+        if others:
+            log.info("papershelf: plugins %s take part: no quick rebuilds", ", ".join(others))
+        self.watched: list[Path] = []
+        self.surroundings: list[list[Any]] = []
+        self.home: tuple[str, str] | None = None
+        self.home_fragment: str | None = None
+
+    def watch(self, paths: list[Path]) -> None:
+        """Stamp the hand-written inputs before mkdocs reads them."""
+        self.watched = paths
+        self.surroundings = stamp(paths)
+
+    def home_page(self, output: str) -> None:
+        """The home page as mkdocs wrote it, cut around its recent additions."""
+        fragment = self.home_fragment
+        if fragment and output.count(fragment) == 1:
+            before, after = output.split(fragment)
+            self.home = (before, after)
+
+    def write(
+        self,
+        *,
+        options: Mapping[str, Any],
+        site: dict[str, str],
+        feed_site: Site,
+        catalog: Catalog,
+        specs: Iterable[tuple[PageSpec, str]],
+        linked: Iterable[str],
+        shells: Mapping[tuple[int, str], Mapping[tuple[bool, bool], Shell] | None],
+        dirty: bool,
+    ) -> bool:
+        """Write the kit; False (and no kit) if a spec holds what it cannot keep.
+        A ``--dirty`` build made only the shells its pages needed: the others come
+        from the last kit (same theme and site, or the build would not be dirty)."""
+        self.location.unlink(missing_ok=True)
+        if not self.enabled:
+            return False
+        kept: dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None] = {}
+        if dirty and self.previous is not None:
+            kept.update(read_shells(self.previous))
+        for key, variants in shells.items():
+            if variants is None:
+                kept[key] = None
+            else:
+                kept[key] = {**(kept.get(key) or {}), **variants}
+        newest = max(map(entry_datetime, catalog.papers), default=EMPTY_SITE_UPDATED)
+        number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+        kit = Kit(
+            build_id=self.build_id,
+            watched=[str(path) for path in self.watched],
+            surroundings=self.surroundings,
+            options=dict(options),
+            site=dict(site),
+            feed_site=asdict(feed_site),
+            newest=newest.isoformat(),
+            paths=[str(paper.source) for paper in catalog.papers],
+            catalog=hollow_catalog(catalog, number),
+            linked=sorted(linked),
+            shells=kept,
+            home=self.home,
+        )
+        try:
+            write_kit(self.location, kit, specs, number)
+        except KitError as error:
+            log.info("papershelf: no quick rebuilds after this build: %s", error)
+            self.location.unlink(missing_ok=True)
+            return False
+        return True

@@ -1,0 +1,411 @@
+"""The quick ``papershelf build``: an edit of what entries *say*, rebuilt without mkdocs.
+
+Most edits of a reading list fix an abstract, add notes, authors or a code link.
+Such an edit moves no paper: the list order, the tag, archive and organisation pages
+a paper is on, the feeds it is in and every URL stay as they were (:func:`placement`
+is unchanged). The pages it changes are then exactly the pages whose key holds the
+paper (papershelf.pages.spec_key): its own page, its neighbours', the list pages it
+is on, perhaps the home page; plus the feeds that list it and a few files of the
+search index. Going through mkdocs for those costs seconds at 10,000 papers (its
+start, its file list, the plan of every page); here they are rebuilt from the kit
+the last mkdocs build left (papershelf.kit): the same body templates
+(papershelf.rendering), the theme shells it cut (papershelf.shells), the search
+index patched (papershelf.search.patch_index).
+
+Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
+the mkdocs build as before: no kit or another build's kit, a hand-written input
+touched, an entry added, removed, moved or with a problem, a page whose shell the
+kit lacks. Like every ``papershelf build``, the result is written beside the site
+and moved in only when complete; ``tests/test_quick.py`` compares it byte for byte
+with a clean build.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import escape
+
+from papershelf.catalog import Catalog
+from papershelf.entry_cache import (
+    Entry,
+    content_digest,
+    default_location,
+    read_papers,
+    read_stats,
+    salt,
+    write_entries,
+)
+from papershelf.incremental import BuildState, Digester, merge_into
+from papershelf.kit import Kit, KitReader, catalog_from_hollow, decode_spec, kit_path, stamp
+from papershelf.loader import entry_files, load_entry
+from papershelf.model import Paper, Tag
+from papershelf.pages import PageSpec, catalog_shape, paper_spec, spec_key
+from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
+from papershelf.shells import HEAD_TEMPLATE, shell_key, variant
+from papershelf.vocabulary import load_vocabulary
+
+# More pages than this share of the site: not an edit of a few entries, build it all.
+MOST_PAGES = 0.3
+
+
+class NotQuickError(Exception):
+    """This build needs mkdocs; the message says why (``papershelf build --verbose`` shows it)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a quick build wrote."""
+
+    entries: int  # entries whose contents changed
+    pages: int
+    feeds: int  # feed files
+    search_files: int
+
+
+def placement(paper: Paper) -> tuple[Any, ...]:
+    """Everything of a paper that decides where it goes, which pages list it, how
+    they are titled, and what the duplicate checks compare: a quick build needs it
+    unchanged. The rest (abstract, notes, authors, author count, PDF, code and
+    project links) shows only in the pages that hold the paper."""
+    return (
+        paper.slug,
+        paper.title,
+        paper.added,
+        paper.published,
+        paper.tags,
+        paper.organization,
+        paper.organization_id,
+        paper.votes,
+        paper.links.arxiv,
+        paper.links.doi,
+        str(paper.source),
+    )
+
+
+def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildState) -> Outcome:
+    """Rebuild ``site_dir`` after content edits, or raise :class:`NotQuickError`.
+
+    ``state`` is the last build's, already checked by the CLI against mkdocs.yml,
+    the installed versions and the site folder (build_tools/build.py). Updates the
+    state and the entry cache when it succeeds."""
+    if not state.kit:
+        raise NotQuickError("the last build left no kit")
+    try:
+        reader = KitReader(kit_path(state_path))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise NotQuickError(f"no usable kit ({error})") from None
+    except Exception as error:  # sqlite3.Error, without importing sqlite3 here
+        raise NotQuickError(f"no usable kit ({error})") from None
+    try:
+        return _rebuild(reader, config_file, site_dir, state_path, state)
+    finally:
+        reader.close()
+
+
+def _rebuild(
+    reader: KitReader, config_file: Path, site_dir: Path, state_path: Path, state: BuildState
+) -> Outcome:
+    kit = reader.kit
+    if kit.build_id != state.kit:
+        raise NotQuickError("the kit is another build's")
+    if stamp(Path(path) for path in kit.watched) != kit.surroundings:
+        raise NotQuickError("a hand-written page, the vocabulary or a watched file changed")
+    root = config_file.parent
+    papers_dir = root / kit.options["papers_dir"]
+    tags_file = root / kit.options["tags_file"]
+    entries = _Entries(default_location(root), salt(tags_file))
+    changed = entries.changed_files(papers_dir, kit.paths)
+    if not changed:
+        return Outcome(0, 0, 0, 0)
+    vocabulary, problems = load_vocabulary(tags_file)
+    if problems:
+        raise NotQuickError("the vocabulary has problems")
+    edits = entries.edits(changed, vocabulary, {path: n for n, path in enumerate(kit.paths)})
+    if not edits:  # touched, not changed
+        entries.save()
+        return Outcome(0, 0, 0, 0)
+    site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
+    outputs, pages = site.pages(state.pages)
+    feeds, feed_digests = site.feeds(state.feeds)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    try:
+        search_files = site.search(site_dir, staging)
+        for relative, data in {**outputs, **feeds}.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            merge_into(staging, site_dir, (), owned=("search",) if search_files else ())
+        except BaseException:
+            state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    entries.save()
+    state.pages.update(pages)
+    state.feeds.update(feed_digests)
+    state.write(state_path)
+    return Outcome(len(edits), len(outputs), len(feeds), search_files)
+
+
+Edit = tuple[int, Paper, Paper]  # paper number, before, after
+
+
+class _Entries:
+    """The entry cache seen from a quick build: which files changed, their papers
+    before and after, and the papers of the pages to rebuild."""
+
+    def __init__(self, location: Path, cache_salt: str) -> None:
+        self.location = location
+        self.salt = cache_salt
+        self.stats = read_stats(location, cache_salt)
+        if self.stats is None:
+            raise NotQuickError("no entry cache")
+        self.to_save: dict[str, Entry] = {}
+        self.edited: dict[int, Paper] = {}
+        self.paths: Sequence[str] = ()
+
+    def changed_files(self, papers_dir: Path, paths: Sequence[str]) -> list[Path]:
+        """Entry files whose size or time differ from the cache's."""
+        assert self.stats is not None
+        files = entry_files(papers_dir)
+        if len(files) != len(paths) or {str(path) for path in files} != set(paths):
+            raise NotQuickError("entries were added, removed or renamed")
+        self.paths = paths
+        changed = []
+        for path in files:
+            cached = self.stats.get(str(path))
+            if cached is None:
+                raise NotQuickError(f"{path} is not in the entry cache")
+            info = path.stat()
+            if (info.st_size, info.st_mtime_ns) != cached[:2]:
+                changed.append(path)
+        return changed
+
+    def edits(self, changed: list[Path], vocabulary: Any, number: dict[str, int]) -> list[Edit]:
+        """Load the changed entries; refuse when one has problems (the full build
+        reports them) or moves its paper (:func:`placement`)."""
+        assert self.stats is not None
+        before = self.papers_by_path([str(path) for path in changed])
+        found: list[Edit] = []
+        for path in changed:
+            key = str(path)
+            info = path.stat()
+            data = path.read_bytes()
+            digest = content_digest(data)
+            old = before[key]
+            if digest == self.stats[key][2]:  # touched (a checkout): same contents
+                self.to_save[key] = Entry(info.st_size, info.st_mtime_ns, digest, old)
+                continue
+            paper, problems = load_entry(path, vocabulary, data)
+            if problems or paper is None:
+                raise NotQuickError(f"{path} has problems")
+            if placement(paper) != placement(old):
+                raise NotQuickError(f"the edit of {path} moves its paper")
+            self.to_save[key] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
+            if paper != old:
+                found.append((number[key], old, paper))
+                self.edited[number[key]] = paper
+        return found
+
+    def papers_by_path(self, paths: list[str]) -> dict[str, Paper]:
+        papers = read_papers(self.location, self.salt, paths)
+        if papers is None or len(papers) != len(set(paths)):
+            raise NotQuickError("papers missing from the entry cache")
+        return papers
+
+    def papers(self, numbers: Iterable[int]) -> dict[int, Paper]:
+        """The current papers at these numbers (edited ones as they are now)."""
+        asked = set(numbers)
+        wanted = sorted(asked - set(self.edited))
+        by_path = self.papers_by_path([self.paths[n] for n in wanted])
+        found = {n: by_path[self.paths[n]] for n in wanted}
+        found.update((n, paper) for n, paper in self.edited.items() if n in asked)
+        return found
+
+    def save(self) -> None:
+        if self.to_save:
+            write_entries(self.location, self.salt, self.to_save)
+
+
+class _SiteParts:
+    """Pages, feeds and search index of one quick build."""
+
+    def __init__(
+        self,
+        kit: Kit,
+        tags: dict[str, Tag],
+        reader: KitReader,
+        edits: list[Edit],
+        entries: _Entries,
+    ) -> None:
+        self.kit = kit
+        self.tags = tags
+        self.reader = reader
+        self.edits = edits
+        self.entries = entries
+        self.catalog: Catalog = catalog_from_hollow(kit.catalog, tags)
+        self.digester = Digester()
+
+    def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Files of the pages made from an edited paper, and their new key digests."""
+        kept = self.reader.dependents(number for number, _, _ in self.edits)
+        if len(kept) > max(MOST_PAGES * len(previous), 100):
+            raise NotQuickError("most pages changed")
+        encoded = {page: json.loads(text) for page, text in kept.items()}
+        numbers: set[int] = set()
+        for spec in encoded.values():
+            numbers |= _numbers(spec[5])
+        papers = self.entries.papers(numbers)
+        specs = []
+        for _, data in sorted(encoded.items()):
+            spec, how = decode_spec(data, papers.__getitem__, self.catalog, self.tags)
+            if how != "shell" and not (how == "home" and self.kit.home is not None):
+                raise NotQuickError(f"the page {spec.url or 'home'} goes through the theme")
+            specs.append(_fresh(spec))
+        bodies = BodyRenderer()
+        bodies.env.bytecode_cache = compiled_templates()
+        bodies.start_build(self.catalog)
+        token = catalog_shape(self.catalog)
+        head = _Heads(self.kit, self.catalog, self.tags)
+        outputs: dict[str, bytes] = {}
+        digests: dict[str, str] = {}
+        for spec in specs:
+            if spec.url == "" and self.kit.home is not None:  # hand-written, then the list
+                before, after = self.kit.home
+                body = bodies.render(spec, self.catalog, self.kit.site, standalone=False)
+                outputs["index.html"] = _encoded(before + body + after)
+                continue
+            digest = Digester.plain(spec_key(spec, token, self.digester.paper))
+            digests[spec.url] = digest
+            if previous.get(spec.url) == digest:
+                continue
+            body = bodies.render(spec, self.catalog, self.kit.site)
+            outputs[f"{spec.url}index.html"] = _encoded(self._page(spec, body, head))
+        return outputs, digests
+
+    def _page(self, spec: PageSpec, body: str, heads: _Heads) -> str:
+        description = str(escape(spec.description))
+        variants = self.kit.shells.get(shell_key(spec.url, set(self.kit.linked)))
+        shell = variants.get(variant(body, description)) if variants else None
+        if shell is None:
+            raise NotQuickError(f"the kit has no theme shell for {spec.url}")
+        values = {
+            "title": str(escape(spec.title)),
+            "description": description,
+            "url": spec.url,
+            "body": body,
+            "head": heads(spec.feed_tags),
+        }
+        return shell.fill(values)
+
+    def feeds(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Files of the feeds that list an edited paper, and their new digests."""
+        from papershelf.feeds import Site, make_item, plan_feeds, render_feed
+
+        length = self.kit.options["feed_length"]
+        edited = {number for number, _, _ in self.edits}
+        lists = {"": self.catalog.papers[:length]}
+        lists.update((tag, papers[:length]) for tag, papers in self.catalog.by_tag.items())
+        touched = {name: numbers for name, numbers in lists.items() if edited & set(numbers)}
+        if not touched:
+            return {}, {}
+        papers = self.entries.papers(n for numbers in touched.values() for n in numbers)
+        shown = Catalog(
+            papers=[papers[n] for n in touched.get("", [])],
+            tags=self.tags,
+            by_tag={tag: [papers[n] for n in touched.get(tag, [])] for tag in self.tags},
+        )
+        site = Site(**self.kit.feed_site)
+        newest = self.kit.newest_time()
+        folders = {"" if name == "" else f"tags/{name}/" for name in touched}
+        files: dict[str, bytes] = {}
+        digests: dict[str, str] = {}
+        for feed in plan_feeds(shown, site, length):
+            if feed.folder not in folders:
+                continue
+            made_from = (feed, site, tuple(self.tags.items()), newest)
+            digest = digests[feed.folder] = self.digester(made_from)
+            if previous.get(feed.folder) == digest:
+                continue
+            items = [make_item(paper, site, self.tags) for paper in feed.papers]
+            files.update(render_feed(feed, site, items, fallback=newest))
+        return files, digests
+
+    def search(self, site_dir: Path, staging: Path) -> int:
+        """The search index patched into ``staging``; the number of files."""
+        if not self.kit.options.get("search_index", True):
+            return 0
+        from papershelf.search import patch_index, write_patch
+
+        def papers_at(numbers: Sequence[int]) -> list[Paper]:
+            found = self.entries.papers(numbers)
+            return [found[n] for n in numbers]
+
+        patch = patch_index(site_dir, self.edits, self.tags, papers_at)
+        if patch is None:
+            raise NotQuickError("the search index in the site cannot be patched")
+        return max(write_patch(patch, site_dir, staging), 1)
+
+
+class _Heads:
+    """The feed links of a page's ``<head>`` (papershelf.shells.HEAD_TEMPLATE), as
+    the theme renders them: a function of the site's feeds and the page's tags."""
+
+    def __init__(self, kit: Kit, catalog: Catalog, tags: dict[str, Tag]) -> None:
+        from papershelf.feeds import Site, feed_links
+
+        # mkdocs' theme environment: no autoescaping (the template escapes with |e).
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), auto_reload=False)
+        self.template = env.get_template(HEAD_TEMPLATE)
+        self.feeds = feed_links(catalog, Site(**kit.feed_site))
+        self.made: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, feed_tags: tuple[str, ...]) -> str:
+        head = self.made.get(feed_tags)
+        if head is None:
+            context = {"papershelf_feeds": self.feeds, "papershelf_feed_tags": feed_tags}
+            head = self.made[feed_tags] = self.template.render(context)
+        return head
+
+
+def _fresh(spec: PageSpec) -> PageSpec:
+    """A paper page planned again from its paper: its description is made from the
+    abstract, which may have changed (other pages' titles and descriptions are made
+    from what :func:`placement` keeps)."""
+    if spec.kind != "paper":
+        return spec
+    context = spec.context
+    return paper_spec(context["paper"], context["newer"], context["older"])
+
+
+def _numbers(value: Any) -> set[int]:
+    """The paper numbers in an encoded spec context (papershelf.kit.encode)."""
+    found: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ((tag, inner),) = item.items()
+            if tag == "$p":
+                found.add(inner)
+            elif tag in ("$ps", "$pt"):
+                found.update(inner)
+            elif tag in ("$l", "$t"):
+                stack.extend(inner)
+            elif tag == "$d":
+                stack.extend(entry for _, entry in inner)
+    return found
+
+
+def _encoded(html: str) -> bytes:
+    """As mkdocs writes pages (papershelf.shells.write_page)."""
+    return html.encode("utf-8", errors="xmlcharrefreplace")
