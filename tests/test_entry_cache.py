@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from papershelf import entry_cache
-from papershelf.entry_cache import EntryCache, default_location, paper_from_json, paper_to_json
-from papershelf.loader import load_project
+from papershelf.entry_cache import (
+    Entry,
+    EntryCache,
+    default_location,
+    paper_from_json,
+    paper_to_json,
+    read_papers,
+    read_stats,
+    write_entries,
+)
+from papershelf.loader import LoadResult, load_project
 from papershelf.model import Links, Paper
 
 TAGS = "agents:\n  title: Agents\n  description: About agents.\n"
+OTHER_SALT = "0" * 32
 
 
 def entry(title: str) -> str:
@@ -30,12 +42,48 @@ def shelf(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def load(shelf: Path, cache: EntryCache):
+def load(shelf: Path, cache: EntryCache) -> LoadResult:
     return load_project(shelf / "papers", shelf / "tags.yml", cache=cache)
 
 
+def location(shelf: Path) -> Path:
+    return shelf / "cache.sqlite"
+
+
+def salt(shelf: Path) -> str:
+    return entry_cache.salt(shelf / "tags.yml")
+
+
 def open_cache(shelf: Path) -> EntryCache:
-    return EntryCache.open(shelf / "cache.json", entry_cache.salt(shelf / "tags.yml"))
+    return EntryCache.open(location(shelf), salt(shelf))
+
+
+def saved(shelf: Path) -> EntryCache:
+    """A cache of the three entries, saved."""
+    cache = open_cache(shelf)
+    load(shelf, cache)
+    cache.save()
+    return cache
+
+
+def key(shelf: Path, slug: str) -> str:
+    return str(shelf / "papers" / f"{slug}.yaml")
+
+
+def rows(shelf: Path) -> dict[str, tuple]:
+    """What another process would read: path -> (rowid, size, mtime_ns, digest, paper)."""
+    with closing(sqlite3.connect(location(shelf))) as db:
+        found = db.execute("SELECT path, rowid, size, mtime_ns, digest, paper FROM entries")
+        return {path: tuple(rest) for path, *rest in found}
+
+
+def execute(shelf: Path, sql: str, *parameters: object) -> None:
+    with closing(sqlite3.connect(location(shelf))) as db, db:
+        db.execute(sql, parameters)
+
+
+def small_paper(slug: str) -> Paper:
+    return Paper(slug=slug, title=slug.title(), added=date(2025, 1, 2), tags=("agents",))
 
 
 def test_every_field_of_a_paper_survives_the_cache():
@@ -106,21 +154,216 @@ def test_deleted_entries_are_forgotten(shelf: Path):
     assert len(cache.entries) == 2
 
 
-def test_another_vocabulary_makes_a_new_cache(shelf: Path):
-    cache = open_cache(shelf)
+def test_a_save_deletes_the_rows_of_forgotten_entries(shelf: Path):
+    cache = saved(shelf)
+    (shelf / "papers" / "three.yaml").unlink()
     load(shelf, cache)
     cache.save()
+    assert set(rows(shelf)) == {key(shelf, "one"), key(shelf, "two")}
+
+
+def test_a_save_writes_only_the_rows_that_changed(shelf: Path):
+    cache = saved(shelf)
+    # Marks another process would see rewritten if the save wrote every row.
+    execute(shelf, "UPDATE entries SET digest = 'untouched' WHERE path = ?", key(shelf, "one"))
+    before = rows(shelf)
+    (shelf / "papers" / "two.yaml").write_text(entry("Two, edited"))
+    load(shelf, cache)
+    cache.save()
+    after = rows(shelf)
+    assert after[key(shelf, "one")] == before[key(shelf, "one")]
+    assert after[key(shelf, "three")] == before[key(shelf, "three")]
+    assert after[key(shelf, "two")][0] == before[key(shelf, "two")][0]  # same row, updated
+    assert "Two, edited" in after[key(shelf, "two")][4]
+    assert not cache.changed
+
+
+def test_a_touched_entry_is_saved_with_its_new_time(shelf: Path):
+    cache = saved(shelf)
+    os.utime(shelf / "papers" / "two.yaml", ns=(5, 5))
+    load(shelf, cache)
+    cache.save()
+    assert rows(shelf)[key(shelf, "two")][2] == 5
+    again = open_cache(shelf)
+    paper = cache.entries[key(shelf, "two")].paper
+    assert again.lookup(shelf / "papers" / "two.yaml") == (paper, None)
+    assert not again.changed  # known by its size and time: not read again
+
+
+def test_a_cache_made_without_opening_replaces_what_was_saved(shelf: Path):
+    saved(shelf)
+    fresh = EntryCache(salt(shelf), location(shelf))
+    fresh.store(shelf / "papers" / "one.yaml", b"", small_paper("one"))
+    fresh.save()
+    assert set(rows(shelf)) == {key(shelf, "one")}
+
+
+def test_another_vocabulary_makes_a_new_cache(shelf: Path):
+    saved(shelf)
     (shelf / "tags.yml").write_text(TAGS + "vision:\n  title: Vision\n  description: Seeing.\n")
     assert open_cache(shelf).entries == {}
 
 
-def test_an_unreadable_cache_is_an_empty_cache(shelf: Path):
-    (shelf / "cache.json").write_text('{"salt": "x", "entries": [')
-    assert open_cache(shelf).entries == {}
-    salt = entry_cache.salt(shelf / "tags.yml")
-    bad = {"salt": salt, "entries": {"p": {"size": 1, "mtime_ns": 1, "digest": "d", "paper": {}}}}
-    (shelf / "cache.json").write_text(json.dumps(bad))
-    assert open_cache(shelf).entries == {}
+def test_a_cache_of_another_salt_is_replaced_on_save(shelf: Path):
+    old = saved(shelf)
+    cache = EntryCache.open(location(shelf), OTHER_SALT)
+    assert cache.entries == {}
+    cache.store(shelf / "papers" / "one.yaml", b"", small_paper("one"))
+    cache.save()
+    assert read_stats(location(shelf), old.salt) is None
+    assert set(read_stats(location(shelf), OTHER_SALT) or {}) == {key(shelf, "one")}
+
+
+def test_an_unreadable_cache_is_an_empty_cache_and_is_replaced(shelf: Path):
+    location(shelf).write_bytes(b"not a database, " * 512)
+    cache = open_cache(shelf)
+    assert cache.entries == {}
+    assert read_stats(location(shelf), cache.salt) is None
+    assert read_papers(location(shelf), cache.salt, [key(shelf, "one")]) is None
+    load(shelf, cache)
+    cache.save()
+    assert len(open_cache(shelf).entries) == 3
+
+
+def test_a_cache_with_a_damaged_row_is_empty_and_rewritten(shelf: Path):
+    saved(shelf)
+    execute(shelf, "UPDATE entries SET paper = '{}' WHERE path = ?", key(shelf, "two"))
+    cache = open_cache(shelf)
+    assert cache.entries == {}
+    assert read_papers(location(shelf), cache.salt, [key(shelf, "two")]) is None
+    load(shelf, cache)
+    cache.save()
+    assert len(open_cache(shelf).entries) == 3
+
+
+def test_a_failed_save_writes_nothing_and_is_tried_again(shelf: Path, monkeypatch):
+    cache = saved(shelf)
+    before = rows(shelf)
+    (shelf / "papers" / "two.yaml").write_text(entry("Two, edited"))
+    (shelf / "papers" / "three.yaml").unlink()
+    load(shelf, cache)
+    upsert = entry_cache._upsert
+
+    def upsert_then_fail(db: sqlite3.Connection, new: list) -> None:
+        upsert(db, new)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(entry_cache, "_upsert", upsert_then_fail)
+    cache.save()  # no exception: a cache is never worth failing a build for
+    assert rows(shelf) == before and cache.changed
+    monkeypatch.setattr(entry_cache, "_upsert", upsert)
+    cache.save()
+    assert set(rows(shelf)) == {key(shelf, "one"), key(shelf, "two")}
+
+
+def test_a_busy_cache_is_given_up_quietly_and_saved_later(shelf: Path, monkeypatch):
+    cache = saved(shelf)
+    (shelf / "papers" / "two.yaml").write_text(entry("Two, edited"))
+    load(shelf, cache)
+    monkeypatch.setattr(entry_cache, "BUSY_TIMEOUT", 0.05)
+    with closing(sqlite3.connect(location(shelf), isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a save
+        cache.save()
+        assert cache.changed
+        assert read_stats(location(shelf), cache.salt) is None
+        other.execute("ROLLBACK")
+    cache.save()
+    assert "Two, edited" in rows(shelf)[key(shelf, "two")][4]
+
+
+def test_a_reader_sees_a_save_whole_or_not_at_all(shelf: Path):
+    cache = saved(shelf)
+    with closing(sqlite3.connect(location(shelf), isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("DELETE FROM entries")
+        assert len(read_stats(location(shelf), cache.salt) or {}) == 3
+        other.execute("COMMIT")
+    assert read_stats(location(shelf), cache.salt) == {}
+
+
+def test_a_forked_child_can_save_the_cache(shelf: Path):
+    cache = saved(shelf)
+    (shelf / "papers" / "two.yaml").write_text(entry("Two, edited"))
+    load(shelf, cache)
+    assert len(read_stats(location(shelf), cache.salt) or {}) == 3  # the parent used it
+    pid = os.fork()
+    if pid == 0:  # the child: like papershelf.forked.Helper, never returns
+        status = 1
+        try:
+            cache.save()
+            status = 0 if not cache.changed else 2
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert open_cache(shelf).entries == cache.entries
+    assert "Two, edited" in rows(shelf)[key(shelf, "two")][4]
+    cache.save()  # the parent still has the changes: saving them again is harmless
+    assert open_cache(shelf).entries == cache.entries
+
+
+def test_the_old_json_cache_is_removed_on_save(shelf: Path):
+    old = shelf / "entries.json"
+    old.write_text('{"salt": "x", "entries": {}}')
+    saved(shelf)
+    assert not old.exists()
+
+
+def test_stats_are_read_without_the_papers(shelf: Path):
+    cache = saved(shelf)
+    stats = read_stats(location(shelf), cache.salt)
+    assert stats == {
+        path: (entry.size, entry.mtime_ns, entry.digest) for path, entry in cache.entries.items()
+    }
+
+
+def test_papers_are_read_by_path_and_missing_ones_are_absent(shelf: Path):
+    cache = saved(shelf)
+    wanted = [key(shelf, "one"), key(shelf, "three"), key(shelf, "nowhere"), key(shelf, "one")]
+    papers = read_papers(location(shelf), cache.salt, wanted)
+    assert papers == {
+        key(shelf, "one"): cache.entries[key(shelf, "one")].paper,
+        key(shelf, "three"): cache.entries[key(shelf, "three")].paper,
+    }
+
+
+def test_papers_are_read_in_batches_of_any_number(shelf: Path):
+    cache = saved(shelf)
+    many = {f"/p/{n:04}.yaml": Entry(n, n, f"d{n}", small_paper(f"p{n}")) for n in range(1200)}
+    assert write_entries(location(shelf), cache.salt, many)
+    papers = read_papers(location(shelf), cache.salt, [*many, "/p/missing.yaml"])
+    assert papers == {path: item.paper for path, item in many.items()}
+
+
+def test_written_entries_are_added_or_replaced_and_others_left_alone(shelf: Path):
+    cache = saved(shelf)
+    before = rows(shelf)
+    edited = Entry(7, 8, "new digest", small_paper("two-edited"))
+    new = Entry(1, 2, "digest", small_paper("four"))
+    changes = {key(shelf, "two"): edited, key(shelf, "four"): new}
+    assert write_entries(location(shelf), cache.salt, changes)
+    stats = read_stats(location(shelf), cache.salt) or {}
+    assert stats[key(shelf, "two")] == (7, 8, "new digest")
+    assert stats[key(shelf, "four")] == (1, 2, "digest")
+    assert rows(shelf)[key(shelf, "one")] == before[key(shelf, "one")]
+    again = open_cache(shelf)
+    assert again.entries[key(shelf, "four")] == new
+    assert again.entries[key(shelf, "two")] == edited
+
+
+def test_partial_access_needs_a_cache_of_the_same_salt(shelf: Path):
+    new = {"/p/a.yaml": Entry(1, 1, "d", small_paper("a"))}
+    missing = shelf / "nowhere" / "cache.sqlite"
+    assert read_stats(missing, salt(shelf)) is None
+    assert read_papers(missing, salt(shelf), ["/p/a.yaml"]) is None
+    assert not write_entries(missing, salt(shelf), new)
+    assert not missing.parent.exists()
+    saved(shelf)
+    before = rows(shelf)
+    assert read_stats(location(shelf), OTHER_SALT) is None
+    assert read_papers(location(shelf), OTHER_SALT, [key(shelf, "one")]) is None
+    assert not write_entries(location(shelf), OTHER_SALT, new)
+    assert rows(shelf) == before
 
 
 def test_the_cache_lives_in_the_user_cache_folder_not_in_the_project(tmp_path: Path, monkeypatch):
@@ -128,3 +371,4 @@ def test_the_cache_lives_in_the_user_cache_folder_not_in_the_project(tmp_path: P
     location = default_location(tmp_path / "project")
     assert location.is_relative_to(tmp_path / "user-cache" / "papershelf")
     assert location.parent.name.startswith("project-")
+    assert location.name == "entries.sqlite"
