@@ -525,7 +525,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                     for spec in self.specs.values()
                 }
                 shared = [Digester.plain(part) for part in self.keys.build]
-            kit = self.kit.build_id if self.kit is not None else ""
+            kit = self.kit.build_id if self.kit is not None and self.kit.enabled else ""
             state = BuildState(
                 inputs="", shared=shared, pages=pages, feeds=self.feed_digests, kit=kit
             )
@@ -574,7 +574,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             entries.save()
 
     def on_shutdown(self) -> None:
-        if self.entries is not None and self.entries.changed:
+        # A build saved them in on_post_build, or its helper did (this process's copy
+        # still says "changed" then): only `mkdocs serve` saves once, here.
+        if self.command == "serve" and self.entries is not None and self.entries.changed:
             self.entries.save()
         if self.searcher is not None:
             self.searcher.wait(timeout=60)

@@ -1,0 +1,185 @@
+"""The kit a build leaves for quick rebuilds: specs and the catalog's shape survive
+the trip through JSON, and a content edit changes only what the kit says it does."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from papershelf.catalog import build_catalog
+from papershelf.kit import (
+    Kit,
+    KitError,
+    KitReader,
+    catalog_from_hollow,
+    decode_spec,
+    encode,
+    encode_spec,
+    hollow_catalog,
+    stamp,
+    write_kit,
+)
+from papershelf.model import Links, Paper, Tag
+from papershelf.pages import PageSpec, Settings, catalog_shape, home_spec, plan_pages, spec_key
+from papershelf.quick import placement
+from papershelf.shells import Shell
+
+TAGS = {
+    "agents": Tag("agents", "Agents", "Agents that act."),
+    "vision": Tag("vision", "Vision", "Seeing."),
+}
+
+
+def papers() -> list[Paper]:
+    return [
+        Paper(
+            slug=f"p{n}",
+            title=f"Paper {n}",
+            added=date(2024, 1 + n % 12, 1 + n),
+            published=date(2023, 1 + n % 12, 1) if n % 4 else None,
+            tags=("agents",) if n % 3 else ("agents", "vision"),
+            abstract=f"Abstract {n}.",
+            organization="Lab" if n % 2 else None,
+            votes=n,
+            source=Path(f"papers/p{n}.yaml"),
+        )
+        for n in range(9)
+    ]
+
+
+def all_specs(listing: list[Paper]) -> list[PageSpec]:
+    catalog = build_catalog(listing, TAGS)
+    settings = Settings(page_size=2, home_recent=3)
+    return [*plan_pages(catalog, settings), home_spec(catalog, settings)]
+
+
+def test_every_kind_of_page_comes_back_from_the_kit_as_it_was():
+    listing = papers()
+    catalog = build_catalog(listing, TAGS)
+    number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+    hollow = catalog_from_hollow(hollow_catalog(catalog, number), TAGS)
+    kinds = set()
+    for spec in all_specs(listing):
+        refs: set[int] = set()
+        data = json.loads(encode_spec(spec, "shell", number, refs))
+        back, how = decode_spec(data, catalog.papers.__getitem__, hollow, TAGS)
+        kinds.add(spec.kind)
+        assert how == "shell"
+        assert dataclasses.replace(back, context={}) == dataclasses.replace(spec, context={})
+        # The same key: the same papers, and a catalog of the same shape.
+        assert spec_key(back, catalog_shape(hollow)) == spec_key(spec, catalog_shape(catalog))
+        assert {catalog.papers[n].slug for n in refs} == {
+            paper.slug for paper in _papers_in(spec.context)
+        }
+    assert kinds >= {"paper", "tag", "tag-votes", "archive-year", "archive-month", "org", "home"}
+
+
+def _papers_in(value: object) -> list[Paper]:
+    if isinstance(value, Paper):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [paper for item in value for paper in _papers_in(item)]
+    if isinstance(value, dict):
+        return [paper for item in value.values() for paper in _papers_in(item)]
+    return []
+
+
+def test_a_hollow_catalog_has_the_names_and_counts_of_the_real_one():
+    catalog = build_catalog(papers(), TAGS)
+    number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+    hollow = catalog_from_hollow(hollow_catalog(catalog, number), TAGS)
+    assert catalog_shape(hollow) == catalog_shape(catalog)
+    assert [tag.id for tag in hollow.tags_by_size()] == [tag.id for tag in catalog.tags_by_size()]
+    assert hollow.years == catalog.years
+
+
+def test_a_value_the_kit_cannot_keep_is_refused():
+    with pytest.raises(KitError, match="cannot keep a date"):
+        encode({"when": date(2024, 1, 1)}, {}, set())
+    with pytest.raises(KitError, match="keys that are not strings"):
+        encode({1: "x"}, {}, set())
+
+
+def test_content_fields_change_no_other_page_than_those_holding_the_paper():
+    """What quick rebuilds rely on (papershelf.quick.placement): an edit that keeps a
+    paper's placement changes no URL, title or description of a page that does not
+    hold the paper, and the catalog keeps its shape."""
+    before = papers()
+    edited = dataclasses.replace(
+        before[4],
+        abstract="Something else entirely, much longer than before. " * 8,
+        notes="New *notes*.",
+        authors=("A. Person", "B. Person"),
+        author_count=None,
+        links=Links(code="https://example.org/code", pdf="https://example.org/p.pdf"),
+    )
+    assert placement(edited) == placement(before[4])
+    after = [edited if paper.slug == edited.slug else paper for paper in before]
+    old, new = all_specs(before), all_specs(after)
+    assert [spec.url for spec in old] == [spec.url for spec in new]
+    shape = catalog_shape(build_catalog(before, TAGS))
+    assert shape == catalog_shape(build_catalog(after, TAGS))
+    for was, now in zip(old, new, strict=True):
+        if edited.slug in {paper.slug for paper in _papers_in(now.context)}:
+            continue
+        assert (was.title, was.description, was.feed_tags) == (
+            now.title,
+            now.description,
+            now.feed_tags,
+        )
+        assert spec_key(was, shape) == spec_key(now, shape)
+
+
+def test_a_kit_is_written_and_read_back(tmp_path: Path):
+    catalog = build_catalog(papers(), TAGS)
+    settings = Settings(page_size=2, home_recent=3)
+    specs = [*plan_pages(catalog, settings), home_spec(catalog, settings)]
+    number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+    shell = Shell(("<html>", "</html>"), ("body",))
+    kit = Kit(
+        build_id="b1",
+        watched=[],
+        surroundings=[],
+        options={"feed_length": 3},
+        site={"site_name": "S"},
+        feed_site={"url": "https://example.org/", "name": "S"},
+        newest="2024-01-01T00:00:00+00:00",
+        paths=[str(paper.source) for paper in catalog.papers],
+        catalog=hollow_catalog(catalog, number),
+        linked=["", "tags/"],
+        shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},
+        home=("before", "after"),
+    )
+    write_kit(tmp_path / "kit.sqlite", kit, [(spec, "shell") for spec in specs], number)
+    reader = KitReader(tmp_path / "kit.sqlite")
+    try:
+        assert reader.kit == kit
+        kept = reader.dependents([0])  # the newest paper
+    finally:
+        reader.close()
+    newest = catalog.papers[0].slug
+    expected = {spec.url for spec in specs if newest in {p.slug for p in _papers_in(spec.context)}}
+    assert {json.loads(text)[0] for text in kept.values()} == expected
+    assert {f"papers/{newest}/", ""} <= expected  # its own page, and the home page (recent)
+
+
+def test_a_stamp_sees_a_changed_added_or_missing_file(tmp_path: Path):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "a.md").write_text("a")
+    first = stamp([folder, tmp_path / "tags.yml"])
+    assert stamp([folder, tmp_path / "tags.yml"]) == first
+    time.sleep(0.01)
+    (folder / "a.md").write_text("b")
+    second = stamp([folder, tmp_path / "tags.yml"])
+    assert second != first
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.md").write_text("b")
+    assert stamp([folder, tmp_path / "tags.yml"]) != second
+    (tmp_path / "tags.yml").write_text("x: {}")
+    assert stamp([folder, tmp_path / "tags.yml"]) != second

@@ -1,0 +1,258 @@
+"""The quick `papershelf build`: an edit of what entries say is rebuilt without
+mkdocs, and the site is byte for byte the one a clean build makes; anything else
+goes through mkdocs as before."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from build_tools.cli import main
+from papershelf.incremental import state_location
+from papershelf.kit import kit_path
+from tests.conftest import Project
+
+MKDOCS_YML = """\
+site_name: Test shelf
+site_url: https://example.org/shelf/
+site_description: A test reading list.
+docs_dir: content
+theme:
+  name: material
+plugins:
+  - papershelf:
+      page_size: 2
+      home_recent: 3
+      feed_length: 3
+nav:
+  - Home: index.md
+  - Tags: tags/index.md
+  - Archive: archive/index.md
+  - About: about.md
+"""
+
+PAPERS = {
+    "alpha": (
+        "title: Alpha agents\nadded: 2025-03-01\npublished: 2025-02-20\ntags: [agents]\n"
+        "authors: [Ada Lovelace, Alan Turing]\norganization: Lab One\nvotes: 12\n"
+        "abstract: Alpha studies agents that plan.\n"
+    ),
+    "beta": (
+        "title: Beta reasoning\nadded: 2025-02-01\npublished: 2025-01-10\n"
+        "tags: [reasoning, agents]\nauthor_count: 7\nabstract: Beta reasons in steps.\n"
+    ),
+    "gamma": (
+        "title: Gamma vision\nadded: 2025-01-15\ntags: [vision]\norganization: Lab Two\n"
+        "links:\n  arxiv: '2501.00001'\nabstract: Gamma sees things.\nvotes: 3\n"
+    ),
+    "delta": (
+        "title: Delta planning\nadded: 2024-12-01\npublished: 2024-11-05\ntags: [agents]\n"
+        "abstract: Delta plans ahead.\n"
+    ),
+    "epsilon": (
+        "title: Epsilon steps\nadded: 2024-11-01\npublished: 2024-10-01\n"
+        "tags: [reasoning]\nabstract: Epsilon takes small steps.\n"
+    ),
+    "zeta": (
+        "title: Zeta agents\nadded: 2024-10-01\npublished: 2024-09-09\n"
+        "tags: [agents, vision]\norganization: Lab One\nabstract: Zeta is the oldest.\n"
+    ),
+}
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(site)): path.read_bytes() for path in site.rglob("*") if path.is_file()
+    }
+
+
+def build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd, *args: str) -> str:
+    """Run `papershelf build`; everything it printed."""
+    monkeypatch.chdir(project.root)
+    capfd.readouterr()
+    code = main(["build", *args])
+    out, err = capfd.readouterr()
+    assert code == 0, out + err
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".")] == []
+    return out
+
+
+def clean_build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> dict[str, bytes]:
+    build(project, monkeypatch, capfd, "--clean", "--site-dir", "clean-site")
+    return tree(project.root / "clean-site")
+
+
+def edit(project: Project, slug: str, old: str, new: str) -> None:
+    path = project.papers / f"{slug}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def shelf(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> Project:
+    project.write("mkdocs.yml", MKDOCS_YML)
+    project.write("content/about.md", "# About\n\nA hand-written page.\n")
+    for slug, text in PAPERS.items():
+        project.paper(slug, text)
+    assert "site built in site/" in build(project, monkeypatch, capfd)
+    return project
+
+
+CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
+    "abstract of the newest paper (home, feeds)": lambda p: edit(
+        p, "alpha", "Alpha studies agents that plan.", "Alpha now plans & acts <fast>."
+    ),
+    "abstract of the oldest paper": lambda p: edit(
+        p, "zeta", "Zeta is the oldest.", "Zeta is still the oldest, with a new word (quokka)."
+    ),
+    "authors": lambda p: edit(p, "alpha", "Alan Turing]", "Alan Turing, Grace Hopper]"),
+    "author count to names": lambda p: edit(p, "beta", "author_count: 7", "authors: [Émile Zola]"),
+    "notes added": lambda p: edit(
+        p, "delta", "abstract:", "notes: 'Read with *care*: <script>x</script> 🙂'\nabstract:"
+    ),
+    "code and pdf links": lambda p: edit(
+        p,
+        "gamma",
+        "links:\n",
+        "links:\n  code: https://example.org/code\n  pdf: https://example.org/g.pdf\n",
+    ),
+    "several entries at once": lambda p: (
+        edit(p, "beta", "Beta reasons in steps.", "Beta reasons in many steps."),
+        edit(p, "epsilon", "Epsilon takes small steps.", "Эпсилон — маленькие шаги."),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CONTENT_EDITS.values(), ids=CONTENT_EDITS.keys())
+def test_a_content_edit_is_rebuilt_without_mkdocs_and_gives_the_clean_site(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd, change
+):
+    change(shelf)
+    out = build(shelf, monkeypatch, capfd)
+    assert "site updated in site/ without mkdocs" in out, out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_only_the_pages_and_feeds_that_show_the_paper_are_rewritten(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    before = {path: (shelf.site / path).stat().st_mtime_ns for path in tree(shelf.site)}
+    edit(shelf, "zeta", "Zeta is the oldest.", "Zeta, edited.")
+    build(shelf, monkeypatch, capfd)
+    after = {path: (shelf.site / path).stat().st_mtime_ns for path in tree(shelf.site)}
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    pages = {path for path in rewritten if path.endswith("index.html")}
+    assert "papers/zeta/index.html" in pages
+    assert "papers/epsilon/index.html" in pages  # its neighbour links to it
+    assert "papers/alpha/index.html" not in pages
+    assert "index.html" not in pages  # zeta is not among the recent additions
+    assert "tags/index.html" not in pages and "about/index.html" not in pages
+    assert "tags/vision/feed.xml" in rewritten  # zeta is one of its newest three
+    assert "feed.xml" not in rewritten and "tags/reasoning/feed.xml" not in rewritten
+    assert "sitemap.xml" not in rewritten
+
+
+def test_the_search_index_finds_the_new_words(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    edit(shelf, "gamma", "Gamma sees things.", "Gamma sees axolotls.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    index = b"".join(data for path, data in tree(shelf.site).items() if path.startswith("search/"))
+    assert b"axolotls" in index
+
+
+def test_an_edit_undone_and_then_another_change_still_give_the_clean_site(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The state the quick build leaves is right for the builds after it."""
+    edit(shelf, "beta", "Beta reasons in steps.", "Beta, edited once.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    edit(shelf, "beta", "Beta, edited once.", "Beta reasons in steps.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    shelf.paper("eta", PAPERS["delta"].replace("Delta", "Eta").replace("2024-12-01", "2025-04-01"))
+    out = build(shelf, monkeypatch, capfd)
+    assert "site updated in site/" in out and "without mkdocs" not in out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "eta", "Eta plans ahead.", "Eta plans further ahead.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_a_touched_entry_with_the_same_contents_changes_nothing(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    before = tree(shelf.site)
+    path = shelf.papers / "alpha.yaml"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert "without mkdocs: nothing changed" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == before
+
+
+MOVING_EDITS: dict[str, Callable[[Project], None]] = {
+    "title": lambda p: edit(p, "beta", "Beta reasoning", "Beta reasoning, retitled"),
+    "tags": lambda p: edit(p, "delta", "tags: [agents]", "tags: [agents, vision]"),
+    "added date": lambda p: edit(p, "zeta", "added: 2024-10-01", "added: 2025-05-01"),
+    "published date": lambda p: edit(
+        p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2024-12-30"
+    ),
+    "votes": lambda p: edit(p, "gamma", "votes: 3", "votes: 30"),
+    "organisation": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
+    "arXiv id": lambda p: edit(p, "gamma", "2501.00001", "2501.00002"),
+    "a new entry": lambda p: p.paper("eta", PAPERS["delta"].replace("Delta", "Eta")),
+    "a deleted entry": lambda p: (p.papers / "epsilon.yaml").unlink(),
+    "a hand-written page": lambda p: p.write("content/about.md", "# About\n\nEdited.\n"),
+    "the vocabulary": lambda p: p.write(
+        "tags.yml", (p.root / "tags.yml").read_text().replace("Seeing things.", "Sight.")
+    ),
+}
+
+
+@pytest.mark.parametrize("change", MOVING_EDITS.values(), ids=MOVING_EDITS.keys())
+def test_other_changes_go_through_mkdocs_and_give_the_clean_site(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd, change
+):
+    change(shelf)
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "without mkdocs" not in out
+    assert "papershelf: building " in out  # --verbose says why
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_an_entry_with_a_problem_is_reported_by_the_full_build_and_the_site_stays(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    before = tree(shelf.site)
+    edit(shelf, "alpha", "abstract: Alpha", "abstract: [not, text]\nx: Alpha")
+    monkeypatch.chdir(shelf.root)
+    assert main(["build", "--quiet"]) == 1
+    out, err = capfd.readouterr()
+    assert "alpha.yaml" in out + err
+    assert tree(shelf.site) == before
+
+
+def test_without_its_kit_the_build_goes_through_mkdocs(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    kit_path(state_location(shelf.root, shelf.site)).unlink()
+    edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited.")
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "building with mkdocs: no usable kit" in out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "alpha", "Alpha, edited.", "Alpha, edited again.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)  # that build left one
+
+
+def test_another_plugin_in_the_build_means_no_quick_builds(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    shelf.write("mkdocs.yml", MKDOCS_YML.replace("plugins:\n", "plugins:\n  - search\n"))
+    build(shelf, monkeypatch, capfd)
+    edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited.")
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "without mkdocs" not in out
+    assert b"Alpha, edited." in (shelf.site / "search/search_index.json").read_bytes()
