@@ -235,10 +235,18 @@ def test_an_entry_with_a_problem_is_reported_by_the_full_build_and_the_site_stay
     assert tree(shelf.site) == before
 
 
-def test_without_its_kit_the_build_goes_through_mkdocs(
-    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda kit: kit.unlink(), id="missing"),
+        pytest.param(lambda kit: kit.write_bytes(b"not a database" * 100), id="corrupt"),
+        pytest.param(lambda kit: kit.write_bytes(kit.read_bytes()[:4096]), id="truncated"),
+    ],
+)
+def test_without_a_usable_kit_the_build_goes_through_mkdocs(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd, spoil
 ):
-    kit_path(state_location(shelf.root, shelf.site)).unlink()
+    spoil(kit_path(state_location(shelf.root, shelf.site)))
     edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited.")
     out = build(shelf, monkeypatch, capfd, "--verbose")
     assert "building with mkdocs: no usable kit" in out

@@ -23,6 +23,7 @@ with a clean build.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -44,8 +45,16 @@ from papershelf.entry_cache import (
     write_entries,
 )
 from papershelf.incremental import BuildState, Digester, merge_into
-from papershelf.kit import Kit, KitReader, catalog_from_hollow, decode_spec, kit_path, stamp
-from papershelf.loader import entry_files, load_entry
+from papershelf.kit import (
+    Kit,
+    KitError,
+    KitReader,
+    catalog_from_hollow,
+    decode_spec,
+    kit_path,
+    stamp,
+)
+from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
 from papershelf.pages import PageSpec, catalog_shape, paper_spec, spec_key
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
@@ -100,12 +109,12 @@ def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildSta
         raise NotQuickError("the last build left no kit")
     try:
         reader = KitReader(kit_path(state_path))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise NotQuickError(f"no usable kit ({error})") from None
-    except Exception as error:  # sqlite3.Error, without importing sqlite3 here
+    except KitError as error:
         raise NotQuickError(f"no usable kit ({error})") from None
     try:
         return _rebuild(reader, config_file, site_dir, state_path, state)
+    except KitError as error:
+        raise NotQuickError(str(error)) from None
     finally:
         reader.close()
 
@@ -174,20 +183,29 @@ class _Entries:
         self.paths: Sequence[str] = ()
 
     def changed_files(self, papers_dir: Path, paths: Sequence[str]) -> list[Path]:
-        """Entry files whose size or time differ from the cache's."""
+        """Entry files whose size or time differ from the cache's (the same files as
+        papershelf.loader.entry_files, without a Path object for each)."""
         assert self.stats is not None
-        files = entry_files(papers_dir)
-        if len(files) != len(paths) or {str(path) for path in files} != set(paths):
+        folder = str(papers_dir)
+        found: dict[str, tuple[int, int]] = {}
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.is_file() and not entry.name.startswith("."):
+                        info = entry.stat()  # entry.path: the folder joined with the name
+                        found[entry.path] = (info.st_size, info.st_mtime_ns)
+        except OSError as error:
+            raise NotQuickError(f"cannot list {papers_dir}: {error}") from None
+        if len(found) != len(paths) or found.keys() != set(paths):
             raise NotQuickError("entries were added, removed or renamed")
         self.paths = paths
         changed = []
-        for path in files:
-            cached = self.stats.get(str(path))
+        for key, now in sorted(found.items()):
+            cached = self.stats.get(key)
             if cached is None:
-                raise NotQuickError(f"{path} is not in the entry cache")
-            info = path.stat()
-            if (info.st_size, info.st_mtime_ns) != cached[:2]:
-                changed.append(path)
+                raise NotQuickError(f"{key} is not in the entry cache")
+            if now != cached[:2]:
+                changed.append(Path(key))
         return changed
 
     def edits(self, changed: list[Path], vocabulary: Any, number: dict[str, int]) -> list[Edit]:
