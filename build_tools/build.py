@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,7 @@ HELP = (
     "After an edit only the pages it changed are rebuilt (--clean: everything)."
 )
 PACKAGE = Path(papershelf.__file__).resolve().parent
+ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +59,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def environment_names(config: str) -> list[str]:
+    """Environment variables mkdocs.yml reads with ``!ENV NAME`` or ``!ENV [NAME, ...,
+    default]`` (mkdocs' pyyaml_env_tag): their values are inputs of the build too."""
+    names: set[str] = set()
+    for match in ENV_TAG.finditer(config):
+        value = match.group(1)
+        if value.startswith("["):  # names, then a default value if there are several
+            parts = [part.strip().strip("'\"") for part in value.strip("[]").split(",")]
+            names.update(parts[:-1] if len(parts) > 1 else parts)
+        else:
+            names.add(value.strip("'\""))
+    return sorted(name for name in names if name)
+
+
 def input_digest(config_file: Path, strict: bool) -> str:
     """What an incremental build cannot see from inside mkdocs: the configuration, the
     versions of mkdocs, the theme and Python, and papershelf's own code and templates.
@@ -68,7 +84,10 @@ def input_digest(config_file: Path, strict: bool) -> str:
             digest.update(f"{package}={metadata.version(package)}|".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package}=none|".encode())
-    digest.update(config_file.read_bytes() if config_file.is_file() else b"")
+    config = config_file.read_bytes() if config_file.is_file() else b""
+    digest.update(config)
+    for name in environment_names(config.decode("utf-8", "replace")):
+        digest.update(f"{name}={os.environ.get(name)!r}|".encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(PACKAGE)).encode())

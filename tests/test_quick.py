@@ -264,3 +264,21 @@ def test_another_plugin_in_the_build_means_no_quick_builds(
     out = build(shelf, monkeypatch, capfd, "--verbose")
     assert "without mkdocs" not in out
     assert b"Alpha, edited." in (shelf.site / "search/search_index.json").read_bytes()
+
+
+def test_a_changed_environment_variable_that_mkdocs_yml_reads_builds_everything(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    shelf.write(
+        "mkdocs.yml",
+        MKDOCS_YML.replace(
+            "site_url: https://example.org/shelf/",
+            'site_url: !ENV [PAPERSHELF_TEST_URL, "https://example.org/shelf/"]',
+        ),
+    )
+    build(shelf, monkeypatch, capfd)
+    monkeypatch.setenv("PAPERSHELF_TEST_URL", "https://example.net/moved/")
+    edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited.")
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "building everything: mkdocs.yml or an installed version changed" in out
+    assert b"https://example.net/moved/papers/alpha/" in (shelf.site / "feed.xml").read_bytes()
