@@ -382,7 +382,11 @@ class _Heads:
         from papershelf.feeds import Site, feed_links
 
         # mkdocs' theme environment: no autoescaping (the template escapes with |e).
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), auto_reload=False)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            auto_reload=False,
+            bytecode_cache=compiled_templates(),
+        )
         self.template = env.get_template(HEAD_TEMPLATE)
         self.feeds = feed_links(catalog, Site(**kit.feed_site))
         self.made: dict[tuple[str, ...], str] = {}
