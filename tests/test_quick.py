@@ -282,3 +282,17 @@ def test_a_changed_environment_variable_that_mkdocs_yml_reads_builds_everything(
     out = build(shelf, monkeypatch, capfd, "--verbose")
     assert "building everything: mkdocs.yml or an installed version changed" in out
     assert b"https://example.net/moved/papers/alpha/" in (shelf.site / "feed.xml").read_bytes()
+
+
+def test_the_quick_path_does_not_load_mkdocs():
+    """Its point is to skip mkdocs' start: importing the build command and the quick
+    build must not import mkdocs (the data layer never does)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, build_tools.build, papershelf.quick; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
