@@ -41,6 +41,7 @@ HELP = (
     "After an edit only the pages it changed are rebuilt (--clean: everything)."
 )
 PACKAGE = Path(papershelf.__file__).resolve().parent
+INHERIT = re.compile(r"^INHERIT:[ \t]*(\S[^#\n]*)", re.MULTILINE)
 ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
 
 
@@ -73,10 +74,29 @@ def environment_names(config: str) -> list[str]:
     return sorted(name for name in names if name)
 
 
+def config_chain(config_file: Path) -> list[Path]:
+    """mkdocs.yml and the files it inherits from (``INHERIT: base.yml``, relative to the
+    file naming it), each once."""
+    chain = [config_file]
+    while True:
+        try:
+            text = chain[-1].read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return chain
+        match = INHERIT.search(text)
+        if match is None:
+            return chain
+        parent = (chain[-1].parent / match.group(1).strip().strip("'\"")).resolve()
+        if parent in chain:
+            return chain
+        chain.append(parent)
+
+
 def input_digest(config_file: Path, strict: bool) -> str:
-    """What an incremental build cannot see from inside mkdocs: the configuration, the
-    versions of mkdocs, the theme and Python, and papershelf's own code and templates.
-    Any change means a full build."""
+    """What an incremental build cannot see from inside mkdocs: the configuration (with
+    the files it inherits from and the environment variables it reads), the versions of
+    mkdocs, the theme and Python, and papershelf's own code and templates. Any change
+    means a full build."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{sys.version}|strict={strict}|".encode())
     for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2"):
@@ -84,10 +104,11 @@ def input_digest(config_file: Path, strict: bool) -> str:
             digest.update(f"{package}={metadata.version(package)}|".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package}=none|".encode())
-    config = config_file.read_bytes() if config_file.is_file() else b""
-    digest.update(config)
-    for name in environment_names(config.decode("utf-8", "replace")):
-        digest.update(f"{name}={os.environ.get(name)!r}|".encode())
+    for config_path in config_chain(config_file):
+        config = config_path.read_bytes() if config_path.is_file() else b""
+        digest.update(str(config_path).encode() + b"\0" + config)
+        for name in environment_names(config.decode("utf-8", "replace")):
+            digest.update(f"{name}={os.environ.get(name)!r}|".encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(PACKAGE)).encode())
@@ -178,13 +199,7 @@ def quick_build(
         if args.verbose:
             print(f"papershelf: building with mkdocs: {reason}")
         return None
-    if not outcome.entries:
-        return "nothing changed"
-    return (
-        f"{outcome.entries} entr{'y' if outcome.entries == 1 else 'ies'} changed, "
-        f"{outcome.pages} page(s), {outcome.feeds} feed file(s) and "
-        f"{outcome.search_files} search index file(s) written"
-    )
+    return str(outcome)
 
 
 def build_into_staging(

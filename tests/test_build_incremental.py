@@ -168,3 +168,19 @@ def test_with_a_plugin_that_must_see_every_page_every_build_is_full(
     shelf.paper("one", ONE.replace("First abstract.", "Searchable edit."))
     assert build(shelf, monkeypatch, capfd).startswith("site built")
     assert b"Searchable edit." in (shelf.site / "search/search_index.json").read_bytes()
+
+
+def test_an_edit_of_an_inherited_configuration_builds_everything(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    project.write("base.yml", "site_name: Base shelf\n")
+    project.write(
+        "mkdocs.yml", "INHERIT: base.yml\n" + MKDOCS_YML.replace("site_name: Test shelf\n", "")
+    )
+    project.paper("one", ONE)
+    assert build(project, monkeypatch, capfd).startswith("site built")
+    project.write("base.yml", "site_name: Renamed shelf\n")
+    project.paper("one", ONE.replace("First abstract.", "Edited."))  # a quick edit otherwise
+    assert build(project, monkeypatch, capfd).startswith("site built")
+    assert "Renamed shelf" in project.html("papers/one/")
+    assert tree(project.site) == clean_build(project, monkeypatch, capfd)

@@ -76,7 +76,15 @@ class Outcome:
     entries: int  # entries whose contents changed
     pages: int
     feeds: int  # feed files
-    search_files: int
+    search_patched: bool
+
+    def __str__(self) -> str:
+        if not self.entries:
+            return "nothing changed"
+        entries = f"{self.entries} entr{'y' if self.entries == 1 else 'ies'} changed"
+        written = f"{self.pages} page{'s' if self.pages != 1 else ''}"
+        written += f" and {self.feeds} feed file{'s' if self.feeds != 1 else ''} rewritten"
+        return f"{entries}: {written}" + (", search index patched" if self.search_patched else "")
 
 
 def placement(paper: Paper) -> tuple[Any, ...]:
@@ -133,26 +141,26 @@ def _rebuild(
     entries = _Entries(default_location(root), salt(tags_file))
     changed = entries.changed_files(papers_dir, kit.paths)
     if not changed:
-        return Outcome(0, 0, 0, 0)
+        return Outcome(0, 0, 0, False)
     vocabulary, problems = load_vocabulary(tags_file)
     if problems:
         raise NotQuickError("the vocabulary has problems")
     edits = entries.edits(changed, vocabulary, {path: n for n, path in enumerate(kit.paths)})
     if not edits:  # touched, not changed
         entries.save()
-        return Outcome(0, 0, 0, 0)
+        return Outcome(0, 0, 0, False)
     site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
     outputs, pages = site.pages(state.pages)
     feeds, feed_digests = site.feeds(state.feeds)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
-        search_files = site.search(site_dir, staging)
+        patched = site.search(site_dir, staging)
         for relative, data in {**outputs, **feeds}.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            merge_into(staging, site_dir, (), owned=("search",) if search_files else ())
+            merge_into(staging, site_dir, (), owned=("search",) if patched else ())
         except BaseException:
             state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
             raise
@@ -162,7 +170,7 @@ def _rebuild(
     state.pages.update(pages)
     state.feeds.update(feed_digests)
     state.write(state_path)
-    return Outcome(len(edits), len(outputs), len(feeds), search_files)
+    return Outcome(len(edits), len(outputs), len(feeds), patched)
 
 
 Edit = tuple[int, Paper, Paper]  # paper number, before, after
@@ -216,8 +224,11 @@ class _Entries:
         found: list[Edit] = []
         for path in changed:
             key = str(path)
-            info = path.stat()
-            data = path.read_bytes()
+            try:
+                info = path.stat()
+                data = path.read_bytes()
+            except OSError as error:
+                raise NotQuickError(f"cannot read {path}: {error}") from None
             digest = content_digest(data)
             old = before[key]
             if digest == self.stats[key][2]:  # touched (a checkout): same contents
@@ -272,6 +283,7 @@ class _SiteParts:
         self.entries = entries
         self.catalog: Catalog = catalog_from_hollow(kit.catalog, tags)
         self.digester = Digester()
+        self.linked = set(kit.linked)
 
     def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """Files of the pages made from an edited paper, and their new key digests."""
@@ -312,7 +324,7 @@ class _SiteParts:
 
     def _page(self, spec: PageSpec, body: str, heads: _Heads) -> str:
         description = str(escape(spec.description))
-        variants = self.kit.shells.get(shell_key(spec.url, set(self.kit.linked)))
+        variants = self.kit.shells.get(shell_key(spec.url, self.linked))
         shell = variants.get(variant(body, description)) if variants else None
         if shell is None:
             raise NotQuickError(f"the kit has no theme shell for {spec.url}")
@@ -358,10 +370,10 @@ class _SiteParts:
             files.update(render_feed(feed, site, items, fallback=newest))
         return files, digests
 
-    def search(self, site_dir: Path, staging: Path) -> int:
-        """The search index patched into ``staging``; the number of files."""
+    def search(self, site_dir: Path, staging: Path) -> bool:
+        """The search index patched into ``staging``; False when the site has none."""
         if not self.kit.options.get("search_index", True):
-            return 0
+            return False
         from papershelf.search import patch_index, write_patch
 
         def papers_at(numbers: Sequence[int]) -> list[Paper]:
@@ -371,7 +383,8 @@ class _SiteParts:
         patch = patch_index(site_dir, self.edits, self.tags, papers_at)
         if patch is None:
             raise NotQuickError("the search index in the site cannot be patched")
-        return max(write_patch(patch, site_dir, staging), 1)
+        write_patch(patch, site_dir, staging)
+        return True
 
 
 class _Heads:
