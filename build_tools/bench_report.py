@@ -70,12 +70,12 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "abstract edit, quick build without mkdocs" if quick else "abstract edit",
             )
         )
-        retitled = ten.get("retitle_rebuild")
-        if retitled:
-            fraction = retitled["seconds"] / cold
+        retagged = ten.get("retag_rebuild")
+        if retagged:
+            fraction = retagged["seconds"] / cold
             found.append(
                 Target(
-                    "10k: CLI rebuild after a title edit / cold",
+                    "10k: CLI rebuild after a tag edit / cold",
                     fraction,
                     TARGET_REBUILD_FRACTION,
                     fraction <= TARGET_REBUILD_FRACTION,
@@ -138,7 +138,7 @@ def table(report: dict[str, Any]) -> str:
     # the build's "search index" stage is only the time it waits for it.
     header = ["papers", "cold s", "cpu s", "ms/paper", "RSS MB", "build RSS MB"]
     header += ["files", "site MB", "search MB"]
-    header += ["no-op s", "edit s", "retitle s", "serve edit s", "baseline s", "ratio"]
+    header += ["no-op s", "edit s", "retag s", "serve edit s", "baseline s", "ratio"]
     rows = []
     for result in report["results"]:
         n, cold, out = result["papers"], result["cold"], result["output"]
@@ -161,7 +161,7 @@ def table(report: dict[str, Any]) -> str:
                 _mb(out["search_index_bytes"]),
                 _seconds(result["noop_rebuild"]["seconds"]),
                 _seconds(result["edit_rebuild"]["seconds"]),
-                _seconds(result.get("retitle_rebuild", {}).get("seconds")),
+                _seconds(result.get("retag_rebuild", {}).get("seconds")),
                 _seconds(serve),
                 base,
                 "-" if not base_s else f"{cold['seconds'] / base_s:.3f}",
@@ -318,9 +318,9 @@ def svg(report: dict[str, Any]) -> str:
                 "edit",
             ),
             _series(
-                "papershelf: papershelf build after a title edit (mkdocs --dirty)",
-                each(lambda r: r.get("retitle_rebuild", {}).get("seconds")),
-                "retitle",
+                "papershelf: papershelf build after a tag edit (mkdocs --dirty)",
+                each(lambda r: r.get("retag_rebuild", {}).get("seconds")),
+                "retag",
             ),
             _series("plain mkdocs-material (measured)", measured, "base"),
             _series("plain mkdocs-material (extrapolated)", extrapolated, "extra"),

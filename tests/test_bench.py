@@ -105,8 +105,8 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         assert result["noop_rebuild"]["seconds"] > 0
         assert result["edit_rebuild"]["seconds"] > 0
         assert result["edit_rebuild"]["without_mkdocs"] is True  # an abstract edit: quick
-        assert result["retitle_rebuild"]["seconds"] > 0
-        assert result["retitle_rebuild"]["without_mkdocs"] is False  # through mkdocs
+        assert result["retag_rebuild"]["seconds"] > 0
+        assert result["retag_rebuild"]["without_mkdocs"] is False  # through mkdocs
         assert result["serve_edit_rebuild"]["reported_build_seconds"] > 0
         assert result["baseline"]["extrapolated"] is True  # 10 and 20 are above the cap of 8
     page = next((tmp_path / "w/papershelf-20/papers").iterdir())

@@ -21,6 +21,7 @@ from papershelf.kit import (
     encode,
     encode_spec,
     hollow_catalog,
+    identities,
     stamp,
     write_kit,
 )
@@ -105,18 +106,24 @@ def test_a_value_the_kit_cannot_keep_is_refused():
         encode({1: "x"}, {}, set())
 
 
-def test_content_fields_change_no_other_page_than_those_holding_the_paper():
+def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holding_it():
     """What quick rebuilds rely on (papershelf.quick.placement): an edit that keeps a
     paper's placement changes no URL, title or description of a page that does not
     hold the paper, and the catalog keeps its shape."""
     before = papers()
     edited = dataclasses.replace(
         before[4],
+        title="A new title",
         abstract="Something else entirely, much longer than before. " * 8,
         notes="New *notes*.",
         authors=("A. Person", "B. Person"),
         author_count=None,
-        links=Links(code="https://example.org/code", pdf="https://example.org/p.pdf"),
+        links=Links(
+            arxiv="2401.00001",
+            doi="10.1/x",
+            code="https://example.org/code",
+            pdf="https://example.org/p.pdf",
+        ),
     )
     assert placement(edited) == placement(before[4])
     after = [edited if paper.slug == edited.slug else paper for paper in before]
@@ -150,6 +157,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         feed_site={"url": "https://example.org/", "name": "S"},
         newest="2024-01-01T00:00:00+00:00",
         paths=[str(paper.source) for paper in catalog.papers],
+        identities=[identities(paper) for paper in catalog.papers],
         catalog=hollow_catalog(catalog, number),
         linked=["", "tags/"],
         shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},

@@ -120,6 +120,8 @@ CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
         "links:\n",
         "links:\n  code: https://example.org/code\n  pdf: https://example.org/g.pdf\n",
     ),
+    "title": lambda p: edit(p, "beta", "Beta reasoning", "Beta reasoning, retitled & <em>"),
+    "arXiv id": lambda p: edit(p, "gamma", "2501.00001", "2501.00002"),
     "several entries at once": lambda p: (
         edit(p, "beta", "Beta reasons in steps.", "Beta reasons in many steps."),
         edit(p, "epsilon", "Epsilon takes small steps.", "Эпсилон — маленькие шаги."),
@@ -194,7 +196,6 @@ def test_a_touched_entry_with_the_same_contents_changes_nothing(
 
 
 MOVING_EDITS: dict[str, Callable[[Project], None]] = {
-    "title": lambda p: edit(p, "beta", "Beta reasoning", "Beta reasoning, retitled"),
     "tags": lambda p: edit(p, "delta", "tags: [agents]", "tags: [agents, vision]"),
     "added date": lambda p: edit(p, "zeta", "added: 2024-10-01", "added: 2025-05-01"),
     "published date": lambda p: edit(
@@ -202,7 +203,6 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     ),
     "votes": lambda p: edit(p, "gamma", "votes: 3", "votes: 30"),
     "organisation": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
-    "arXiv id": lambda p: edit(p, "gamma", "2501.00001", "2501.00002"),
     "a new entry": lambda p: p.paper("eta", PAPERS["delta"].replace("Delta", "Eta")),
     "a deleted entry": lambda p: (p.papers / "epsilon.yaml").unlink(),
     "a hand-written page": lambda p: p.write("content/about.md", "# About\n\nEdited.\n"),
@@ -296,3 +296,33 @@ def test_the_quick_path_does_not_load_mkdocs():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_title_that_another_entry_has_is_reported_by_the_full_build(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    before = tree(shelf.site)
+    edit(shelf, "delta", "title: Delta planning", "title: Alpha Agents")  # alpha's, any case
+    monkeypatch.chdir(shelf.root)
+    assert main(["build", "--verbose"]) == 1
+    out, err = capfd.readouterr()
+    assert "building with mkdocs: " in out and "same title as another entry" in out
+    assert "alpha.yaml:1: title: same title as papers/delta.yaml" in out + err  # added later
+    assert tree(shelf.site) == before
+
+
+def test_titles_can_be_swapped_in_two_quick_builds(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The kit follows the titles a quick build changed (for the duplicate check)."""
+    edit(shelf, "alpha", "title: Alpha agents", "title: Alpha, renamed")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    edit(shelf, "beta", "title: Beta reasoning", "title: Alpha agents")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    edit(shelf, "gamma", "title: Gamma vision", "title: Alpha, renamed")
+    monkeypatch.chdir(shelf.root)
+    assert main(["build"]) == 1  # now a clash: reported by the full build
+    capfd.readouterr()
+    edit(shelf, "gamma", "title: Alpha, renamed", "title: Gamma vision")
+    build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)

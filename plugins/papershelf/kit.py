@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.catalog import Catalog, Month
+from papershelf.loader import identity_keys
 from papershelf.model import Paper, Tag
 from papershelf.pages import Pager, PageSpec
 from papershelf.shells import Shell
 
-FORMAT = 2  # 2: dependents in the meta table
+FORMAT = 3  # 2: dependents in the meta table; 3: identities
 # The kit path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".kit.sqlite"
@@ -155,6 +156,12 @@ def decode_spec(
     return spec, how
 
 
+def identities(paper: Paper) -> list[list[str]]:
+    """What the duplicate check compares (papershelf.loader.identity_keys) but the
+    slug, which a quick build keeps."""
+    return [[kind, key] for kind, key in identity_keys(paper) if kind != "slug"]
+
+
 def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
     """Every list of the catalog as paper numbers (JSON)."""
 
@@ -226,6 +233,7 @@ class Kit:
     feed_site: dict[str, str]  # papershelf.feeds.Site fields
     newest: str  # the newest entry time of the site (feeds' updated when empty)
     paths: list[str]  # entry paths (the entry cache's keys) in catalog order: paper numbers
+    identities: list[list[list[str]]]  # per paper: [kind, key] of loader.identity_keys
     catalog: dict[str, Any]  # hollow_catalog
     linked: list[str]  # papershelf.shells.shell_key's folders
     shells: dict[ShellKey, dict[Variant, Shell] | None] = field(default_factory=dict)
@@ -244,6 +252,7 @@ _META = (
     "feed_site",
     "newest",
     "paths",
+    "identities",
     "catalog",
     "linked",
 )
@@ -324,6 +333,29 @@ def write_kit(
     finally:
         connection.close()
     partial.replace(location)
+
+
+def update_identities(location: Path, changed: Mapping[int, list[list[str]]]) -> None:
+    """Keep the kit's identity keys right after a quick build changed titles, arXiv
+    ids or DOIs; :class:`KitError` if it cannot (the caller then drops the kit)."""
+    try:
+        connection = sqlite3.connect(location)
+        try:
+            with connection:
+                (text,) = connection.execute(
+                    "SELECT value FROM meta WHERE name = 'identities'"
+                ).fetchone()
+                identities = json.loads(text)
+                for number, keys in changed.items():
+                    identities[number] = keys
+                connection.execute(
+                    "UPDATE meta SET value = ? WHERE name = 'identities'",
+                    (json.dumps(identities, ensure_ascii=False),),
+                )
+        finally:
+            connection.close()
+    except (sqlite3.Error, ValueError, TypeError, IndexError) as error:
+        raise KitError(f"the kit could not be updated: {error}") from None
 
 
 def read_shells(location: Path) -> dict[ShellKey, dict[Variant, Shell] | None]:

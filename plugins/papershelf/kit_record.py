@@ -14,7 +14,16 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from papershelf.catalog import Catalog
 from papershelf.feeds import EMPTY_SITE_UPDATED, Site, entry_datetime
-from papershelf.kit import Kit, KitError, hollow_catalog, kit_path, read_shells, stamp, write_kit
+from papershelf.kit import (
+    Kit,
+    KitError,
+    hollow_catalog,
+    identities,
+    kit_path,
+    read_shells,
+    stamp,
+    write_kit,
+)
 from papershelf.pages import PageSpec
 from papershelf.shells import Shell
 
@@ -106,6 +115,7 @@ class KitRecorder:
             feed_site=asdict(feed_site),
             newest=newest.isoformat(),
             paths=[str(paper.source) for paper in catalog.papers],
+            identities=[identities(paper) for paper in catalog.papers],
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
             shells=kept,

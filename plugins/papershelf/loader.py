@@ -231,6 +231,17 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return front, body, offset
 
 
+def identity_keys(paper: Paper) -> list[tuple[str, str]]:
+    """What makes two entries the same paper: slug, title (normalised), arXiv id (any
+    version) or DOI (any case); see :func:`find_duplicates`."""
+    keys = [("slug", paper.slug), ("title", title_key(paper.title))]
+    if paper.links.arxiv:
+        keys.append(("arXiv id", _ARXIV_VERSION.sub("", paper.links.arxiv)))
+    if paper.links.doi:
+        keys.append(("DOI", paper.links.doi.lower()))
+    return keys
+
+
 def find_duplicates(papers: list[Paper]) -> list[Problem]:
     """The same paper twice: same slug, title, arXiv id (any version) or DOI (any case).
 
@@ -239,12 +250,7 @@ def find_duplicates(papers: list[Paper]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, str], Paper] = {}
     for paper in papers:
-        keys = [("slug", paper.slug), ("title", title_key(paper.title))]
-        if paper.links.arxiv:
-            keys.append(("arXiv id", _ARXIV_VERSION.sub("", paper.links.arxiv)))
-        if paper.links.doi:
-            keys.append(("DOI", paper.links.doi.lower()))
-        for kind, key in keys:
+        for kind, key in identity_keys(paper):
             first = seen.setdefault((kind, key), paper)
             if first is paper:
                 continue

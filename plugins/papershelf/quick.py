@@ -1,7 +1,7 @@
 """The quick ``papershelf build``: an edit of what entries *say*, rebuilt without mkdocs.
 
-Most edits of a reading list fix an abstract, add notes, authors or a code link.
-Such an edit moves no paper: the list order, the tag, archive and organisation pages
+Most edits of a reading list fix a title or an abstract, add notes, authors or a
+code link. Such an edit moves no paper: the list order, the tag, archive and organisation pages
 a paper is on, the feeds it is in and every URL stay as they were (:func:`placement`
 is unchanged). The pages it changes are then exactly the pages whose key holds the
 paper (papershelf.pages.spec_key): its own page, its neighbours', the list pages it
@@ -51,8 +51,10 @@ from papershelf.kit import (
     KitReader,
     catalog_from_hollow,
     decode_spec,
+    identities,
     kit_path,
     stamp,
+    update_identities,
 )
 from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
@@ -63,6 +65,9 @@ from papershelf.vocabulary import load_vocabulary
 
 # More pages than this share of the site: not an edit of a few entries, build it all.
 MOST_PAGES = 0.3
+
+
+Edit = tuple[int, Paper, Paper]  # paper number, before, after
 
 
 class NotQuickError(Exception):
@@ -88,23 +93,38 @@ class Outcome:
 
 
 def placement(paper: Paper) -> tuple[Any, ...]:
-    """Everything of a paper that decides where it goes, which pages list it, how
-    they are titled, and what the duplicate checks compare: a quick build needs it
-    unchanged. The rest (abstract, notes, authors, author count, PDF, code and
-    project links) shows only in the pages that hold the paper."""
+    """Everything of a paper that decides where it goes: its URL, its place in the
+    list (dates, then slug), the lists it is on (tags, organisation) and its place in
+    the most-voted orders. A quick build needs it unchanged. The rest (title,
+    abstract, notes, authors, links) shows only in the pages that hold the paper; the
+    title, arXiv id and DOI are also checked against every other entry for
+    duplicates (:func:`check_identities`)."""
     return (
         paper.slug,
-        paper.title,
         paper.added,
         paper.published,
         paper.tags,
         paper.organization,
         paper.organization_id,
         paper.votes,
-        paper.links.arxiv,
-        paper.links.doi,
         str(paper.source),
     )
+
+
+def check_identities(known: Sequence[list[list[str]]], edits: Sequence[Edit]) -> None:
+    """Refuse edits that make an entry the same paper as another (same title, arXiv
+    id or DOI): the full build reports that clash with both files named."""
+    edited = {number for number, _, _ in edits}
+    if all(identities(old) == identities(new) for _, old, new in edits):
+        return
+    taken: dict[tuple[str, str], int] = {}
+    for number, keys in enumerate(known):
+        if number not in edited:
+            taken.update(((kind, key), number) for kind, key in keys)
+    for number, _, new in edits:
+        for kind, key in identities(new):
+            if taken.setdefault((kind, key), number) != number:
+                raise NotQuickError(f"{new.source} now has the same {kind} as another entry")
 
 
 def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildState) -> Outcome:
@@ -149,6 +169,7 @@ def _rebuild(
     if not edits:  # touched, not changed
         entries.save()
         return Outcome(0, 0, 0, False)
+    check_identities(kit.identities, edits)
     site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
     outputs, pages = site.pages(state.pages)
     feeds, feed_digests = site.feeds(state.feeds)
@@ -167,13 +188,16 @@ def _rebuild(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     entries.save()
+    renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
+    if renamed:
+        try:
+            update_identities(kit_path(state_path), renamed)
+        except KitError:
+            state.kit = ""  # a kit that could not follow: the next build goes through mkdocs
     state.pages.update(pages)
     state.feeds.update(feed_digests)
     state.write(state_path)
     return Outcome(len(edits), len(outputs), len(feeds), patched)
-
-
-Edit = tuple[int, Paper, Paper]  # paper number, before, after
 
 
 class _Entries:
