@@ -74,13 +74,15 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     before = times(shelf.site)
-    # A new title moves the paper (tests/test_quick.py: edits that do not, without mkdocs).
-    shelf.paper("one", ONE.replace("One", "One & more"))
+    # A new date may move the paper: through mkdocs (tests/test_quick.py: edits that
+    # cannot, without mkdocs).
+    edited = ONE.replace("2025-01-02", "2025-01-01").replace("First abstract.", "Edited & more.")
+    shelf.paper("one", edited)
 
     line = build(shelf, monkeypatch, capfd)
     assert line.startswith("site updated in site/") and "without mkdocs" not in line
 
-    assert "One &amp; more" in shelf.html("papers/one/")
+    assert "Edited &amp; more." in shelf.html("papers/one/")
     after = times(shelf.site)
     unchanged = {path for path in before if after.get(path) == before[path]}
     assert "papers/three/index.html" in unchanged  # not a neighbour of "one"
