@@ -61,6 +61,7 @@ from papershelf.model import Paper, Tag
 from papershelf.pages import PageSpec, catalog_shape, paper_spec, spec_key
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.shells import HEAD_TEMPLATE, shell_key, variant
+from papershelf.timing import stage
 from papershelf.vocabulary import load_vocabulary
 
 # More pages than this share of the site: not an edit of a few entries, build it all.
@@ -158,24 +159,29 @@ def _rebuild(
     root = config_file.parent
     papers_dir = root / kit.options["papers_dir"]
     tags_file = root / kit.options["tags_file"]
-    entries = _Entries(default_location(root), salt(tags_file))
-    changed = entries.changed_files(papers_dir, kit.paths)
-    if not changed:
-        return Outcome(0, 0, 0, False)
-    vocabulary, problems = load_vocabulary(tags_file)
-    if problems:
-        raise NotQuickError("the vocabulary has problems")
-    edits = entries.edits(changed, vocabulary, {path: n for n, path in enumerate(kit.paths)})
-    if not edits:  # touched, not changed
-        entries.save()
-        return Outcome(0, 0, 0, False)
-    check_identities(kit.identities, edits)
+    with stage("load"):
+        entries = _Entries(default_location(root), salt(tags_file))
+        changed = entries.changed_files(papers_dir, kit.paths)
+        if not changed:
+            return Outcome(0, 0, 0, False)
+        vocabulary, problems = load_vocabulary(tags_file)
+        if problems:
+            raise NotQuickError("the vocabulary has problems")
+        numbers = {path: n for n, path in enumerate(kit.paths)}
+        edits = entries.edits(changed, vocabulary, numbers)
+        if not edits:  # touched, not changed
+            entries.save()
+            return Outcome(0, 0, 0, False)
+        check_identities(kit.identities, edits)
     site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
-    outputs, pages = site.pages(state.pages)
-    feeds, feed_digests = site.feeds(state.feeds)
+    with stage("pages"):
+        outputs, pages = site.pages(state.pages)
+    with stage("feeds"):
+        feeds, feed_digests = site.feeds(state.feeds)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
-        patched = site.search(site_dir, staging)
+        with stage("search"):
+            patched = site.search(site_dir, staging)
         for relative, data in {**outputs, **feeds}.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
