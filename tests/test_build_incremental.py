@@ -9,6 +9,7 @@ import pytest
 
 from build_tools.cli import main
 from tests.conftest import Project
+from tests.site_builds import clean_build, run_build, tree
 
 # The test project without material's search plugin (which must see every page, so
 # with it every build is a full one: see the last test).
@@ -29,12 +30,6 @@ TWO = "title: Two\nadded: 2025-01-03\ntags: [reasoning]\nabstract: Second abstra
 THREE = "title: Three\nadded: 2025-01-04\ntags: [vision]\nabstract: Third abstract.\n"
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(site)): path.read_bytes() for path in site.rglob("*") if path.is_file()
-    }
-
-
 def times(site: Path) -> dict[str, int]:
     return {
         str(path.relative_to(site)): path.stat().st_mtime_ns
@@ -45,19 +40,8 @@ def times(site: Path) -> dict[str, int]:
 
 def build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd, *args: str) -> str:
     """Run `papershelf build`; its report line ("site built" or "site updated")."""
-    monkeypatch.chdir(project.root)
-    capfd.readouterr()
-    code = main(["build", *args])
-    out, err = capfd.readouterr()
-    assert code == 0, out + err
-    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
+    out = run_build(project, monkeypatch, capfd, *args)
     return next(line for line in out.splitlines() if line.startswith("site "))
-
-
-def clean_build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> dict[str, bytes]:
-    """What a build from scratch makes of the project as it is now."""
-    build(project, monkeypatch, capfd, "--clean", "--site-dir", "clean-site")
-    return tree(project.root / "clean-site")
 
 
 @pytest.fixture

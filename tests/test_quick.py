@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from build_tools.cli import main
 from papershelf.incremental import state_location
 from papershelf.kit import kit_path
 from tests.conftest import Project
+from tests.site_builds import clean_build, run_build, tree
 
 MKDOCS_YML = """\
 site_name: Test shelf
@@ -63,26 +63,9 @@ PAPERS = {
 }
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(site)): path.read_bytes() for path in site.rglob("*") if path.is_file()
-    }
-
-
 def build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd, *args: str) -> str:
     """Run `papershelf build`; everything it printed."""
-    monkeypatch.chdir(project.root)
-    capfd.readouterr()
-    code = main(["build", *args])
-    out, err = capfd.readouterr()
-    assert code == 0, out + err
-    assert [p.name for p in project.root.iterdir() if p.name.startswith(".")] == []
-    return out
-
-
-def clean_build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> dict[str, bytes]:
-    build(project, monkeypatch, capfd, "--clean", "--site-dir", "clean-site")
-    return tree(project.root / "clean-site")
+    return run_build(project, monkeypatch, capfd, *args)
 
 
 def edit(project: Project, slug: str, old: str, new: str) -> None:
