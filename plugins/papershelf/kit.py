@@ -1,15 +1,18 @@
 """What a quick rebuild needs from the last full mkdocs build: the *kit*.
 
-``papershelf build`` after an edit that changes only what entries *say* (abstract,
-notes, authors, some links), not where papers go (papershelf.quick), can rebuild
-the affected pages without mkdocs, if the last build left:
+``papershelf build`` after an edit that changes only what entries *say* (title,
+abstract, notes, authors, links), not where papers go (papershelf.quick), can
+rebuild the affected pages without mkdocs, if the last build left:
 
 * the theme shells it cut (papershelf.shells) and the home page around its list of
   recent additions;
-* every generated page's spec, with papers as slugs ("thin"), and which papers each
-  page is made from (the papers in its key, papershelf.pages.spec_key);
-* the catalog's shape: every list of the catalog as slugs ("hollow": templates read
-  only names and counts from it, see papershelf.pages.catalog_shape);
+* every generated page's spec, with papers as their numbers in the catalog ("thin"),
+  and which pages each paper is in (the papers in a page's key,
+  papershelf.pages.spec_key);
+* the catalog's shape: every list of the catalog as paper numbers ("hollow":
+  templates read only names and counts from it, see papershelf.pages.catalog_shape);
+* every paper's entry file and its title, arXiv id and DOI keys (for the duplicate
+  check of a changed title);
 * the site, the plugin options, the newest entry date, and a stamp of every input
   of the hand-written pages (docs_dir, theme overrides, the vocabulary, ``watch``).
 
@@ -165,16 +168,16 @@ def identities(paper: Paper) -> list[list[str]]:
 def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
     """Every list of the catalog as paper numbers (JSON)."""
 
-    def slugs(papers: Iterable[Paper]) -> list[int]:
+    def numbers(papers: Iterable[Paper]) -> list[int]:
         return [number[id(paper)] for paper in papers]
 
     return {
         "papers": len(catalog.papers),
-        "by_tag": [[tag, slugs(papers)] for tag, papers in catalog.by_tag.items()],
-        "by_year": [[year, slugs(papers)] for year, papers in catalog.by_year.items()],
-        "by_month": [[m.year, m.month, slugs(papers)] for m, papers in catalog.by_month.items()],
-        "undated": slugs(catalog.undated),
-        "by_org": [[key, slugs(papers)] for key, papers in catalog.by_org.items()],
+        "by_tag": [[tag, numbers(papers)] for tag, papers in catalog.by_tag.items()],
+        "by_year": [[year, numbers(papers)] for year, papers in catalog.by_year.items()],
+        "by_month": [[m.year, m.month, numbers(papers)] for m, papers in catalog.by_month.items()],
+        "undated": numbers(catalog.undated),
+        "by_org": [[key, numbers(papers)] for key, papers in catalog.by_org.items()],
         "org_names": [[key, name] for key, name in catalog.org_names.items()],
     }
 
@@ -185,11 +188,11 @@ def catalog_from_hollow(data: Mapping[str, Any], tags: Mapping[str, Tag]) -> Cat
     return Catalog(
         papers=list(range(data["papers"])),
         tags=dict(tags),
-        by_tag={tag: list(slugs) for tag, slugs in data["by_tag"]},
-        by_year={int(year): list(slugs) for year, slugs in data["by_year"]},
-        by_month={Month(year, month): list(slugs) for year, month, slugs in data["by_month"]},
+        by_tag={tag: list(papers) for tag, papers in data["by_tag"]},
+        by_year={int(year): list(papers) for year, papers in data["by_year"]},
+        by_month={Month(year, month): list(papers) for year, month, papers in data["by_month"]},
         undated=list(data["undated"]),
-        by_org={key: list(slugs) for key, slugs in data["by_org"]},
+        by_org={key: list(papers) for key, papers in data["by_org"]},
         org_names=dict(data["org_names"]),
     )
 
