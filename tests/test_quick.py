@@ -81,8 +81,23 @@ def shelf(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> Project:
     project.write("content/about.md", "# About\n\nA hand-written page.\n")
     for slug, text in PAPERS.items():
         project.paper(slug, text)
+    project.paper("theta", THETA_MD, suffix=".md")
     assert "site built in site/" in build(project, monkeypatch, capfd)
     return project
+
+
+# A Markdown entry: its notes are the body after the front matter.
+THETA_MD = (
+    "---\ntitle: Theta notes\nadded: 2024-09-01\ntags: [vision]\nabstract: Theta has notes.\n---\n"
+    "These notes are *Markdown*.\n"
+)
+
+
+def edit_md(project: Project, old: str, new: str) -> None:
+    path = project.papers / "theta.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
@@ -105,6 +120,9 @@ CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
     ),
     "title": lambda p: edit(p, "beta", "Beta reasoning", "Beta reasoning, retitled & <em>"),
     "arXiv id": lambda p: edit(p, "gamma", "2501.00001", "2501.00002"),
+    "notes of a Markdown entry": lambda p: edit_md(
+        p, "These notes are *Markdown*.", "Edited notes with a [link](https://example.org/)."
+    ),
     "several entries at once": lambda p: (
         edit(p, "beta", "Beta reasons in steps.", "Beta reasons in many steps."),
         edit(p, "epsilon", "Epsilon takes small steps.", "Эпсилон — маленькие шаги."),
