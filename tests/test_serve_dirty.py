@@ -77,6 +77,17 @@ def test_an_unchanged_key_always_means_an_unchanged_page():
         assert len(changed) < len(new), f"{name}: every page changed"
 
 
+def test_a_tag_edit_leaves_the_archive_year_pages_alone():
+    """They show counts per month, not per tag (papershelf.pages.CATALOG_READS); the
+    tag index, which shows counts per tag, changes."""
+    before = papers()
+    after = [dataclasses.replace(p, tags=("vision",)) if p.slug == "p5" else p for p in before]
+    old, new = bodies(before), bodies(after)
+    years = [url for url in new if url.startswith("archive/20") and url.count("/") == 2]
+    assert years and all(old[url][0] == new[url][0] for url in years)
+    assert old["tags/"][0] != new["tags/"][0]
+
+
 def test_page_keys_name_modified_and_removed_pages():
     keys = PageKeys()
     keys.start("build")

@@ -325,26 +325,46 @@ def _org_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
     return specs
 
 
-def catalog_shape(catalog: Catalog) -> Hashable:
+# The parts of catalog_shape that a template with the whole catalog in its context
+# reads; a template not named here reads every part. A tag edit then leaves the
+# year pages of the archive alone (they show counts per month, not per tag).
+CATALOG_READS: dict[str, frozenset[str]] = {
+    "papershelf/archive-year.html": frozenset({"by_month"}),
+    "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
+    "papershelf/tag-index.html": frozenset({"by_tag"}),
+    "papershelf/org-index.html": frozenset({"by_org"}),
+}
+
+
+def catalog_shape(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
     """What templates read from a whole catalog in their context: names and counts
-    (papers per tag, year, month and organisation). Paper contents reach a page only
-    through the papers in its own context. A template that starts reading more
-    through ``catalog`` must extend this (``test_pages`` checks it for every page)."""
+    (papers per tag, year, month and organisation), as named parts. Paper contents
+    reach a page only through the papers in its own context. A template that starts
+    reading more through ``catalog`` must extend this and :data:`CATALOG_READS`
+    (``tests/test_serve_dirty.py`` checks that an unchanged key means an unchanged
+    page, for every page and kind of edit)."""
     return (
-        len(catalog.papers),
-        len(catalog.undated),
-        tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items()),
-        tuple((year, len(papers)) for year, papers in catalog.by_year.items()),
-        tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
-        tuple(
-            (key, catalog.org_names.get(key), len(papers)) for key, papers in catalog.by_org.items()
+        ("papers", len(catalog.papers)),
+        ("undated", len(catalog.undated)),
+        ("by_tag", tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items())),
+        ("by_year", tuple((year, len(papers)) for year, papers in catalog.by_year.items())),
+        (
+            "by_month",
+            tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
+        ),
+        (
+            "by_org",
+            tuple(
+                (key, catalog.org_names.get(key), len(papers))
+                for key, papers in catalog.by_org.items()
+            ),
         ),
     )
 
 
 def spec_key(
     spec: PageSpec,
-    catalog_token: Hashable,
+    catalog_token: tuple[tuple[str, Hashable], ...],
     paper_token: Callable[[Paper], Hashable] | None = None,
 ) -> Hashable:
     """Everything a page is made from, as one comparable value: an unchanged key means
@@ -353,9 +373,12 @@ def spec_key(
     Papers compare by value (and, unchanged, are the very same objects between
     builds), or by ``paper_token`` (a digest, for a key kept on disk); pagers, months
     and tags become tuples; a whole ``Catalog`` in the context stands for
-    ``catalog_token`` (:func:`catalog_shape`). The tags of the catalog every template
-    is given are part of the build's own key.
+    the parts of ``catalog_token`` (:func:`catalog_shape`) its template reads
+    (:data:`CATALOG_READS`). The tags of the catalog every template is given are part
+    of the build's own key.
     """
+    reads = CATALOG_READS.get(spec.template)
+    shape = catalog_token if reads is None else tuple(p for p in catalog_token if p[0] in reads)
 
     def frozen(value: Any) -> Hashable:
         kind = type(value)
@@ -368,7 +391,7 @@ def spec_key(
                 return tuple(value) if paper_token is None else tuple(map(paper_token, value))
             return tuple(frozen(item) for item in value)
         if isinstance(value, Catalog):
-            return catalog_token
+            return shape
         if kind is dict:
             return tuple((key, frozen(item)) for key, item in value.items())
         if is_dataclass(value):  # Pager, Month, Tag: made anew each build
