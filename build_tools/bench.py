@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -319,7 +320,13 @@ def bench_size(
     }
     if args.serve:
         log(f"[{count} papers] mkdocs serve: rebuild after an edit")
-        result["serve_edit_rebuild"] = serve_rebuild(config, cwd, project, slug, args.timeout)
+        result["serve_edit_rebuild"] = serve_rebuild(
+            config, cwd, args.timeout, lambda: edit_entry(project, slug, 2)
+        )
+        log(f"[{count} papers] mkdocs serve: rebuild after a tag edit")
+        result["serve_retag_rebuild"] = serve_rebuild(
+            config, cwd, args.timeout, lambda: retag_entry(project, other)
+        )
     return result
 
 
@@ -333,10 +340,10 @@ _BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 
 def serve_rebuild(
-    config: Path, cwd: Path, project: synthetic.SyntheticProject, slug: str, timeout: float
+    config: Path, cwd: Path, timeout: float, edit: Callable[[], object]
 ) -> dict[str, float]:
-    """Start ``papershelf serve``, wait for its first build, edit one entry and time the
-    rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
+    """Start ``papershelf serve``, wait for its first build, ``edit`` one entry and time
+    the rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
     and the build time mkdocs itself reports."""
     address = f"127.0.0.1:{free_port()}"
     command = [sys.executable, "-m", "build_tools.cli", *SERVE_ARGS, "-f", str(config)]
@@ -383,7 +390,7 @@ def serve_rebuild(
             wait_for("search index written", 0.0)
         time.sleep(1.0)  # let the file watcher settle
         edited_at = time.perf_counter()
-        edit_entry(project, slug, 2)
+        edit()
         done, match = wait_for(_BUILT, edited_at)
         return {
             "seconds": round(done - edited_at, 3),

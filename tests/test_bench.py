@@ -108,6 +108,7 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         assert result["retag_rebuild"]["seconds"] > 0
         assert result["retag_rebuild"]["without_mkdocs"] is False  # through mkdocs
         assert result["serve_edit_rebuild"]["reported_build_seconds"] > 0
+        assert result["serve_retag_rebuild"]["reported_build_seconds"] > 0
         assert result["baseline"]["extrapolated"] is True  # 10 and 20 are above the cap of 8
     page = next((tmp_path / "w/papershelf-20/papers").iterdir())
     assert page.is_file()  # the projects are kept with --workdir
