@@ -36,6 +36,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -321,11 +323,15 @@ def bench_size(
     if args.serve:
         log(f"[{count} papers] mkdocs serve: rebuild after an edit")
         result["serve_edit_rebuild"] = serve_rebuild(
-            config, cwd, args.timeout, lambda: edit_entry(project, slug, 2)
+            config, cwd, args.timeout, f"papers/{slug}/", lambda: edit_entry(project, slug, 2)
         )
         log(f"[{count} papers] mkdocs serve: rebuild after a tag edit")
         result["serve_retag_rebuild"] = serve_rebuild(
-            config, cwd, args.timeout, lambda: retag_entry(project, other)
+            config,
+            cwd,
+            args.timeout,
+            f"papers/{other}/",
+            lambda: f"tags/{retag_entry(project, other)}/",
         )
     return result
 
@@ -339,12 +345,22 @@ def free_port() -> int:
 _BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 
+def served_page(address: str, config: Path, page: str) -> str:
+    """A page as ``mkdocs serve`` serves it (under the path of the site URL)."""
+    match = re.search(r"^site_url:\s*(\S+)", config.read_text(encoding="utf-8"), re.M)
+    base = urllib.parse.urlsplit(match[1]).path if match else "/"
+    url = f"http://{address}{base.rstrip('/')}/{page}"
+    with urllib.request.urlopen(url, timeout=30) as response:  # a local server
+        return str(response.read().decode("utf-8"))
+
+
 def serve_rebuild(
-    config: Path, cwd: Path, timeout: float, edit: Callable[[], object]
+    config: Path, cwd: Path, timeout: float, page: str, edit: Callable[[], str]
 ) -> dict[str, float]:
     """Start ``papershelf serve``, wait for its first build, ``edit`` one entry and time
     the rebuild it triggers: from the edit to mkdocs' "Documentation built" line (wall),
-    and the build time mkdocs itself reports."""
+    and the build time mkdocs itself reports. The served ``page`` (site-root relative)
+    must then contain the text ``edit`` returns."""
     address = f"127.0.0.1:{free_port()}"
     command = [sys.executable, "-m", "build_tools.cli", *SERVE_ARGS, "-f", str(config)]
     command += ["-a", address]
@@ -390,8 +406,14 @@ def serve_rebuild(
             wait_for("search index written", 0.0)
         time.sleep(1.0)  # let the file watcher settle
         edited_at = time.perf_counter()
-        edit()
-        done, match = wait_for(_BUILT, edited_at)
+        expected = edit()
+        # The build this edit started: a rebuild already under way when the edit was
+        # made would report "built" first (and faster) without containing it.
+        noticed, _ = wait_for("Detected file changes", edited_at)
+        done, match = wait_for(_BUILT, noticed)
+        served = served_page(address, config, page)
+        if expected not in served:
+            raise BenchError(f"mkdocs serve rebuilt, but {page} does not show {expected!r}")
         return {
             "seconds": round(done - edited_at, 3),
             "reported_build_seconds": float(match[1]),
