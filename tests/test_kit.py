@@ -163,8 +163,10 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},
         home=("before", "after"),
     )
-    write_kit(tmp_path / "kit.sqlite", kit, [(spec, "shell") for spec in specs], number)
-    reader = KitReader(tmp_path / "kit.sqlite")
+    write_kit(
+        tmp_path / "a ?#folder" / "kit.sqlite", kit, [(spec, "shell") for spec in specs], number
+    )
+    reader = KitReader(tmp_path / "a ?#folder" / "kit.sqlite")
     try:
         assert reader.kit == kit
         kept = reader.dependents([0])  # the newest paper

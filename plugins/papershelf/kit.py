@@ -382,7 +382,9 @@ class KitReader:
         if not location.is_file():
             raise KitError(f"there is no {location.name}")
         try:
-            self.connection = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+            # As a URI (read-only), with characters like "?" or "#" in the path escaped.
+            uri = location.resolve().as_uri() + "?mode=ro"
+            self.connection = sqlite3.connect(uri, uri=True)
         except sqlite3.Error as error:
             raise KitError(str(error)) from None
         try:
