@@ -158,6 +158,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         newest="2024-01-01T00:00:00+00:00",
         paths=[str(paper.source) for paper in catalog.papers],
         identities=[identities(paper) for paper in catalog.papers],
+        entries=[[10 + n, 1_000 + n, f"digest{n}"] for n in range(len(catalog.papers))],
         catalog=hollow_catalog(catalog, number),
         linked=["", "tags/"],
         shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},

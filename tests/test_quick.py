@@ -327,3 +327,19 @@ def test_titles_can_be_swapped_in_two_quick_builds(
     edit(shelf, "gamma", "title: Alpha, renamed", "title: Gamma vision")
     build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_another_site_built_from_the_edited_entries_first_does_not_hide_the_edit(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The entry cache is shared by every site of the project and `make serve`: this
+    site's last build, not the cache, says what changed."""
+    edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited elsewhere first.")
+    expected = clean_build(shelf, monkeypatch, capfd)  # another site; the cache moves on
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "Alpha, edited elsewhere first." in shelf.html("papers/alpha/")
+    assert tree(shelf.site) == expected
+    assert "the entry cache has another version" in out  # so mkdocs built it
+    edit(shelf, "alpha", "Alpha, edited elsewhere first.", "Alpha, edited again.")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)

@@ -40,7 +40,7 @@ from papershelf.model import Paper, Tag
 from papershelf.pages import Pager, PageSpec
 from papershelf.shells import Shell
 
-FORMAT = 3  # 2: dependents in the meta table; 3: identities
+FORMAT = 4  # 2: dependents in the meta table; 3: identities; 4: entry stats
 # The kit path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".kit.sqlite"
@@ -237,6 +237,10 @@ class Kit:
     newest: str  # the newest entry time of the site (feeds' updated when empty)
     paths: list[str]  # entry paths (the entry cache's keys) in catalog order: paper numbers
     identities: list[list[list[str]]]  # per paper: [kind, key] of loader.identity_keys
+    # per paper: size, time and content digest of its entry file when this site was
+    # built (the entry cache is shared with other sites and `make serve`: it may hold
+    # a later version)
+    entries: list[list[Any]]
     catalog: dict[str, Any]  # hollow_catalog
     linked: list[str]  # papershelf.shells.shell_key's folders
     shells: dict[ShellKey, dict[Variant, Shell] | None] = field(default_factory=dict)
@@ -256,6 +260,7 @@ _META = (
     "newest",
     "paths",
     "identities",
+    "entries",
     "catalog",
     "linked",
 )
@@ -338,23 +343,31 @@ def write_kit(
     partial.replace(location)
 
 
-def update_identities(location: Path, changed: Mapping[int, list[list[str]]]) -> None:
-    """Keep the kit's identity keys right after a quick build changed titles, arXiv
-    ids or DOIs; :class:`KitError` if it cannot (the caller then drops the kit)."""
+def update_papers(
+    location: Path,
+    entries: Mapping[int, list[Any]],
+    identities: Mapping[int, list[list[str]]],
+) -> None:
+    """After a quick build: the entry files it built from (size, time, digest) and the
+    identity keys of papers whose title, arXiv id or DOI it changed, by paper number.
+    :class:`KitError` if the kit cannot be updated (the caller then drops it)."""
     try:
         connection = sqlite3.connect(location)
         try:
             with connection:
-                (text,) = connection.execute(
-                    "SELECT value FROM meta WHERE name = 'identities'"
-                ).fetchone()
-                identities = json.loads(text)
-                for number, keys in changed.items():
-                    identities[number] = keys
-                connection.execute(
-                    "UPDATE meta SET value = ? WHERE name = 'identities'",
-                    (json.dumps(identities, ensure_ascii=False),),
-                )
+                for name, changed in (("entries", entries), ("identities", identities)):
+                    if not changed:
+                        continue
+                    (text,) = connection.execute(
+                        "SELECT value FROM meta WHERE name = ?", (name,)
+                    ).fetchone()
+                    values = json.loads(text)
+                    for number, value in changed.items():
+                        values[number] = value
+                    connection.execute(
+                        "UPDATE meta SET value = ? WHERE name = ?",
+                        (json.dumps(values, ensure_ascii=False), name),
+                    )
         finally:
             connection.close()
     except (sqlite3.Error, ValueError, TypeError, IndexError) as error:

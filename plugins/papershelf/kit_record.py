@@ -24,11 +24,19 @@ from papershelf.kit import (
     stamp,
     write_kit,
 )
+from papershelf.model import Paper
 from papershelf.pages import PageSpec
 from papershelf.shells import Shell
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 PACKAGE = Path(__file__).parent
+
+
+def entry_stat(entries: Mapping[str, Any], paper: Paper) -> list[Any] | None:
+    """Size, time and digest of the entry file a paper was loaded from in this build
+    (``entries``: the entry cache's, papershelf.entry_cache.Entry by path)."""
+    entry = entries.get(str(paper.source))
+    return None if entry is None else [entry.size, entry.mtime_ns, entry.digest]
 
 
 def watched_inputs(config: MkDocsConfig, papers_dir: Path, tags_file: Path) -> list[Path]:
@@ -85,6 +93,7 @@ class KitRecorder:
         site: dict[str, str],
         feed_site: Site,
         catalog: Catalog,
+        entries: Mapping[str, Any],
         specs: Iterable[tuple[PageSpec, str]],
         linked: Iterable[str],
         shells: Mapping[tuple[int, str], Mapping[tuple[bool, bool], Shell] | None],
@@ -116,12 +125,15 @@ class KitRecorder:
             newest=newest.isoformat(),
             paths=[str(paper.source) for paper in catalog.papers],
             identities=[identities(paper) for paper in catalog.papers],
+            entries=[entry_stat(entries, paper) for paper in catalog.papers],
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
             shells=kept,
             home=self.home,
         )
         try:
+            if any(stat is None for stat in kit.entries):
+                raise KitError("an entry is missing from the entry cache")
             write_kit(self.location, kit, specs, number)
         except KitError as error:
             log.info("papershelf: no quick rebuilds after this build: %s", error)

@@ -543,6 +543,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 site=self.site,
                 feed_site=self.feed_site,
                 catalog=self.catalog,
+                entries=self.entries.entries if self.entries is not None else {},
                 specs=self.kit_specs(),
                 linked=shells.linked,
                 shells=shells.made(),

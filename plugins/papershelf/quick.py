@@ -54,7 +54,7 @@ from papershelf.kit import (
     identities,
     kit_path,
     stamp,
-    update_identities,
+    update_papers,
 )
 from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
@@ -160,17 +160,18 @@ def _rebuild(
     papers_dir = root / kit.options["papers_dir"]
     tags_file = root / kit.options["tags_file"]
     with stage("load"):
-        entries = _Entries(default_location(root), salt(tags_file))
-        changed = entries.changed_files(papers_dir, kit.paths)
+        entries = _Entries(default_location(root), salt(tags_file), kit)
+        changed = entries.changed_files(papers_dir)
         if not changed:
             return Outcome(0, 0, 0, False)
         vocabulary, problems = load_vocabulary(tags_file)
         if problems:
             raise NotQuickError("the vocabulary has problems")
-        numbers = {path: n for n, path in enumerate(kit.paths)}
-        edits = entries.edits(changed, vocabulary, numbers)
+        edits = entries.edits(changed, vocabulary)
         if not edits:  # touched, not changed
             entries.save()
+            _update_kit(state_path, state, entries.built_now, {})
+            state.write(state_path)
             return Outcome(0, 0, 0, False)
         check_identities(kit.identities, edits)
     site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
@@ -195,35 +196,53 @@ def _rebuild(
         shutil.rmtree(staging, ignore_errors=True)
     entries.save()
     renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
-    if renamed:
-        try:
-            update_identities(kit_path(state_path), renamed)
-        except KitError:
-            state.kit = ""  # a kit that could not follow: the next build goes through mkdocs
+    _update_kit(state_path, state, entries.built_now, renamed)
     state.pages.update(pages)
     state.feeds.update(feed_digests)
     state.write(state_path)
     return Outcome(len(edits), len(outputs), len(feeds), patched)
 
 
-class _Entries:
-    """The entry cache seen from a quick build: which files changed, their papers
-    before and after, and the papers of the pages to rebuild."""
+def _update_kit(
+    state_path: Path,
+    state: BuildState,
+    entries: dict[int, list[Any]],
+    renamed: dict[int, list[list[str]]],
+) -> None:
+    """The kit follows what this build was made from; if it cannot, the state stops
+    naming it, and the next build goes through mkdocs."""
+    try:
+        update_papers(kit_path(state_path), entries, renamed)
+    except KitError:
+        state.kit = ""
 
-    def __init__(self, location: Path, cache_salt: str) -> None:
+
+class _Entries:
+    """The entry files as this site was built from them (the kit) and as they are
+    now, and the entry cache for their papers: which files changed, their papers
+    before and after, and the papers of the pages to rebuild.
+
+    The entry cache is shared by every site built from the project and by ``make
+    serve``, so it may hold a later version of an entry than this site was built
+    from: a paper is read from it only when its digest is the one this site was
+    built from (else the build goes through mkdocs, which compares page digests)."""
+
+    def __init__(self, location: Path, cache_salt: str, kit: Kit) -> None:
         self.location = location
         self.salt = cache_salt
-        self.stats = read_stats(location, cache_salt)
-        if self.stats is None:
+        stats = read_stats(location, cache_salt)
+        if stats is None:
             raise NotQuickError("no entry cache")
+        self.cached = stats
+        self.paths: Sequence[str] = kit.paths
+        self.built = kit.entries  # by paper number: size, time, digest
         self.to_save: dict[str, Entry] = {}
+        self.built_now: dict[int, list[Any]] = {}  # what this build is made from
         self.edited: dict[int, Paper] = {}
-        self.paths: Sequence[str] = ()
 
-    def changed_files(self, papers_dir: Path, paths: Sequence[str]) -> list[Path]:
-        """Entry files whose size or time differ from the cache's (the same files as
-        papershelf.loader.entry_files, without a Path object for each)."""
-        assert self.stats is not None
+    def changed_files(self, papers_dir: Path) -> list[tuple[int, Path]]:
+        """Entry files whose size or time differ from this site's last build (the
+        same files as papershelf.loader.entry_files, without a Path object for each)."""
         folder = str(papers_dir)
         found: dict[str, tuple[int, int]] = {}
         try:
@@ -234,58 +253,55 @@ class _Entries:
                         found[entry.path] = (info.st_size, info.st_mtime_ns)
         except OSError as error:
             raise NotQuickError(f"cannot list {papers_dir}: {error}") from None
-        if len(found) != len(paths) or found.keys() != set(paths):
+        if len(found) != len(self.paths) or found.keys() != set(self.paths):
             raise NotQuickError("entries were added, removed or renamed")
-        self.paths = paths
-        changed = []
-        for key, now in sorted(found.items()):
-            cached = self.stats.get(key)
-            if cached is None:
-                raise NotQuickError(f"{key} is not in the entry cache")
-            if now != cached[:2]:
-                changed.append(Path(key))
-        return changed
+        return [
+            (number, Path(path))
+            for number, path in enumerate(self.paths)
+            if found[path] != tuple(self.built[number][:2])
+        ]
 
-    def edits(self, changed: list[Path], vocabulary: Any, number: dict[str, int]) -> list[Edit]:
+    def edits(self, changed: list[tuple[int, Path]], vocabulary: Any) -> list[Edit]:
         """Load the changed entries; refuse when one has problems (the full build
         reports them) or moves its paper (:func:`placement`)."""
-        assert self.stats is not None
-        before = self.papers_by_path([str(path) for path in changed])
+        before = self.papers([number for number, _ in changed])
         found: list[Edit] = []
-        for path in changed:
-            key = str(path)
+        for number, path in changed:
             try:
                 info = path.stat()
                 data = path.read_bytes()
             except OSError as error:
                 raise NotQuickError(f"cannot read {path}: {error}") from None
             digest = content_digest(data)
-            old = before[key]
-            if digest == self.stats[key][2]:  # touched (a checkout): same contents
-                self.to_save[key] = Entry(info.st_size, info.st_mtime_ns, digest, old)
+            old = before[number]
+            self.built_now[number] = [info.st_size, info.st_mtime_ns, digest]
+            if digest == self.built[number][2]:  # touched (a checkout): same contents
+                self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, old)
                 continue
             paper, problems = load_entry(path, vocabulary, data)
             if problems or paper is None:
                 raise NotQuickError(f"{path} has problems")
             if placement(paper) != placement(old):
                 raise NotQuickError(f"the edit of {path} moves its paper")
-            self.to_save[key] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
+            self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
             if paper != old:
-                found.append((number[key], old, paper))
-                self.edited[number[key]] = paper
+                found.append((number, old, paper))
+                self.edited[number] = paper
         return found
 
-    def papers_by_path(self, paths: list[str]) -> dict[str, Paper]:
-        papers = read_papers(self.location, self.salt, paths)
-        if papers is None or len(papers) != len(set(paths)):
-            raise NotQuickError("papers missing from the entry cache")
-        return papers
-
     def papers(self, numbers: Iterable[int]) -> dict[int, Paper]:
-        """The current papers at these numbers (edited ones as they are now)."""
+        """The papers at these numbers: edited ones as they are now, the others as
+        this site was built from them."""
         asked = set(numbers)
         wanted = sorted(asked - set(self.edited))
-        by_path = self.papers_by_path([self.paths[n] for n in wanted])
+        paths = [self.paths[n] for n in wanted]
+        for number, path in zip(wanted, paths, strict=True):
+            cached = self.cached.get(path)
+            if cached is None or cached[2] != self.built[number][2]:
+                raise NotQuickError(f"the entry cache has another version of {path}")
+        by_path = read_papers(self.location, self.salt, paths)
+        if by_path is None or len(by_path) != len(set(paths)):
+            raise NotQuickError("papers missing from the entry cache")
         found = {n: by_path[self.paths[n]] for n in wanted}
         found.update((n, paper) for n, paper in self.edited.items() if n in asked)
         return found
