@@ -136,10 +136,15 @@ def serve_builds(project: Project, site: Path):
     return first, rebuild
 
 
-def written(site: Path) -> dict[str, int]:
-    return {
-        str(path.relative_to(site)): path.stat().st_mtime_ns for path in site.rglob("index.html")
-    }
+def written(site: Path, pattern: str = "index.html") -> dict[str, int]:
+    return {str(path.relative_to(site)): path.stat().st_mtime_ns for path in site.rglob(pattern)}
+
+
+FEED_FILES = ("feed.xml", "atom.xml", "feed.json")
+
+
+def feeds(site: Path) -> dict[str, int]:
+    return {name: time for pattern in FEED_FILES for name, time in written(site, pattern).items()}
 
 
 def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
@@ -160,7 +165,7 @@ def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
     site = project.root / "served"
     session, rebuild = serve_builds(project, site)
     try:
-        before = written(site)
+        before, feeds_before = written(site), feeds(site)
         edited = project.papers / "paper-4.yaml"
         edited.write_text(edited.read_text().replace("Text 4.", "Text 4, edited."))
         os.utime(edited, ns=(10**18, 10**18))
@@ -170,6 +175,14 @@ def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
         assert "papers/paper-4/index.html" in rewritten
         assert "papers/paper-2/index.html" not in rewritten  # not a neighbour, not listed with it
         assert len(rewritten) < len(after) / 2
+        feeds_after = feeds(site)
+        feeds_rewritten = sorted(
+            name for name in feeds_after if feeds_after[name] != feeds_before.get(name)
+        )
+        # Only the feeds that list paper-4: the site's and its tag's (vision).
+        assert feeds_rewritten == sorted(
+            [*FEED_FILES, *(f"tags/vision/{name}" for name in FEED_FILES)]
+        )
 
         (project.papers / "paper-7.yaml").unlink()
         rebuild()
@@ -181,8 +194,9 @@ def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
     full_config = load_config(str(config), site_dir=str(full), strict=False)
     full_config.plugins.on_startup(command="build", dirty=False)
     build(full_config)
-    for path in full.rglob("index.html"):
-        name = str(path.relative_to(full))
-        served = (site / name).read_text(encoding="utf-8")
-        expected = path.read_text(encoding="utf-8")
-        assert served == expected, name
+    for pattern in ("index.html", *FEED_FILES):
+        for path in full.rglob(pattern):
+            name = str(path.relative_to(full))
+            served = (site / name).read_text(encoding="utf-8")
+            expected = path.read_text(encoding="utf-8")
+            assert served == expected, name

@@ -169,6 +169,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.indexer: Helper | None = None  # writes the search index beside the pages
         self.index_staged: Path | None = None  # where it writes it
         self.feeds_made_from: Hashable = None
+        # `mkdocs serve`: what each feed was made from in the last build, and in this one
+        self.feeds_written: dict[str, Hashable] = {}
+        self.feeds_writing: dict[str, Hashable] = {}
         self.sitemaps_written: tuple[str, ...] = ()
         self.page_urls: tuple[str, ...] = ()  # of the hand-written pages
         self.site_dir: Path | None = None
@@ -443,6 +446,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.end_dirty_build()
         self.keys.forget()
         self.feeds_made_from = None
+        self.feeds_written = {}
         with contextlib.suppress(PluginError):
             self.finish_pages()
         with contextlib.suppress(PluginError):
@@ -486,8 +490,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if self.dirty and made_from == self.feeds_made_from:
             return
         with stage("feeds"):
+            self.feeds_writing = {}
             outputs = render_all(self.catalog, self.feed_site, length, wanted=self.feed_changed)
             write_outputs(site_dir, outputs)
+        self.feeds_written = self.feeds_writing
         self.feeds_made_from = made_from
         log.info("papershelf: wrote %d feed files", len(outputs))
 
@@ -559,12 +565,14 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             yield self.home, "home"
 
     def feed_changed(self, feed: Feed, updated_if_empty: datetime) -> bool:
-        """Whether a feed must be written: always, but in an incremental build only if
-        it is made from something else than last time. Keeps its digest for the state."""
-        if self.state_out is None:
-            return True
+        """Whether a feed must be written: always in a full build, else only if it is
+        made from something else than last time (under ``mkdocs serve`` compared in
+        memory; in an incremental ``papershelf build`` by digest, kept for the state)."""
         assert self.catalog is not None and self.feed_site is not None
         made_from = (feed, self.feed_site, tuple(self.catalog.tags.items()), updated_if_empty)
+        if self.state_out is None:
+            self.feeds_writing[feed.folder] = made_from
+            return not self.dirty or self.feeds_written.get(feed.folder) != made_from
         digest = self.feed_digests[feed.folder] = self.digester(made_from)
         previous = self.previous_feeds
         return previous is None or previous.get(feed.folder) != digest
