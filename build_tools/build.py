@@ -31,6 +31,7 @@ from papershelf.incremental import (
     merge_into,
     removed_pages,
     site_stamp,
+    staging_folder,
     state_location,
 )
 from papershelf.kit import kit_path
@@ -211,7 +212,7 @@ def build_into_staging(
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run mkdocs into a new sibling folder: everything, or with ``previous`` only the
     pages changed since then (``--dirty``)."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
+    staging = staging_folder(site)
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(args.config_file.resolve())]
     command += ["--site-dir", str(staging)]
     environment = {**os.environ, STATE_OUT: str(new_state)}

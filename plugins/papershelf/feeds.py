@@ -163,6 +163,14 @@ def plan_feeds(catalog: Catalog, site: Site, length: int) -> list[Feed]:
     return feeds
 
 
+def feed_source(
+    feed: Feed, site: Site, tags: Mapping[str, Tag], updated_if_empty: datetime
+) -> tuple[object, ...]:
+    """Everything one feed's files are made from (its papers, the site, the tag titles
+    its entries show, the date of an empty feed): equal sources, equal files."""
+    return (feed, site, tuple(tags.items()), updated_if_empty)
+
+
 def feed_links(catalog: Catalog, site: Site) -> dict[str, FeedLinks]:
     """Links of every feed for page templates: key "" is the site, else a tag id."""
     return {

@@ -26,6 +26,7 @@ import json
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,20 @@ def site_stamp(site_dir: Path) -> list[int]:
     except OSError:
         return []
     return [stat.st_size, stat.st_mtime_ns]
+
+
+def write_outputs(site_dir: Path, outputs: Mapping[str, bytes]) -> None:
+    """Write generated files (path relative to the site root -> bytes) into site_dir."""
+    for relative, data in outputs.items():
+        path = site_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def staging_folder(site_dir: Path) -> Path:
+    """A new empty folder beside ``site_dir`` (same file system: its files are moved
+    into the site by renames), hidden and named after it (.gitignore: .site-*/)."""
+    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
 
 
 def removed_pages(previous: Iterable[str], current: Mapping[str, str]) -> list[str]:

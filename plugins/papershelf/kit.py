@@ -165,6 +165,25 @@ def identities(paper: Paper) -> list[list[str]]:
     return [[kind, key] for kind, key in identity_keys(paper) if kind != "slug"]
 
 
+def spec_papers(data: list[Any]) -> set[int]:
+    """The numbers of the papers a kept spec holds (its parsed JSON, :func:`encode_spec`)."""
+    found: set[int] = set()
+    stack = [data[5]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ((tag, inner),) = item.items()
+            if tag == "$p":
+                found.add(inner)
+            elif tag in ("$ps", "$pt"):
+                found.update(inner)
+            elif tag in ("$l", "$t"):
+                stack.extend(inner)
+            elif tag == "$d":
+                stack.extend(entry for _, entry in inner)
+    return found
+
+
 def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
     """Every list of the catalog as paper numbers (JSON)."""
 

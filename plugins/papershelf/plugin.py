@@ -47,7 +47,7 @@ from papershelf.fastpages import (
     nav_paths,
     others_read_pages,
 )
-from papershelf.feeds import Feed, Site, feed_links, render_all
+from papershelf.feeds import Feed, Site, feed_links, feed_source, render_all
 from papershelf.forked import Helper, HelperError, fork_allowed
 from papershelf.incremental import (
     FULL_BUILD_NEEDED,
@@ -55,6 +55,7 @@ from papershelf.incremental import (
     STATE_OUT,
     BuildState,
     Digester,
+    write_outputs,
 )
 from papershelf.kit_record import KitRecorder, watched_inputs
 from papershelf.loader import load_project
@@ -140,14 +141,6 @@ class DirtyBuildWarningFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("A 'dirty' build is being performed")
-
-
-def write_outputs(site_dir: Path, outputs: dict[str, bytes]) -> None:
-    """Write generated files (path relative to the site root -> bytes) into site_dir."""
-    for relative, data in outputs.items():
-        path = site_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 class PapershelfPlugin(BasePlugin[PapershelfConfig]):
@@ -569,7 +562,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         made from something else than last time (under ``mkdocs serve`` compared in
         memory; in an incremental ``papershelf build`` by digest, kept for the state)."""
         assert self.catalog is not None and self.feed_site is not None
-        made_from = (feed, self.feed_site, tuple(self.catalog.tags.items()), updated_if_empty)
+        made_from = feed_source(feed, self.feed_site, self.catalog.tags, updated_if_empty)
         if self.state_out is None:
             self.feeds_writing[feed.folder] = made_from
             return not self.dirty or self.feeds_written.get(feed.folder) != made_from

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,22 @@ from papershelf.entry_cache import (
     salt,
     write_entries,
 )
-from papershelf.incremental import BuildState, Digester, merge_into
+from papershelf.feeds import (
+    FeedLinks,
+    Site,
+    feed_links,
+    feed_source,
+    make_item,
+    plan_feeds,
+    render_feed,
+)
+from papershelf.incremental import (
+    BuildState,
+    Digester,
+    merge_into,
+    staging_folder,
+    write_outputs,
+)
 from papershelf.kit import (
     Kit,
     KitError,
@@ -53,6 +67,7 @@ from papershelf.kit import (
     decode_spec,
     identities,
     kit_path,
+    spec_papers,
     stamp,
     update_papers,
 )
@@ -60,7 +75,8 @@ from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
 from papershelf.pages import PageSpec, catalog_shape, paper_spec, spec_key
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.shells import HEAD_TEMPLATE, shell_key, variant
+from papershelf.search import patch_index, write_patch
+from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
 from papershelf.timing import stage
 from papershelf.vocabulary import load_vocabulary
 
@@ -179,14 +195,11 @@ def _rebuild(
         outputs, pages = site.pages(state.pages)
     with stage("feeds"):
         feeds, feed_digests = site.feeds(state.feeds)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    staging = staging_folder(site_dir)
     try:
         with stage("search"):
             patched = site.search(site_dir, staging)
-        for relative, data in {**outputs, **feeds}.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        write_outputs(staging, {**outputs, **feeds})
         try:
             merge_into(staging, site_dir, (), owned=("search",) if patched else ())
         except BaseException:
@@ -330,6 +343,7 @@ class _SiteParts:
         self.catalog: Catalog = catalog_from_hollow(kit.catalog, tags)
         self.digester = Digester()
         self.linked = set(kit.linked)
+        self.feed_site = Site(**kit.feed_site)
 
     def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """Files of the pages made from an edited paper, and their new key digests."""
@@ -339,7 +353,7 @@ class _SiteParts:
         encoded = {page: json.loads(text) for page, text in kept.items()}
         numbers: set[int] = set()
         for spec in encoded.values():
-            numbers |= _numbers(spec[5])
+            numbers |= spec_papers(spec)
         papers = self.entries.papers(numbers)
         specs = []
         for _, data in sorted(encoded.items()):
@@ -351,21 +365,21 @@ class _SiteParts:
         bodies.env.bytecode_cache = compiled_templates()
         bodies.start_build(self.catalog)
         token = catalog_shape(self.catalog)
-        head = _Heads(self.kit, self.catalog, self.tags)
+        head = _Heads(feed_links(self.catalog, self.feed_site))
         outputs: dict[str, bytes] = {}
         digests: dict[str, str] = {}
         for spec in specs:
             if spec.url == "" and self.kit.home is not None:  # hand-written, then the list
                 before, after = self.kit.home
                 body = bodies.render(spec, self.catalog, self.kit.site, standalone=False)
-                outputs["index.html"] = _encoded(before + body + after)
+                outputs["index.html"] = page_bytes(before + body + after)
                 continue
             digest = Digester.plain(spec_key(spec, token, self.digester.paper))
             digests[spec.url] = digest
             if previous.get(spec.url) == digest:
                 continue
             body = bodies.render(spec, self.catalog, self.kit.site)
-            outputs[f"{spec.url}index.html"] = _encoded(self._page(spec, body, head))
+            outputs[f"{spec.url}index.html"] = page_bytes(self._page(spec, body, head))
         return outputs, digests
 
     def _page(self, spec: PageSpec, body: str, heads: _Heads) -> str:
@@ -385,8 +399,6 @@ class _SiteParts:
 
     def feeds(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """Files of the feeds that list an edited paper, and their new digests."""
-        from papershelf.feeds import Site, make_item, plan_feeds, render_feed
-
         length = self.kit.options["feed_length"]
         edited = {number for number, _, _ in self.edits}
         lists = {"": self.catalog.papers[:length]}
@@ -400,7 +412,7 @@ class _SiteParts:
             tags=self.tags,
             by_tag={tag: [papers[n] for n in touched.get(tag, [])] for tag in self.tags},
         )
-        site = Site(**self.kit.feed_site)
+        site = self.feed_site
         newest = self.kit.newest_time()
         folders = {"" if name == "" else f"tags/{name}/" for name in touched}
         files: dict[str, bytes] = {}
@@ -408,8 +420,8 @@ class _SiteParts:
         for feed in plan_feeds(shown, site, length):
             if feed.folder not in folders:
                 continue
-            made_from = (feed, site, tuple(self.tags.items()), newest)
-            digest = digests[feed.folder] = self.digester(made_from)
+            source = feed_source(feed, site, self.tags, newest)
+            digest = digests[feed.folder] = self.digester(source)
             if previous.get(feed.folder) == digest:
                 continue
             items = [make_item(paper, site, self.tags) for paper in feed.papers]
@@ -420,7 +432,6 @@ class _SiteParts:
         """The search index patched into ``staging``; False when the site has none."""
         if not self.kit.options.get("search_index", True):
             return False
-        from papershelf.search import patch_index, write_patch
 
         def papers_at(numbers: Sequence[int]) -> list[Paper]:
             found = self.entries.papers(numbers)
@@ -437,9 +448,7 @@ class _Heads:
     """The feed links of a page's ``<head>`` (papershelf.shells.HEAD_TEMPLATE), as
     the theme renders them: a function of the site's feeds and the page's tags."""
 
-    def __init__(self, kit: Kit, catalog: Catalog, tags: dict[str, Tag]) -> None:
-        from papershelf.feeds import Site, feed_links
-
+    def __init__(self, feeds: dict[str, FeedLinks]) -> None:
         # mkdocs' theme environment: no autoescaping (the template escapes with |e).
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -447,7 +456,7 @@ class _Heads:
             bytecode_cache=compiled_templates(),
         )
         self.template = env.get_template(HEAD_TEMPLATE)
-        self.feeds = feed_links(catalog, Site(**kit.feed_site))
+        self.feeds = feeds
         self.made: dict[tuple[str, ...], str] = {}
 
     def __call__(self, feed_tags: tuple[str, ...]) -> str:
@@ -466,27 +475,3 @@ def _fresh(spec: PageSpec) -> PageSpec:
         return spec
     context = spec.context
     return paper_spec(context["paper"], context["newer"], context["older"])
-
-
-def _numbers(value: Any) -> set[int]:
-    """The paper numbers in an encoded spec context (papershelf.kit.encode)."""
-    found: set[int] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ((tag, inner),) = item.items()
-            if tag == "$p":
-                found.add(inner)
-            elif tag in ("$ps", "$pt"):
-                found.update(inner)
-            elif tag in ("$l", "$t"):
-                stack.extend(inner)
-            elif tag == "$d":
-                stack.extend(entry for _, entry in inner)
-    return found
-
-
-def _encoded(html: str) -> bytes:
-    """As mkdocs writes pages (papershelf.shells.write_page)."""
-    return html.encode("utf-8", errors="xmlcharrefreplace")

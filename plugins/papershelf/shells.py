@@ -92,8 +92,12 @@ def variant(body: str, description: str) -> tuple[bool, bool]:
     return ("<h1" in body, bool(description))
 
 
+def page_bytes(html: str) -> bytes:
+    """A page as mkdocs writes it (UTF-8, unencodable characters as references)."""
+    return html.encode("utf-8", errors="xmlcharrefreplace")
+
+
 def write_page(path: str | Path, html: str) -> None:
-    """Write a page as mkdocs does (UTF-8, unencodable characters as references)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
+    target.write_bytes(page_bytes(html))
