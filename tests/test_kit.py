@@ -23,9 +23,11 @@ from papershelf.kit import (
     hollow_catalog,
     identities,
     stamp,
+    update_kit,
     write_kit,
 )
 from papershelf.model import Links, Paper, Tag
+from papershelf.moves import placement_row
 from papershelf.pages import PageSpec, Settings, catalog_shape, home_spec, plan_pages, spec_key
 from papershelf.quick import placement
 from papershelf.shells import Shell
@@ -161,22 +163,70 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         entries=[[10 + n, 1_000 + n, f"digest{n}"] for n in range(len(catalog.papers))],
         catalog=hollow_catalog(catalog, number),
         linked=["", "tags/"],
+        handwritten=["about/"],
         shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},
-        home=("before", "after"),
+        splits={"": ("before", "after"), "tags/": ("<p>", "</p>")},
     )
-    write_kit(
-        tmp_path / "a ?#folder" / "kit.sqlite", kit, [(spec, "shell") for spec in specs], number
-    )
-    reader = KitReader(tmp_path / "a ?#folder" / "kit.sqlite")
+    placements = [placement_row(paper) for paper in catalog.papers]
+    location = tmp_path / "a ?#folder" / "kit.sqlite"
+    write_kit(location, kit, [(spec, "shell") for spec in specs], number, placements)
+    reader = KitReader(location)
     try:
         assert reader.kit == kit
         kept = reader.dependents([0])  # the newest paper
+        assert reader.part("placements") == placements
+        assert reader.part("page_index") == [[spec.url, spec.group] for spec in specs]
+        with_catalog = [specs[page].kind for page in reader.part("catalog_pages")]
     finally:
         reader.close()
     newest = catalog.papers[0].slug
     expected = {spec.url for spec in specs if newest in {p.slug for p in _papers_in(spec.context)}}
     assert {json.loads(text)[0] for text in kept.values()} == expected
     assert {f"papers/{newest}/", ""} <= expected  # its own page, and the home page (recent)
+    assert set(with_catalog) == {"home", "tag-index", "archive-index", "archive-year", "org-index"}
+
+
+def test_an_update_changes_items_values_and_pages_in_place(tmp_path: Path):
+    catalog = build_catalog(papers(), TAGS)
+    specs = plan_pages(catalog, Settings(page_size=2, home_recent=3))
+    number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+    kit = Kit(
+        build_id="b1",
+        watched=[],
+        surroundings=[],
+        options={},
+        site={},
+        feed_site={},
+        newest="2024-01-01T00:00:00+00:00",
+        paths=[str(paper.source) for paper in catalog.papers],
+        identities=[identities(paper) for paper in catalog.papers],
+        entries=[[n, n, "d"] for n in range(len(catalog.papers))],
+        catalog=hollow_catalog(catalog, number),
+        linked=[],
+        handwritten=[],
+    )
+    placements = [placement_row(paper) for paper in catalog.papers]
+    location = tmp_path / "kit.sqlite"
+    write_kit(location, kit, [(spec, "shell") for spec in specs], number, placements)
+    update_kit(
+        location,
+        items={"entries": {1: [7, 7, "new"]}, "placements": {0: ["x", 1, None, [], None, None, 3]}},
+        values={"newest": "2025-02-03T00:00:00+00:00"},
+        pages={2: '["changed"]'},
+    )
+    reader = KitReader(location)
+    try:
+        assert reader.kit.entries[1] == [7, 7, "new"]
+        assert reader.kit.entries[0] == [0, 0, "d"]
+        assert reader.kit.newest == "2025-02-03T00:00:00+00:00"
+        assert reader.part("placements")[0] == ["x", 1, None, [], None, None, 3]
+        assert reader.part("placements")[1] == placements[1]
+        assert reader.pages([2, 3]) == {
+            2: '["changed"]',
+            3: encode_spec(specs[3], "shell", number, set()),
+        }
+    finally:
+        reader.close()
 
 
 def test_a_stamp_sees_a_changed_added_or_missing_file(tmp_path: Path):

@@ -38,6 +38,7 @@ class CardCache:
         self._macros: jinja2.Template | None = None
         self._tags: dict[str, Any] = {}
         self.rendered = 0  # cards rendered, for tests
+        self.fresh: set[tuple[Paper, int, bool]] = set()  # rendered, not given (:meth:`give`)
 
     def start_build(self, catalog: Catalog) -> None:
         """Call once per build, before rendering: keeps the cards that are still valid
@@ -62,5 +63,15 @@ class CardCache:
             assert self._macros is not None
             card = str(self._macros.module.card(paper, BASE, catalog, level, added))
             self._cards[key] = card
+            self.fresh.add(key)
             self.rendered += 1
         return Markup(card.replace(BASE, base))
+
+    def cards(self) -> dict[tuple[Paper, int, bool], str]:
+        """Every card known: (paper, level, added) -> its HTML with the placeholder."""
+        return dict(self._cards)
+
+    def give(self, cards: dict[tuple[Paper, int, bool], str]) -> None:
+        """Cards made before, for papers as they are now (after :meth:`start_build`):
+        a quick rebuild takes them from the kit instead of rendering them again."""
+        self._cards.update(cards)

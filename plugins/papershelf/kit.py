@@ -1,18 +1,24 @@
 """What a quick rebuild needs from the last full mkdocs build: the *kit*.
 
-``papershelf build`` after an edit that changes only what entries *say* (title,
-abstract, notes, authors, links), not where papers go (papershelf.quick), can
-rebuild the affected pages without mkdocs, if the last build left:
+``papershelf build`` after an edit of a few entries that keeps the order of the
+list and the set of pages (papershelf.quick) can rebuild the affected pages
+without mkdocs, if the last build left:
 
-* the theme shells it cut (papershelf.shells) and the home page around its list of
-  recent additions;
+* the theme shells it cut (papershelf.shells);
 * every generated page's spec, with papers as their numbers in the catalog ("thin"),
   and which pages each paper is in (the papers in a page's key,
   papershelf.pages.spec_key);
 * the catalog's shape: every list of the catalog as paper numbers ("hollow":
   templates read only names and counts from it, see papershelf.pages.catalog_shape);
 * every paper's entry file and its title, arXiv id and DOI keys (for the duplicate
-  check of a changed title);
+  check of a changed title), and its placement (papershelf.moves: what decides the
+  lists it is on, for an edit that moves it);
+* every page's URL and list (papershelf.pages.PageSpec.group), and the pages made
+  through the theme (the navigation's pages, a hand-written home page) cut around
+  their generated body;
+* the papers' cards (papershelf.cards), by entry file and the digest of its
+  contents: at 10,000 papers a tag edit shows some 1,600 cards on the pages it
+  changes, and making them again took most of the time spent on those pages;
 * the site, the plugin options, the newest entry date, and a stamp of every input
   of the hand-written pages (docs_dir, theme overrides, the vocabulary, ``watch``).
 
@@ -37,16 +43,22 @@ from typing import Any
 from papershelf.catalog import Catalog, Month
 from papershelf.loader import identity_keys
 from papershelf.model import Paper, Tag
+from papershelf.moves import Placed
 from papershelf.pages import Pager, PageSpec
 from papershelf.shells import Shell
 
-FORMAT = 4  # 2: dependents in the meta table; 3: identities; 4: entry stats
+# 2: dependents in the meta table; 3: identities; 4: entry stats; 5: placements,
+# page index, splits of the pages made through the theme, cards
+FORMAT = 5
 # The kit path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".kit.sqlite"
 
 Variant = tuple[bool, bool]
 ShellKey = tuple[int, str]
+# A card (papershelf.cards) of an entry file: its path, level and whether it shows
+# the added date, the digest of the file's contents it was made from, its HTML.
+Card = tuple[str, int, bool, str, str]
 
 
 class KitError(ValueError):
@@ -58,18 +70,18 @@ def kit_path(state_path: Path) -> Path:
 
 
 def encode(value: Any, number: Mapping[int, int], refs: set[int]) -> Any:
-    """A spec context value as JSON; papers become their numbers in the catalog
-    (``number``: ``id(paper)`` -> number; collected in ``refs``), the catalog a
-    marker. Lists and tuples stay distinct."""
+    """A spec context value as JSON; papers (or papershelf.moves.Placed stand-ins)
+    become their numbers in the catalog (``number``: ``id(paper)`` -> number;
+    collected in ``refs``), the catalog a marker. Lists and tuples stay distinct."""
     kind = type(value)
-    if kind is Paper:
+    if kind is Paper or kind is Placed:
         ref = number[id(value)]
         refs.add(ref)
         return {"$p": ref}
     if value is None or kind in (str, int, bool):
         return value
     if kind is list or kind is tuple:
-        if value and type(value[0]) is Paper:  # lists of papers hold only papers
+        if value and type(value[0]) in (Paper, Placed):  # lists of papers hold only papers
             ids = [number[id(paper)] for paper in value]
             refs.update(ids)
             return {"$ps": ids} if kind is list else {"$pt": ids}
@@ -137,6 +149,7 @@ def encode_spec(spec: PageSpec, how: str, number: Mapping[int, int], refs: set[i
             encode(spec.context, number, refs),
             list(spec.feed_tags),
             how,
+            spec.group,
         ],
         ensure_ascii=False,
     )
@@ -146,7 +159,7 @@ def decode_spec(
     data: list[Any], paper: Callable[[int], Any], catalog: Any, tags: Mapping[str, Tag]
 ) -> tuple[PageSpec, str]:
     """A spec from its parsed JSON (:func:`encode_spec`), and how it is made."""
-    url, template, title, description, kind, context, feed_tags, how = data
+    url, template, title, description, kind, context, feed_tags, how, group = data
     spec = PageSpec(
         url=url,
         template=template,
@@ -155,6 +168,7 @@ def decode_spec(
         kind=kind,
         context=decode(context, paper, catalog, tags),
         feed_tags=tuple(feed_tags),
+        group=group,
     )
     return spec, how
 
@@ -182,6 +196,12 @@ def spec_papers(data: list[Any]) -> set[int]:
             elif tag == "$d":
                 stack.extend(entry for _, entry in inner)
     return found
+
+
+def holds_catalog(spec: PageSpec) -> bool:
+    """Whether a page's template is given the whole catalog (its key then holds the
+    parts of the catalog's shape the template reads, papershelf.pages.CATALOG_READS)."""
+    return any(isinstance(value, Catalog) for value in spec.context.values())
 
 
 def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
@@ -262,8 +282,11 @@ class Kit:
     entries: list[list[Any]]
     catalog: dict[str, Any]  # hollow_catalog
     linked: list[str]  # papershelf.shells.shell_key's folders
+    handwritten: list[str]  # URLs of the hand-written pages (they win over generated ones)
     shells: dict[ShellKey, dict[Variant, Shell] | None] = field(default_factory=dict)
-    home: tuple[str, str] | None = None  # the home page before and after its recent list
+    # The pages made through the theme, by URL: the page before and after its body
+    # (the home page "": before and after its list of recent additions).
+    splits: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def newest_time(self) -> datetime:
         return datetime.fromisoformat(self.newest)
@@ -282,7 +305,10 @@ _META = (
     "entries",
     "catalog",
     "linked",
+    "handwritten",
 )
+# Large parts read only by a quick build whose edit moves a paper (KitReader.part).
+PARTS = ("dependents", "placements", "page_index", "catalog_pages")
 
 
 def _shells_to_json(shells: Mapping[ShellKey, Mapping[Variant, Shell] | None]) -> Any:
@@ -323,10 +349,13 @@ def write_kit(
     kit: Kit,
     specs: Iterable[tuple[PageSpec, str]],
     number: Mapping[int, int],
+    placements: list[list[Any]],
+    cards: Iterable[Card] = (),
 ) -> None:
     """Write a whole kit to ``location`` (replaced in one step): ``specs`` are the
     pages and how each is made (:func:`encode_spec`); ``number``: ``id(paper)`` ->
-    its number (its place in the catalog)."""
+    its number (its place in the catalog); ``placements``: by paper number
+    (papershelf.moves.placement_row)."""
     location.parent.mkdir(parents=True, exist_ok=True)
     partial = location.with_name(f".{location.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
@@ -336,74 +365,83 @@ def write_kit(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
             "CREATE TABLE pages (number INTEGER PRIMARY KEY, spec TEXT NOT NULL);"
+            "CREATE TABLE cards (path TEXT, level INTEGER, added INTEGER, digest TEXT,"
+            " html TEXT, PRIMARY KEY (path, level, added)) WITHOUT ROWID;"
         )
         pages = []
         # Paper number -> the pages made from it: one JSON list, read at once by a
         # quick build (a table of 120,000 rows took half a second to write).
         dependents: list[list[int]] = [[] for _ in range(len(kit.paths))]
+        page_index: list[list[str]] = []  # page number -> URL, group
+        catalog_pages: list[int] = []
         for page, (spec, how) in enumerate(specs):
             refs: set[int] = set()
             pages.append((page, encode_spec(spec, how, number, refs)))
+            page_index.append([spec.url, spec.group])
+            if holds_catalog(spec):
+                catalog_pages.append(page)
             for paper in refs:
                 dependents[paper].append(page)
         meta = {name: getattr(kit, name) for name in _META}
         meta["format"] = FORMAT
         meta["shells"] = _shells_to_json(kit.shells)
-        meta["home"] = list(kit.home) if kit.home is not None else None
+        meta["splits"] = {url: list(split) for url, split in sorted(kit.splits.items())}
         meta["dependents"] = dependents
+        meta["placements"] = placements
+        meta["page_index"] = page_index
+        meta["catalog_pages"] = catalog_pages
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [(name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items()],
         )
         connection.executemany("INSERT INTO pages VALUES (?, ?)", pages)
+        connection.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?)", cards)
         connection.commit()
     finally:
         connection.close()
     partial.replace(location)
 
 
-def update_papers(
+def update_kit(
     location: Path,
-    entries: Mapping[int, list[Any]],
-    identities: Mapping[int, list[list[str]]],
+    *,
+    items: Mapping[str, Mapping[int, Any]],
+    values: Mapping[str, Any] | None = None,
+    pages: Mapping[int, str] | None = None,
+    cards: Iterable[Card] = (),
 ) -> None:
-    """After a quick build: the entry files it built from (size, time, digest) and the
-    identity keys of papers whose title, arXiv id or DOI it changed, by paper number.
-    :class:`KitError` if the kit cannot be updated (the caller then drops it)."""
+    """After a quick build, in one transaction: ``items``: of the meta lists by name
+    (entry stats, identities, placements, dependents), the items that changed by
+    index; ``values``: meta values replaced whole (the catalog, the newest date);
+    ``pages``: specs of the pages planned again, by page number (:func:`encode_spec`);
+    ``cards``: cards it made. :class:`KitError` if the kit cannot be updated (the
+    caller then drops it)."""
     try:
         connection = sqlite3.connect(location)
         try:
             with connection:
-                for name, changed in (("entries", entries), ("identities", identities)):
+                update = "UPDATE meta SET value = ? WHERE name = ?"
+                for name, changed in items.items():
                     if not changed:
                         continue
                     (text,) = connection.execute(
                         "SELECT value FROM meta WHERE name = ?", (name,)
                     ).fetchone()
-                    values = json.loads(text)
-                    for number, value in changed.items():
-                        values[number] = value
-                    connection.execute(
-                        "UPDATE meta SET value = ? WHERE name = ?",
-                        (json.dumps(values, ensure_ascii=False), name),
-                    )
+                    found = json.loads(text)
+                    for index, value in changed.items():
+                        found[index] = value
+                    connection.execute(update, (json.dumps(found, ensure_ascii=False), name))
+                for name, value in (values or {}).items():
+                    connection.execute(update, (json.dumps(value, ensure_ascii=False), name))
+                connection.executemany(
+                    "UPDATE pages SET spec = ? WHERE number = ?",
+                    [(spec, number) for number, spec in (pages or {}).items()],
+                )
+                connection.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?)", cards)
         finally:
             connection.close()
     except (sqlite3.Error, ValueError, TypeError, IndexError) as error:
         raise KitError(f"the kit could not be updated: {error}") from None
-
-
-def read_shells(location: Path) -> dict[ShellKey, dict[Variant, Shell] | None]:
-    """The shells of a kit (none if there is no readable kit): a ``--dirty`` build
-    renders only the shells its pages need and keeps the others from the last kit."""
-    try:
-        reader = KitReader(location)
-    except KitError:
-        return {}
-    try:
-        return reader.kit.shells
-    finally:
-        reader.close()
 
 
 class KitReader:
@@ -411,6 +449,7 @@ class KitReader:
 
     def __init__(self, location: Path) -> None:
         """Open the kit at ``location``; :class:`KitError` if there is none usable."""
+        self.parts: dict[str, Any] = {}
         if not location.is_file():
             raise KitError(f"there is no {location.name}")
         try:
@@ -420,42 +459,92 @@ class KitReader:
         except sqlite3.Error as error:
             raise KitError(str(error)) from None
         try:
+            marks = ",".join("?" * len(PARTS))
             rows = dict(
-                self.connection.execute("SELECT name, value FROM meta WHERE name != 'dependents'")
+                self.connection.execute(
+                    f"SELECT name, value FROM meta WHERE name NOT IN ({marks})", PARTS
+                )
             )
             meta = {name: json.loads(value) for name, value in rows.items()}
             if meta.get("format") != FORMAT:
                 raise ValueError("a kit of another format")
-            home = meta["home"]
             self.kit = Kit(
                 **{name: meta[name] for name in _META},
                 shells=_shells_from_json(meta["shells"]),
-                home=(home[0], home[1]) if home is not None else None,
+                splits={url: (before, after) for url, (before, after) in meta["splits"].items()},
             )
         except (sqlite3.Error, ValueError, KeyError, TypeError) as error:
             self.connection.close()
             raise KitError(f"{location.name} cannot be read: {error}") from None
 
+    def part(self, name: str) -> Any:
+        """One of the large parts (:data:`PARTS`), parsed once (callers must not
+        change it); :class:`KitError` if the kit cannot say."""
+        if name not in self.parts:
+            try:
+                (text,) = self.connection.execute(
+                    "SELECT value FROM meta WHERE name = ?", (name,)
+                ).fetchone()
+                self.parts[name] = json.loads(text)
+            except (sqlite3.Error, ValueError, TypeError) as error:
+                raise KitError(f"the kit cannot be read: {error}") from None
+        return self.parts[name]
+
     def dependents(self, papers: Iterable[int]) -> dict[int, str]:
         """Page number -> kept spec (encoded) of the pages made from these papers;
         :class:`KitError` if the kit cannot say."""
+        lists = self.part("dependents")
         try:
-            (text,) = self.connection.execute(
-                "SELECT value FROM meta WHERE name = 'dependents'"
-            ).fetchone()
-            lists = json.loads(text)
-            wanted = sorted({page for paper in set(papers) for page in lists[paper]})
-            found: dict[int, str] = {}
+            wanted = {page for paper in set(papers) for page in lists[paper]}
+        except (TypeError, IndexError) as error:
+            raise KitError(f"the kit cannot be read: {error}") from None
+        return self.pages(wanted)
+
+    def pages(self, numbers: Iterable[int]) -> dict[int, str]:
+        """Page number -> kept spec (encoded); :class:`KitError` if one is missing."""
+        wanted = sorted(set(numbers))
+        found: dict[int, str] = {}
+        try:
             for start in range(0, len(wanted), 500):
                 batch = wanted[start : start + 500]
                 marks = ",".join("?" * len(batch))  # only "?" marks go into the query
                 query = f"SELECT number, spec FROM pages WHERE number IN ({marks})"
                 found.update(self.connection.execute(query, batch))
-        except (sqlite3.Error, ValueError, TypeError, IndexError) as error:
+        except sqlite3.Error as error:
             raise KitError(f"the kit cannot be read: {error}") from None
         if len(found) != len(wanted):
             raise KitError("pages are missing from the kit")
         return found
+
+    def cards(self, entries: Mapping[str, str]) -> list[Card]:
+        """The cards of these entry files (path -> digest of their contents) made
+        from those contents; :class:`KitError` if the kit cannot say."""
+        found: list[Card] = []
+        paths = sorted(entries)
+        try:
+            for start in range(0, len(paths), 500):
+                batch = paths[start : start + 500]
+                marks = ",".join("?" * len(batch))  # only "?" marks go into the query
+                query = f"SELECT * FROM cards WHERE path IN ({marks})"
+                found.extend(
+                    (path, level, bool(added), digest, html)
+                    for path, level, added, digest, html in self.connection.execute(query, batch)
+                    if entries[path] == digest
+                )
+        except sqlite3.Error as error:
+            raise KitError(f"the kit cannot be read: {error}") from None
+        return found
+
+    def all_cards(self) -> list[Card]:
+        try:
+            return [
+                (path, level, bool(added), digest, html)
+                for path, level, added, digest, html in self.connection.execute(
+                    "SELECT * FROM cards"
+                )
+            ]
+        except sqlite3.Error as error:
+            raise KitError(f"the kit cannot be read: {error}") from None
 
     def close(self) -> None:
         self.connection.close()

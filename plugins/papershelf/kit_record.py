@@ -15,16 +15,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from papershelf.catalog import Catalog
 from papershelf.feeds import EMPTY_SITE_UPDATED, Site, entry_datetime
 from papershelf.kit import (
+    Card,
     Kit,
     KitError,
+    KitReader,
     hollow_catalog,
     identities,
     kit_path,
-    read_shells,
     stamp,
     write_kit,
 )
 from papershelf.model import Paper
+from papershelf.moves import placement_row
 from papershelf.pages import PageSpec
 from papershelf.shells import Shell
 
@@ -37,6 +39,17 @@ def entry_stat(entries: Mapping[str, Any], paper: Paper) -> list[Any] | None:
     (``entries``: the entry cache's, papershelf.entry_cache.Entry by path)."""
     entry = entries.get(str(paper.source))
     return None if entry is None else [entry.size, entry.mtime_ns, entry.digest]
+
+
+def _entry_stats(entries: Mapping[str, Any], catalog: Catalog) -> dict[str, list[Any]]:
+    """Entry path -> size, time and digest of its file, for the papers of the catalog
+    that the entry cache has."""
+    found = {}
+    for paper in catalog.papers:
+        stat = entry_stat(entries, paper)
+        if stat is not None:
+            found[str(paper.source)] = stat
+    return found
 
 
 def watched_inputs(config: MkDocsConfig, papers_dir: Path, tags_file: Path) -> list[Path]:
@@ -71,20 +84,27 @@ class KitRecorder:
             log.info("papershelf: plugins %s take part: no quick rebuilds", ", ".join(others))
         self.watched: list[Path] = []
         self.surroundings: list[list[Any]] = []
-        self.home: tuple[str, str] | None = None
-        self.home_fragment: str | None = None
+        self.fragments: dict[str, str] = {}  # by URL: what the plugin made of a page
+        self.splits: dict[str, tuple[str, str]] = {}
+        self.made: set[str] = set()  # URLs of the pages made through the theme
 
     def watch(self, paths: list[Path]) -> None:
         """Stamp the hand-written inputs before mkdocs reads them."""
         self.watched = paths
         self.surroundings = stamp(paths)
 
-    def home_page(self, output: str) -> None:
-        """The home page as mkdocs wrote it, cut around its recent additions."""
-        fragment = self.home_fragment
+    def fragment(self, url: str, body: str) -> None:
+        """What the plugin made of a page that goes through the theme: a generated
+        page's body, or the recent additions after a hand-written home page."""
+        self.fragments[url] = body
+
+    def page_written(self, url: str, output: str) -> None:
+        """A page as mkdocs wrote it: kept cut around the plugin's part of it, when
+        that part is there once."""
+        fragment = self.fragments.pop(url, None)
         if fragment and output.count(fragment) == 1:
             before, after = output.split(fragment)
-            self.home = (before, after)
+            self.splits[url] = (before, after)
 
     def write(
         self,
@@ -95,19 +115,52 @@ class KitRecorder:
         catalog: Catalog,
         entries: Mapping[str, Any],
         specs: Iterable[tuple[PageSpec, str]],
+        handwritten: Iterable[str],
         linked: Iterable[str],
         shells: Mapping[tuple[int, str], Mapping[tuple[bool, bool], Shell] | None],
+        cards: Mapping[tuple[Paper, int, bool], str],
         dirty: bool,
     ) -> bool:
         """Write the kit; False (and no kit) if a spec holds what it cannot keep.
-        A ``--dirty`` build made only the shells its pages needed: the others come
-        from the last kit (same theme and site, or the build would not be dirty)."""
+        A ``--dirty`` build made only the shells its pages needed, and went through
+        the theme only for the pages that changed: the other shells and splits come
+        from the last kit (same theme and site, or the build would not be dirty; a
+        page not made again is made from what it was made from before), and so do
+        the cards of the entries it did not show (same contents, same card)."""
         self.location.unlink(missing_ok=True)
         if not self.enabled:
             return False
         kept: dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None] = {}
+        splits: dict[str, tuple[str, str]] = {}
+        digests = {path: stat[2] for path, stat in _entry_stats(entries, catalog).items()}
+        made_cards: list[Card] = []
         if dirty and self.previous is not None:
-            kept.update(read_shells(self.previous))
+            try:
+                reader = KitReader(self.previous)
+            except KitError:
+                pass
+            else:
+                try:
+                    kept.update(reader.kit.shells)
+                    splits.update(
+                        (url, split)
+                        for url, split in reader.kit.splits.items()
+                        if url not in self.made
+                    )
+                    made_cards = [
+                        card for card in reader.all_cards() if digests.get(card[0]) == card[3]
+                    ]
+                except KitError:
+                    pass
+                finally:
+                    reader.close()
+        for (paper, level, added), html in cards.items():
+            path = str(paper.source)
+            if path in digests:
+                made_cards.append((path, level, added, digests[path], html))
+        splits.update(self.splits)
+        specs = list(specs)
+        through_theme = {spec.url for spec, how in specs if how != "shell"}
         for key, variants in shells.items():
             if variants is None:
                 kept[key] = None
@@ -128,13 +181,15 @@ class KitRecorder:
             entries=[entry_stat(entries, paper) for paper in catalog.papers],
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
+            handwritten=sorted(handwritten),
             shells=kept,
-            home=self.home,
+            splits={url: split for url, split in splits.items() if url in through_theme},
         )
         try:
             if any(stat is None for stat in kit.entries):
                 raise KitError("an entry is missing from the entry cache")
-            write_kit(self.location, kit, specs, number)
+            placements = [placement_row(paper) for paper in catalog.papers]
+            write_kit(self.location, kit, specs, number, placements, made_cards)
         except KitError as error:
             log.info("papershelf: no quick rebuilds after this build: %s", error)
             self.location.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -46,6 +46,10 @@ class PageSpec:
     kind: str
     context: dict[str, Any] = field(default_factory=dict)
     feed_tags: tuple[str, ...] = ()  # tags whose feeds this page advertises
+    # The list it is a page of (:func:`plan_pages`' ``groups``): "index" for the home
+    # and index pages, "tag:<id>" (both orders), "year:<year>", "month:<yyyy/mm>",
+    # "undated", "org:<key>", "paper:<slug>".
+    group: str = ""
 
     @property
     def src_uri(self) -> str:
@@ -112,16 +116,46 @@ def _paginated(
     return specs
 
 
-def plan_pages(catalog: Catalog, settings: Settings, *, home: bool = True) -> list[PageSpec]:
+INDEX = "index"  # the group of the home page and the tag, archive and organisation indexes
+
+
+def list_groups(paper: Paper) -> set[str]:
+    """The groups (:attr:`PageSpec.group`) of the lists a paper is on, as
+    papershelf.catalog.build_catalog puts it there: the pages an edit that moves the
+    paper can change, with the index pages."""
+    groups = {f"tag:{tag}" for tag in paper.tags}
+    if paper.published is None:
+        groups.add("undated")
+    else:
+        month = Month(paper.published.year, paper.published.month)
+        groups.update((f"year:{month.year}", f"month:{month.key}"))
+    if paper.org_key and paper.organization:
+        groups.add(f"org:{paper.org_key}")
+    return groups
+
+
+def plan_pages(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    home: bool = True,
+    groups: Collection[str] | None = None,
+) -> list[PageSpec]:
     """All generated pages, in a stable order. ``home=False`` when a hand-written
-    ``index.md`` exists (its content is then followed by the recent additions)."""
+    ``index.md`` exists (its content is then followed by the recent additions).
+
+    ``groups``: only the pages of these lists (:attr:`PageSpec.group`), for a rebuild
+    after an edit that moved a paper between lists (papershelf.quick): planning all
+    11,800 pages of a 10,000-paper list for it would take longer than the rebuild.
+    """
+    wanted: Callable[[str], bool] = (lambda _: True) if groups is None else groups.__contains__
     specs: list[PageSpec] = []
-    if home:
+    if home and wanted(INDEX):
         specs.append(home_spec(catalog, settings))
-    specs.extend(_paper_pages(catalog))
-    specs.extend(_tag_pages(catalog, settings))
-    specs.extend(_archive_pages(catalog, settings))
-    specs.extend(_org_pages(catalog, settings))
+    specs.extend(_paper_pages(catalog, wanted))
+    specs.extend(_tag_pages(catalog, settings, wanted))
+    specs.extend(_archive_pages(catalog, settings, wanted))
+    specs.extend(_org_pages(catalog, settings, wanted))
     return specs
 
 
@@ -133,11 +167,16 @@ def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
         description="The newest additions to the reading list.",
         kind="home",
         context={"recent": catalog.papers[: settings.home_recent], "catalog": catalog},
+        group=INDEX,
     )
 
 
-def _paper_pages(catalog: Catalog) -> list[PageSpec]:
-    return [paper_spec(paper, *catalog.previous_and_next(paper)) for paper in catalog.papers]
+def _paper_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSpec]:
+    return [
+        paper_spec(paper, *catalog.previous_and_next(paper))
+        for paper in catalog.papers
+        if wanted(f"paper:{paper.slug}")
+    ]
 
 
 def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSpec:
@@ -150,21 +189,30 @@ def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSp
         kind="paper",
         context={"paper": paper, "newer": newer, "older": older},
         feed_tags=paper.tags,
+        group=f"paper:{paper.slug}",
     )
 
 
-def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
-    specs = [
-        PageSpec(
-            url="tags/",
-            template="papershelf/tag-index.html",
-            title="Tags",
-            description="Every tag of the reading list with its description.",
-            kind="tag-index",
-            context={"catalog": catalog},
+def _tag_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            PageSpec(
+                url="tags/",
+                template="papershelf/tag-index.html",
+                title="Tags",
+                description="Every tag of the reading list with its description.",
+                kind="tag-index",
+                context={"catalog": catalog},
+                group=INDEX,
+            )
         )
-    ]
     for tag in catalog.tags.values():
+        group = f"tag:{tag.id}"
+        if not wanted(group):
+            continue
         papers = catalog.by_tag[tag.id]
         # A second, pre-rendered order only where there is something to reorder.
         votes_url = tag_votes_url(tag.id) if len(papers) > 1 else None
@@ -187,6 +235,7 @@ def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                     "orders": {"newest": tag_url(tag.id), "votes": votes_url},
                 },
                 feed_tags=(tag.id,),
+                group=f"tag:{tag.id}",
             )
 
         def make_votes(
@@ -207,6 +256,7 @@ def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                     "orders": {"newest": tag_url(tag.id), "votes": votes_url},
                 },
                 feed_tags=(tag.id,),
+                group=f"tag:{tag.id}",
             )
 
         specs.extend(_paginated(tag_url(tag.id), papers, settings.page_size, make))
@@ -217,18 +267,25 @@ def _tag_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
     return specs
 
 
-def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
-    specs = [
-        PageSpec(
-            url="archive/",
-            template="papershelf/archive-index.html",
-            title="Archive",
-            description="Papers by publication year and month.",
-            kind="archive-index",
-            context={"catalog": catalog},
+def _archive_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            PageSpec(
+                url="archive/",
+                template="papershelf/archive-index.html",
+                title="Archive",
+                description="Papers by publication year and month.",
+                kind="archive-index",
+                context={"catalog": catalog},
+                group=INDEX,
+            )
         )
-    ]
     for year in catalog.years:
+        if not wanted(f"year:{year}"):
+            continue
 
         def make_year(url: str, chunk: list[Paper], pager: Pager, year=year) -> PageSpec:
             return PageSpec(
@@ -244,12 +301,15 @@ def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                     "pager": pager,
                     "catalog": catalog,
                 },
+                group=f"year:{year}",
             )
 
         specs.extend(
             _paginated(f"archive/{year}/", catalog.by_year[year], settings.page_size, make_year)
         )
     for month, papers in catalog.by_month.items():
+        if not wanted(f"month:{month.key}"):
+            continue
         earlier, later = catalog.neighbour_months(month)
 
         def make_month(
@@ -268,10 +328,11 @@ def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                     "papers": chunk,
                     "pager": pager,
                 },
+                group=f"month:{month.key}",
             )
 
         specs.extend(_paginated(month_url(month), papers, settings.page_size, make_month))
-    if catalog.undated:
+    if catalog.undated and wanted("undated"):
 
         def make_undated(url: str, chunk: list[Paper], pager: Pager) -> PageSpec:
             return PageSpec(
@@ -287,6 +348,7 @@ def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                     "papers": chunk,
                     "pager": pager,
                 },
+                group="undated",
             )
 
         specs.extend(
@@ -295,23 +357,30 @@ def _archive_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
     return specs
 
 
-def _org_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
+def _org_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
     if not catalog.by_org:
         return []
-    specs = [
-        PageSpec(
-            url="orgs/",
-            template="papershelf/org-index.html",
-            title="Organisations",
-            description="Organisations whose papers are on the list.",
-            kind="org-index",
-            context={"catalog": catalog},
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            PageSpec(
+                url="orgs/",
+                template="papershelf/org-index.html",
+                title="Organisations",
+                description="Organisations whose papers are on the list.",
+                kind="org-index",
+                context={"catalog": catalog},
+                group=INDEX,
+            )
         )
-    ]
     for key, papers in catalog.by_org.items():
+        if not wanted(f"org:{key}"):
+            continue
         name = catalog.org_names[key]
 
-        def make(url: str, chunk: list[Paper], pager: Pager, name=name) -> PageSpec:
+        def make(url: str, chunk: list[Paper], pager: Pager, name=name, key=key) -> PageSpec:
             return PageSpec(
                 url=url,
                 template="papershelf/org.html",
@@ -319,6 +388,7 @@ def _org_pages(catalog: Catalog, settings: Settings) -> list[PageSpec]:
                 description=f"Papers from {name}.",
                 kind="org",
                 context={"name": name, "papers": chunk, "pager": pager},
+                group=f"org:{key}",
             )
 
         specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
@@ -334,6 +404,20 @@ CATALOG_READS: dict[str, frozenset[str]] = {
     "papershelf/tag-index.html": frozenset({"by_tag"}),
     "papershelf/org-index.html": frozenset({"by_org"}),
 }
+
+
+def reads_changed(
+    template: str,
+    before: tuple[tuple[str, Hashable], ...],
+    after: tuple[tuple[str, Hashable], ...],
+) -> bool:
+    """Whether a template given the whole catalog reads a part of its shape
+    (:func:`catalog_shape`) that differs between ``before`` and ``after``."""
+    reads = CATALOG_READS.get(template)
+    return any(
+        old != new and (reads is None or old[0] in reads)
+        for old, new in zip(before, after, strict=True)
+    )
 
 
 def catalog_shape(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:

@@ -354,11 +354,14 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if spec is not None:
             if page.meta.get("template") == PRERENDERED_TEMPLATE:
                 return ""  # rendered when built, one page at a time (papershelf.fastpages)
-            return self.render(spec)
+            body = self.render(spec)
+            if self.kit is not None:
+                self.kit.fragment(spec.url, body)
+            return body
         if self.home is not None and page.is_homepage:
             fragment = self.render(self.home, standalone=False)
             if self.kit is not None:
-                self.kit.home_fragment = fragment
+                self.kit.fragment(self.home.url, fragment)
             return html + fragment
         return html
 
@@ -379,8 +382,12 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.prerenderer is not None and self.prerenderer.handles(page.file.src_uri):
             page.content = ""  # written already; bodies are not kept (memory)
-        elif self.kit is not None and page.is_homepage:
-            self.kit.home_page(output)
+        elif self.kit is not None:
+            spec = self.specs.get(page.file.src_uri)
+            if spec is not None:
+                self.kit.page_written(spec.url, output)
+            elif self.home is not None and page.is_homepage:
+                self.kit.page_written(self.home.url, output)
         return output
 
     def on_env(
@@ -544,8 +551,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 catalog=self.catalog,
                 entries=self.entries.entries if self.entries is not None else {},
                 specs=self.kit_specs(),
+                handwritten=self.page_urls,
                 linked=shells.linked,
                 shells=shells.made(),
+                cards=self.bodies.cards.cards(),
                 dirty=self.dirty,
             )
 

@@ -1,34 +1,44 @@
-"""The quick ``papershelf build``: an edit of what entries *say*, rebuilt without mkdocs.
+"""The quick ``papershelf build``: an edit of a few entries, rebuilt without mkdocs.
 
 Most edits of a reading list fix a title or an abstract, add notes, authors or a
-code link. Such an edit moves no paper: the list order, the tag, archive and organisation pages
-a paper is on, the feeds it is in and every URL stay as they were (:func:`placement`
-is unchanged). The pages it changes are then exactly the pages whose key holds the
-paper (papershelf.pages.spec_key): its own page, its neighbours', the list pages it
-is on, perhaps the home page; plus the feeds that list it and a few files of the
+code link. Such an edit moves no paper (:func:`placement` is unchanged): the pages
+it changes are exactly the pages whose key holds the paper
+(papershelf.pages.spec_key): its own page, its neighbours', the list pages it is
+on, perhaps the home page; plus the feeds that list it and a few files of the
 search index. Going through mkdocs for those costs seconds at 10,000 papers (its
 start, its file list, the plan of every page); here they are rebuilt from the kit
 the last mkdocs build left (papershelf.kit): the same body templates
-(papershelf.rendering), the theme shells it cut (papershelf.shells), the search
-index patched (papershelf.search.patch_index).
+(papershelf.rendering), the theme shells it cut (papershelf.shells) or the pages
+it made through the theme cut around their body, the search index patched
+(papershelf.search.patch_index).
+
+An edit of a tag, the organisation, the votes or a date *moves* the paper between
+lists, and the other papers of those lists shift on their pages. The new lists
+are made from the kit's placements (papershelf.moves) and only their pages are
+planned again (``plan_pages(groups=...)``); a page whose plan is unchanged and
+holds no edited paper stays as it is.
 
 Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
 the mkdocs build as before: no kit or another build's kit, a hand-written input
-touched, an entry added, removed, moved or with a problem, a page whose shell the
-kit lacks. Like every ``papershelf build``, the result is written beside the site
-and moved in only when complete; ``tests/test_quick.py`` compares it byte for byte
-with a clean build.
+touched, an entry added, removed, renamed or with a problem, an edit that changes
+the order of the list (the numbers of papers in the kit, the search index and the
+feeds) or adds or removes a page (the sitemap), a page whose shell the kit lacks.
+Like every ``papershelf build``, the result is written beside the site and moved in
+only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
+build.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import escape
@@ -46,6 +56,7 @@ from papershelf.entry_cache import (
 from papershelf.feeds import (
     FeedLinks,
     Site,
+    entry_datetime,
     feed_links,
     feed_source,
     make_item,
@@ -60,20 +71,36 @@ from papershelf.incremental import (
     write_outputs,
 )
 from papershelf.kit import (
+    Card,
     Kit,
     KitError,
     KitReader,
     catalog_from_hollow,
     decode_spec,
+    encode_spec,
+    holds_catalog,
+    hollow_catalog,
     identities,
     kit_path,
     spec_papers,
     stamp,
-    update_papers,
+    update_kit,
 )
 from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
-from papershelf.pages import PageSpec, catalog_shape, paper_spec, spec_key
+from papershelf.moves import keeps_order, placed_catalog, placement_row
+from papershelf.pages import (
+    INDEX,
+    PageSpec,
+    Settings,
+    catalog_shape,
+    home_spec,
+    list_groups,
+    paper_spec,
+    plan_pages,
+    reads_changed,
+    spec_key,
+)
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
@@ -112,10 +139,10 @@ class Outcome:
 def placement(paper: Paper) -> tuple[Any, ...]:
     """Everything of a paper that decides where it goes: its URL, its place in the
     list (dates, then slug), the lists it is on (tags, organisation) and its place in
-    the most-voted orders. A quick build needs it unchanged. The rest (title,
-    abstract, notes, authors, links) shows only in the pages that hold the paper; the
-    title, arXiv id and DOI are also checked against every other entry for
-    duplicates (:func:`check_identities`)."""
+    the most-voted orders. An edit that changes it moves the paper (:class:`_Moves`).
+    The rest (title, abstract, notes, authors, links) shows only in the pages that
+    hold the paper; the title, arXiv id and DOI are also checked against every other
+    entry for duplicates (:func:`check_identities`)."""
     return (
         paper.slug,
         paper.added,
@@ -145,7 +172,7 @@ def check_identities(known: Sequence[list[list[str]]], edits: Sequence[Edit]) ->
 
 
 def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildState) -> Outcome:
-    """Rebuild ``site_dir`` after content edits, or raise :class:`NotQuickError`.
+    """Rebuild ``site_dir`` after edits of a few entries, or raise :class:`NotQuickError`.
 
     ``state`` is the last build's, already checked by the CLI against mkdocs.yml,
     the installed versions and the site folder (build_tools/build.py). Updates the
@@ -156,12 +183,18 @@ def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildSta
         reader = KitReader(kit_path(state_path))
     except KitError as error:
         raise NotQuickError(f"no usable kit ({error})") from None
+    # A short run that makes few cycles: the cyclic collector would walk the lists
+    # of 10,000 papers again and again (and in a forked helper, copy their memory).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _rebuild(reader, config_file, site_dir, state_path, state)
     except KitError as error:
         raise NotQuickError(str(error)) from None
     finally:
         reader.close()
+        if collecting:
+            gc.enable()
 
 
 def _rebuild(
@@ -186,11 +219,13 @@ def _rebuild(
         edits = entries.edits(changed, vocabulary)
         if not edits:  # touched, not changed
             entries.save()
-            _update_kit(state_path, state, entries.built_now, {})
+            _update_kit(state_path, state, {"entries": entries.built_now})
             state.write(state_path)
             return Outcome(0, 0, 0, False)
         check_identities(kit.identities, edits)
-    site = _SiteParts(kit, vocabulary.tags, reader, edits, entries)
+    with stage("catalog"):
+        moves = _Moves.of(reader, vocabulary.tags, edits)
+    site = _SiteParts(kit, vocabulary.tags, reader, edits, entries, moves)
     with stage("pages"):
         outputs, pages = site.pages(state.pages)
     with stage("feeds"):
@@ -209,7 +244,13 @@ def _rebuild(
         shutil.rmtree(staging, ignore_errors=True)
     entries.save()
     renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
-    _update_kit(state_path, state, entries.built_now, renamed)
+    items: dict[str, dict[int, Any]] = {"entries": entries.built_now, "identities": renamed}
+    values: dict[str, Any] = {}
+    if moves is not None:
+        items["placements"] = {n: placement_row(new) for n, _, new in edits}
+        items["dependents"] = site.dependents
+        values = {"catalog": moves.hollow, "newest": moves.newest.isoformat()}
+    _update_kit(state_path, state, items, values, site.kit_pages, site.kit_cards)
     state.pages.update(pages)
     state.feeds.update(feed_digests)
     state.write(state_path)
@@ -219,15 +260,49 @@ def _rebuild(
 def _update_kit(
     state_path: Path,
     state: BuildState,
-    entries: dict[int, list[Any]],
-    renamed: dict[int, list[list[str]]],
+    items: dict[str, dict[int, Any]],
+    values: dict[str, Any] | None = None,
+    pages: dict[int, str] | None = None,
+    cards: Sequence[Card] = (),
 ) -> None:
-    """The kit follows what this build was made from; if it cannot, the state stops
-    naming it, and the next build goes through mkdocs."""
+    """The kit follows what this build was made from (papershelf.kit.update_kit); if
+    it cannot, the state stops naming it, and the next build goes through mkdocs."""
     try:
-        update_papers(kit_path(state_path), entries, renamed)
+        update_kit(kit_path(state_path), items=items, values=values, pages=pages, cards=cards)
     except KitError:
         state.kit = ""
+
+
+@dataclass
+class _Moves:
+    """The lists after edits that move papers (papershelf.moves), and the groups of
+    pages (papershelf.pages.PageSpec.group) they can change."""
+
+    placed: Catalog  # of papershelf.moves.Placed
+    hollow: dict[str, Any]  # papershelf.kit.hollow_catalog of it
+    groups: set[str]
+    newest: datetime
+
+    @classmethod
+    def of(cls, reader: KitReader, tags: dict[str, Tag], edits: list[Edit]) -> _Moves | None:
+        """None when no edit moves its paper."""
+        moved = [(old, new) for _, old, new in edits if placement(old) != placement(new)]
+        if not moved:
+            return None
+        rows = list(reader.part("placements"))
+        for number, _, new in edits:
+            rows[number] = placement_row(new)
+        placed = placed_catalog(rows, tags)
+        if not keeps_order(placed):
+            raise NotQuickError("an edit changes the order of the list")
+        groups = {INDEX}
+        for old, new in moved:
+            groups |= list_groups(old) | list_groups(new)
+        newest = reader.kit.newest_time()
+        if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
+            newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]
+        number = {id(paper): paper.number for paper in placed.papers}
+        return cls(placed, hollow_catalog(placed, number), groups, newest)
 
 
 class _Entries:
@@ -294,8 +369,8 @@ class _Entries:
             paper, problems = load_entry(path, vocabulary, data)
             if problems or paper is None:
                 raise NotQuickError(f"{path} has problems")
-            if placement(paper) != placement(old):
-                raise NotQuickError(f"the edit of {path} moves its paper")
+            if paper.slug != old.slug:
+                raise NotQuickError(f"the edit of {path} moves its page to another address")
             self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
             if paper != old:
                 found.append((number, old, paper))
@@ -319,13 +394,19 @@ class _Entries:
         found.update((n, paper) for n, paper in self.edited.items() if n in asked)
         return found
 
+    def digest(self, number: int) -> str:
+        """The digest of an entry file's contents as this build makes it."""
+        now = self.built_now.get(number)
+        return now[2] if now is not None else self.built[number][2]
+
     def save(self) -> None:
         if self.to_save:
             write_entries(self.location, self.salt, self.to_save)
 
 
 class _SiteParts:
-    """Pages, feeds and search index of one quick build."""
+    """Pages, feeds and search index of one quick build; and what the kit then
+    needs to learn of its pages (:attr:`kit_pages`, :attr:`dependents`)."""
 
     def __init__(
         self,
@@ -334,53 +415,168 @@ class _SiteParts:
         reader: KitReader,
         edits: list[Edit],
         entries: _Entries,
+        moves: _Moves | None,
     ) -> None:
         self.kit = kit
         self.tags = tags
         self.reader = reader
         self.edits = edits
+        self.edited = {number for number, _, _ in edits}
         self.entries = entries
-        self.catalog: Catalog = catalog_from_hollow(kit.catalog, tags)
+        self.moves = moves
+        self.before: Catalog = catalog_from_hollow(kit.catalog, tags)
+        self.catalog = self.before if moves is None else catalog_from_hollow(moves.hollow, tags)
         self.digester = Digester()
         self.linked = set(kit.linked)
         self.feed_site = Site(**kit.feed_site)
+        self.kit_pages: dict[int, str] = {}  # page number -> its spec, when planned anew
+        self.kit_cards: list[Card] = []  # the cards it made
+        self.dependents: dict[int, list[int]] = {}  # paper number -> its pages, if changed
 
     def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
-        """Files of the pages made from an edited paper, and their new key digests."""
-        kept = self.reader.dependents(number for number, _, _ in self.edits)
-        if len(kept) > max(MOST_PAGES * len(previous), 100):
+        """Files of the pages made from an edited paper or planned anew, and their
+        new key digests."""
+        # page number -> its spec as planned now and as kept in the kit (parsed)
+        made: dict[int, tuple[list[Any], list[Any]]] = {}
+        for page, text in self.reader.dependents(self.edited).items():
+            data = json.loads(text)
+            made[page] = (data, data)
+        with stage("pages: plan"):
+            planned = self._planned() if self.moves is not None else {}
+        made.update(planned)
+        if len(made) > max(MOST_PAGES * len(previous), 100):
             raise NotQuickError("most pages changed")
-        encoded = {page: json.loads(text) for page, text in kept.items()}
         numbers: set[int] = set()
-        for spec in encoded.values():
-            numbers |= spec_papers(spec)
-        papers = self.entries.papers(numbers)
-        specs = []
-        for _, data in sorted(encoded.items()):
+        for data, _ in made.values():
+            numbers |= spec_papers(data)
+        with stage("pages: papers"):
+            papers = self.entries.papers(numbers)
+        number = {id(paper): n for n, paper in papers.items()}
+        jobs: list[_Job] = []
+        for page, (data, old) in sorted(made.items()):
             spec, how = decode_spec(data, papers.__getitem__, self.catalog, self.tags)
-            if how != "shell" and not (how == "home" and self.kit.home is not None):
-                raise NotQuickError(f"the page {spec.url or 'home'} goes through the theme")
-            specs.append(_fresh(spec))
+            spec = _fresh(spec)
+            if page in planned:
+                self._learn(page, old, encode_spec(spec, how, number, set()))
+            jobs.append(_Job(spec, how, old))
         bodies = BodyRenderer()
         bodies.env.bytecode_cache = compiled_templates()
         bodies.start_build(self.catalog)
-        token = catalog_shape(self.catalog)
+        with stage("pages: cards"):
+            self._give_cards(bodies, papers)
+        found = self._render(jobs, previous, bodies)
+        self.kit_cards = [
+            (str(paper.source), level, added, self.entries.digest(number[id(paper)]), html)
+            for (paper, level, added), html in bodies.cards.cards().items()
+            if (paper, level, added) in bodies.cards.fresh
+        ]
+        return found
+
+    def _give_cards(self, bodies: BodyRenderer, papers: dict[int, Paper]) -> None:
+        """The cards of these papers that the kit has, made from their entries as they
+        are now."""
+        digests = {self.entries.paths[n]: self.entries.digest(n) for n in papers}
+        by_path = {self.entries.paths[n]: paper for n, paper in papers.items()}
+        bodies.cards.give(
+            {
+                (by_path[path], level, added): html
+                for path, level, added, _, html in self.reader.cards(digests)
+            }
+        )
+
+    def _render(
+        self, jobs: Sequence[_Job], previous: dict[str, str], bodies: BodyRenderer
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """The files of these pages that changed, and every one's key digest."""
         head = _Heads(feed_links(self.catalog, self.feed_site))
+        token = catalog_shape(self.catalog)
         outputs: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        for spec in specs:
-            if spec.url == "" and self.kit.home is not None:  # hand-written, then the list
-                before, after = self.kit.home
-                body = bodies.render(spec, self.catalog, self.kit.site, standalone=False)
-                outputs["index.html"] = page_bytes(before + body + after)
+        for spec, how, old in jobs:
+            file = f"{spec.url}index.html"
+            if how == "home":  # not a page of mkdocs' file list: no key, always made
+                outputs[file] = page_bytes(self._split(spec, old, how, bodies))
                 continue
             digest = Digester.plain(spec_key(spec, token, self.digester.paper))
             digests[spec.url] = digest
             if previous.get(spec.url) == digest:
                 continue
-            body = bodies.render(spec, self.catalog, self.kit.site)
-            outputs[f"{spec.url}index.html"] = page_bytes(self._page(spec, body, head))
+            if how == "shell":
+                body = bodies.render(spec, self.catalog, self.kit.site)
+                outputs[file] = page_bytes(self._page(spec, body, head))
+            else:
+                outputs[file] = page_bytes(self._split(spec, old, how, bodies))
         return outputs, digests
+
+    def _planned(self) -> dict[int, tuple[list[Any], list[Any]]]:
+        """After edits that move papers: the pages of the lists they left or joined,
+        planned again from the new lists, whose plan changed or that hold an edited
+        paper; and the pages given the whole catalog whose part of its shape changed.
+        By page number: the spec as planned now and as kept in the kit (parsed,
+        papershelf.kit.encode_spec)."""
+        assert self.moves is not None
+        moves, kit = self.moves, self.kit
+        index: list[list[str]] = self.reader.part("page_index")
+        old = {url: page for page, (url, group) in enumerate(index) if group in moves.groups}
+        settings = Settings(kit.options["page_size"], kit.options["home_recent"])
+        handwritten = set(kit.handwritten)
+        specs = [
+            spec
+            for spec in plan_pages(
+                moves.placed, settings, home="" not in handwritten, groups=moves.groups
+            )
+            if spec.url not in handwritten
+        ]
+        if "" in handwritten and "" in old:  # the recent additions under a hand-written home
+            specs.append(home_spec(moves.placed, settings))
+        if sorted(spec.url for spec in specs) != sorted(old):
+            raise NotQuickError("an edit adds or removes pages")
+        texts = self.reader.pages(old.values())
+        number = {id(paper): paper.number for paper in moves.placed.papers}
+        found: dict[int, tuple[list[Any], list[Any]]] = {}
+        for spec in specs:
+            page = old[spec.url]
+            text = texts[page]
+            kept = json.loads(text)
+            refs: set[int] = set()
+            now = encode_spec(spec, kept[7], number, refs)
+            if now != text or refs & self.edited or holds_catalog(spec):
+                found[page] = (json.loads(now), kept)
+        before, after = catalog_shape(self.before), catalog_shape(self.catalog)
+        if before != after:
+            shown = [page for page in self.reader.part("catalog_pages") if page not in found]
+            for page, text in self.reader.pages(shown).items():
+                kept = json.loads(text)
+                if reads_changed(kept[1], before, after):
+                    found[page] = (kept, kept)
+        return found
+
+    def _learn(self, page: int, old: list[Any], text: str) -> None:
+        """Keep a page's new spec for the kit, and which papers it now holds."""
+        self.kit_pages[page] = text
+        before, after = spec_papers(old), spec_papers(json.loads(text))
+        if before == after:
+            return
+        lists = self.reader.part("dependents")
+        for paper in before - after:
+            pages = self.dependents.get(paper, lists[paper])
+            self.dependents[paper] = [other for other in pages if other != page]
+        for paper in after - before:
+            self.dependents[paper] = [*self.dependents.get(paper, lists[paper]), page]
+
+    def _split(self, spec: PageSpec, data: list[Any], how: str, bodies: BodyRenderer) -> str:
+        """A page made through the theme, filled into the last build's output of it:
+        its title, description and feeds must be the same."""
+        split = self.kit.splits.get(spec.url)
+        old_title, old_description, old_feed_tags = data[2], data[3], data[6]
+        if split is None or (spec.title, spec.description, list(spec.feed_tags)) != (
+            old_title,
+            old_description,
+            old_feed_tags,
+        ):
+            raise NotQuickError(f"the page {spec.url or 'home'} goes through the theme")
+        body = bodies.render(spec, self.catalog, self.kit.site, standalone=how != "home")
+        return split[0] + body + split[1]
 
     def _page(self, spec: PageSpec, body: str, heads: _Heads) -> str:
         description = str(escape(spec.description))
@@ -398,12 +594,21 @@ class _SiteParts:
         return shell.fill(values)
 
     def feeds(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
-        """Files of the feeds that list an edited paper, and their new digests."""
+        """Files of the feeds that list an edited paper or whose list changed, and
+        their new digests."""
         length = self.kit.options["feed_length"]
-        edited = {number for number, _, _ in self.edits}
-        lists = {"": self.catalog.papers[:length]}
-        lists.update((tag, papers[:length]) for tag, papers in self.catalog.by_tag.items())
-        touched = {name: numbers for name, numbers in lists.items() if edited & set(numbers)}
+
+        def lists(catalog: Catalog) -> dict[str, list[int]]:
+            found = {"": catalog.papers[:length]}
+            found.update((tag, papers[:length]) for tag, papers in catalog.by_tag.items())
+            return found
+
+        now, before = lists(self.catalog), lists(self.before)
+        touched = {
+            name: numbers
+            for name, numbers in now.items()
+            if self.edited & set(numbers) or numbers != before.get(name)
+        }
         if not touched:
             return {}, {}
         papers = self.entries.papers(n for numbers in touched.values() for n in numbers)
@@ -413,7 +618,7 @@ class _SiteParts:
             by_tag={tag: [papers[n] for n in touched.get(tag, [])] for tag in self.tags},
         )
         site = self.feed_site
-        newest = self.kit.newest_time()
+        newest = self.kit.newest_time() if self.moves is None else self.moves.newest
         folders = {"" if name == "" else f"tags/{name}/" for name in touched}
         files: dict[str, bytes] = {}
         digests: dict[str, str] = {}
@@ -442,6 +647,14 @@ class _SiteParts:
             raise NotQuickError("the search index in the site cannot be patched")
         write_patch(patch, site_dir, staging)
         return True
+
+
+class _Job(NamedTuple):
+    """A page to make: its spec, how (papershelf.kit.encode_spec) and its kept spec."""
+
+    spec: PageSpec
+    how: str
+    old: list[Any]
 
 
 class _Heads:
