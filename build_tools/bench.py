@@ -238,8 +238,8 @@ def edit_entry(project: synthetic.SyntheticProject, slug: str, number: int) -> s
 
 def retag_entry(project: synthetic.SyntheticProject, slug: str) -> str:
     """Swap one entry's last tag for another: the paper moves from one tag's lists to
-    another's (pages it was not on change), so that rebuild goes through mkdocs.
-    Returns the new tag's id."""
+    another's (pages it was not on change: other papers shift on the pages of both
+    tags). Returns the new tag's id."""
     path = project.entry_path(slug)
     text = path.read_text(encoding="utf-8")
     match = re.search(r"^tags: \[(.*)\]$", text, flags=re.M)
@@ -250,6 +250,25 @@ def retag_entry(project: synthetic.SyntheticProject, slug: str) -> str:
     line = "tags: [" + ", ".join([*tags[:-1], new]) + "]"
     path.write_text(text[: match.start()] + line + text[match.end() :], encoding="utf-8")
     return new
+
+
+def redate_entry(project: synthetic.SyntheticProject, slug: str) -> str:
+    """Give one entry the added date of the newest entries: the paper moves up the
+    list, and every paper between its old and new place moves down one (the order
+    of the list changes, so that rebuild goes through mkdocs). Returns the date."""
+    added = re.compile(r"^added: (\d{4}-\d{2}-\d{2})$", flags=re.M)
+    newest = max(added.findall(project.entry_path(project.slugs[0]).read_text(encoding="utf-8")))
+    for other in project.slugs:
+        found = added.search(project.entry_path(other).read_text(encoding="utf-8"))
+        if found is not None and found[1] > newest:
+            newest = found[1]
+    path = project.entry_path(slug)
+    text = path.read_text(encoding="utf-8")
+    edited = added.sub(f"added: {newest}", text, count=1)
+    if edited == text:
+        raise BenchError(f"could not change the added date of {path}")
+    path.write_text(edited, encoding="utf-8")
+    return newest
 
 
 def build_command(config: Path, site: Path) -> list[str]:
@@ -286,10 +305,16 @@ def bench_size(
     other = project.slugs[len(project.slugs) // 3]
     tag = retag_entry(project, other)
     log(f"[{count} papers] rebuild after changing a tag of papers/{other}")
-    moved = check(run_measured(command, cwd, args.timeout), "rebuild after a tag edit")
+    moved = check(run_measured(command, cwd, args.timeout, timings), "rebuild after a tag edit")
     page = site / "papers" / other / "index.html"
     if f"tags/{tag}/" not in page.read_text(encoding="utf-8"):
         raise BenchError(f"the rebuild after retagging {other} did not update {page}")
+    third = project.slugs[2 * len(project.slugs) // 3]
+    day = redate_entry(project, third)
+    log(f"[{count} papers] rebuild after a date edit that reorders the list (papers/{third})")
+    reordered = check(run_measured(command, cwd, args.timeout), "rebuild after a date edit")
+    if day not in (site / "papers" / third / "index.html").read_text(encoding="utf-8"):
+        raise BenchError(f"the rebuild after redating {third} did not update its page")
     result: dict[str, Any] = {
         "papers": count,
         "cold": {
@@ -317,7 +342,14 @@ def bench_size(
             "seconds": round(moved.seconds, 3),
             "cpu_seconds": round(moved.cpu_seconds, 3),
             "peak_rss_mb": round(moved.peak_rss_mb, 1),
+            "stages": stage_summary(moved.stages, moved.seconds),
             "without_mkdocs": QUICK_LINE in moved.output,
+        },
+        "reorder_rebuild": {
+            "seconds": round(reordered.seconds, 3),
+            "cpu_seconds": round(reordered.cpu_seconds, 3),
+            "peak_rss_mb": round(reordered.peak_rss_mb, 1),
+            "without_mkdocs": QUICK_LINE in reordered.output,
         },
     }
     if args.serve:

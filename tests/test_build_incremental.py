@@ -58,9 +58,9 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     before = times(shelf.site)
-    # A new date may move the paper: through mkdocs (tests/test_quick.py: edits that
-    # cannot, without mkdocs).
-    edited = ONE.replace("2025-01-02", "2025-01-01").replace("First abstract.", "Edited & more.")
+    # A date that changes the order of the list: through mkdocs (tests/test_quick.py:
+    # edits that keep it, without mkdocs).
+    edited = ONE.replace("2025-01-02", "2025-01-03").replace("First abstract.", "Edited & more.")
     shelf.paper("one", edited)
 
     line = build(shelf, monkeypatch, capfd)
@@ -69,7 +69,7 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     assert "Edited &amp; more." in shelf.html("papers/one/")
     after = times(shelf.site)
     unchanged = {path for path in before if after.get(path) == before[path]}
-    assert "papers/three/index.html" in unchanged  # not a neighbour of "one"
+    assert "tags/reasoning/index.html" in unchanged  # "two" moved, its card did not change
     assert "tags/vision/index.html" in unchanged
     assert "papers/one/index.html" not in unchanged
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)

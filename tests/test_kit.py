@@ -186,7 +186,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
     assert set(with_catalog) == {"home", "tag-index", "archive-index", "archive-year", "org-index"}
 
 
-def test_an_update_changes_items_values_and_pages_in_place(tmp_path: Path):
+def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):
     catalog = build_catalog(papers(), TAGS)
     specs = plan_pages(catalog, Settings(page_size=2, home_recent=3))
     number = {id(paper): n for n, paper in enumerate(catalog.papers)}
@@ -208,11 +208,16 @@ def test_an_update_changes_items_values_and_pages_in_place(tmp_path: Path):
     placements = [placement_row(paper) for paper in catalog.papers]
     location = tmp_path / "kit.sqlite"
     write_kit(location, kit, [(spec, "shell") for spec in specs], number, placements)
+    changed = [["x", 1, None, [], None, None, 3], *placements[1:]]
     update_kit(
         location,
-        items={"entries": {1: [7, 7, "new"]}, "placements": {0: ["x", 1, None, [], None, None, 3]}},
-        values={"newest": "2025-02-03T00:00:00+00:00"},
+        values={
+            "entries": [kit.entries[0], [7, 7, "new"], *kit.entries[2:]],
+            "placements": changed,
+            "newest": "2025-02-03T00:00:00+00:00",
+        },
         pages={2: '["changed"]'},
+        cards=[("p.yaml", 2, False, "d1", "<article>")],
     )
     reader = KitReader(location)
     try:
@@ -221,6 +226,8 @@ def test_an_update_changes_items_values_and_pages_in_place(tmp_path: Path):
         assert reader.kit.newest == "2025-02-03T00:00:00+00:00"
         assert reader.part("placements")[0] == ["x", 1, None, [], None, None, 3]
         assert reader.part("placements")[1] == placements[1]
+        assert reader.cards({"p.yaml": "d1"}) == [("p.yaml", 2, False, "d1", "<article>")]
+        assert reader.cards({"p.yaml": "d2"}) == []  # made from other contents
         assert reader.pages([2, 3]) == {
             2: '["changed"]',
             3: encode_spec(specs[3], "shell", number, set()),

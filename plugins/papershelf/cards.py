@@ -12,6 +12,7 @@ so a raw ``<`` never comes from an entry and the placeholder cannot be forged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -39,6 +40,9 @@ class CardCache:
         self._tags: dict[str, Any] = {}
         self.rendered = 0  # cards rendered, for tests
         self.fresh: set[tuple[Paper, int, bool]] = set()  # rendered, not given (:meth:`give`)
+        # A quick rebuild lists papershelf.moves.Placed stand-ins: the paper to make a
+        # card of when the kit has none for one.
+        self.resolve: Callable[[Any], Paper] | None = None
 
     def start_build(self, catalog: Catalog) -> None:
         """Call once per build, before rendering: keeps the cards that are still valid
@@ -61,7 +65,8 @@ class CardCache:
             if self._macros is None:
                 self.start_build(catalog)
             assert self._macros is not None
-            card = str(self._macros.module.card(paper, BASE, catalog, level, added))
+            subject = paper if self.resolve is None else self.resolve(paper)
+            card = str(self._macros.module.card(subject, BASE, catalog, level, added))
             self._cards[key] = card
             self.fresh.add(key)
             self.rendered += 1

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
 from papershelf.catalog import Catalog
@@ -37,6 +37,9 @@ from papershelf.markup import render_notes
 from papershelf.model import Paper, Tag
 from papershelf.pages import paper_url, tag_url
 from papershelf.templating import strict_environment
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 GENERATOR = "Papershelf"
 RSS_FILE = "feed.xml"
@@ -250,6 +253,8 @@ def _template() -> jinja2.Template:
 
 def _generator(feed: Feed, site: Site, updated: datetime) -> FeedGenerator:
     """A FeedGenerator with the feed-level fields shared by RSS and Atom."""
+    from feedgen.feed import FeedGenerator  # with lxml, when a feed is written
+
     fg = FeedGenerator()
     fg.title(clean(feed.title))
     fg.description(clean(feed.description))  # RSS description and Atom subtitle

@@ -59,11 +59,21 @@ def paper_digest(paper: Paper) -> bytes:
     return hashlib.blake2b(repr(paper).encode(), digest_size=16).digest()
 
 
-class Digester:
-    """Digests of keys; papers shared by many keys are digested once."""
+def entry_token(path: str, digest: str) -> bytes:
+    """A paper as the entry file it was loaded from: its path and the digest of its
+    contents. Loading is a function of those (the vocabulary and papershelf's code
+    are part of every page's key or the build's), and a quick rebuild has the digests
+    without loading the papers (papershelf.quick)."""
+    return hashlib.blake2b(f"{path}\0{digest}".encode(), digest_size=16).digest()
 
-    def __init__(self) -> None:
+
+class Digester:
+    """Digests of keys; papers shared by many keys are digested once. ``token``: what
+    stands for a paper (:func:`entry_token`; else a digest of its fields)."""
+
+    def __init__(self, token: Callable[[Any], bytes | None] | None = None) -> None:
         self._papers: dict[int, tuple[Paper, bytes]] = {}
+        self._token = token
 
     def __call__(self, key: Hashable) -> str:
         """Digest of any key, papers anywhere in it included."""
@@ -72,7 +82,8 @@ class Digester:
     def paper(self, paper: Paper) -> bytes:
         known = self._papers.get(id(paper))
         if known is None:  # the paper is kept with it: its id cannot be reused
-            known = self._papers[id(paper)] = (paper, paper_digest(paper))
+            token = self._token(paper) if self._token is not None else None
+            known = self._papers[id(paper)] = (paper, token or paper_digest(paper))
         return known[1]
 
     @staticmethod

@@ -6,6 +6,7 @@ validated data only, so code downstream never re-checks a field.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,11 +71,18 @@ class Paper:
     @property
     def org_key(self) -> str | None:
         """Identifier of the organisation page (``orgs/<key>/``), if any."""
-        from papershelf.slugs import slugify  # local: slugs imports nothing from here
-
         if not self.organization:
             return None
-        return slugify(self.organization_id or self.organization) or None
+        return _org_key(self.organization_id or self.organization)
+
+
+@functools.lru_cache(maxsize=4096)
+def _org_key(name: str) -> str | None:
+    """Remembered: a list has few organisations, and every build asks for each
+    paper's key more than once (the catalog, the kit)."""
+    from papershelf.slugs import slugify  # local: slugs imports nothing from here
+
+    return slugify(name) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 from papershelf.catalog import Catalog, Month
 from papershelf.markup import truncate
 from papershelf.model import Paper
+from papershelf.moves import Placed
 
 
 @dataclass(frozen=True)
@@ -455,7 +456,8 @@ def spec_key(
     an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
 
     Papers compare by value (and, unchanged, are the very same objects between
-    builds), or by ``paper_token`` (a digest, for a key kept on disk); pagers, months
+    builds), or by ``paper_token`` (a digest, for a key kept on disk; a quick rebuild
+    plans list pages with papershelf.moves.Placed stand-ins); pagers, months
     and tags become tuples; a whole ``Catalog`` in the context stands for
     the parts of ``catalog_token`` (:func:`catalog_shape`) its template reads
     (:data:`CATALOG_READS`). The tags of the catalog every template is given are part
@@ -466,12 +468,12 @@ def spec_key(
 
     def frozen(value: Any) -> Hashable:
         kind = type(value)
-        if kind is Paper:
+        if kind is Paper or kind is Placed:
             return value if paper_token is None else paper_token(value)
         if kind is str or value is None:
             return value
         if kind is list or kind is tuple:
-            if value and type(value[0]) is Paper:  # lists of papers hold only papers
+            if value and type(value[0]) in (Paper, Placed):  # lists of papers hold only papers
                 return tuple(value) if paper_token is None else tuple(map(paper_token, value))
             return tuple(frozen(item) for item in value)
         if isinstance(value, Catalog):

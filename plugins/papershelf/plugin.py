@@ -55,6 +55,7 @@ from papershelf.incremental import (
     STATE_OUT,
     BuildState,
     Digester,
+    entry_token,
     write_outputs,
 )
 from papershelf.kit_record import KitRecorder, watched_inputs
@@ -177,7 +178,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.state_out: Path | None = None  # where this build's state goes (incremental)
         self.previous_feeds: dict[str, str] | None = None  # incremental: last build's
         self.feed_digests: dict[str, str] = {}
-        self.digester = Digester()
+        self.digester = Digester(self.entry_token)
         # How page keys hold papers: the papers themselves, or digests (kept on disk).
         self.paper_token: Callable[[Paper], Hashable] | None = None
         self.kit: KitRecorder | None = None  # papershelf build: for quick rebuilds
@@ -578,6 +579,12 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         digest = self.feed_digests[feed.folder] = self.digester(made_from)
         previous = self.previous_feeds
         return previous is None or previous.get(feed.folder) != digest
+
+    def entry_token(self, paper: Paper) -> bytes | None:
+        """A paper in the keys kept on disk: its entry file (papershelf.incremental
+        .entry_token), as the quick rebuild has it without loading the paper."""
+        entry = self.entries.entries.get(str(paper.source)) if self.entries is not None else None
+        return entry_token(str(paper.source), entry.digest) if entry is not None else None
 
     def save_entries(self) -> None:
         entries, self.entries_to_save = self.entries_to_save, None

@@ -66,6 +66,7 @@ from papershelf.feeds import (
 from papershelf.incremental import (
     BuildState,
     Digester,
+    entry_token,
     merge_into,
     staging_folder,
     write_outputs,
@@ -88,7 +89,7 @@ from papershelf.kit import (
 )
 from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
-from papershelf.moves import keeps_order, placed_catalog, placement_row
+from papershelf.moves import Placed, keeps_order, placed_catalog, placement_row
 from papershelf.pages import (
     INDEX,
     PageSpec,
@@ -219,7 +220,7 @@ def _rebuild(
         edits = entries.edits(changed, vocabulary)
         if not edits:  # touched, not changed
             entries.save()
-            _update_kit(state_path, state, {"entries": entries.built_now})
+            _update_kit(state_path, state, {"entries": _changed(kit.entries, entries.built_now)})
             state.write(state_path)
             return Outcome(0, 0, 0, False)
         check_identities(kit.identities, edits)
@@ -234,41 +235,70 @@ def _rebuild(
     try:
         with stage("search"):
             patched = site.search(site_dir, staging)
-        write_outputs(staging, {**outputs, **feeds})
-        try:
-            merge_into(staging, site_dir, (), owned=("search",) if patched else ())
-        except BaseException:
-            state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
-            raise
+        with stage("write"):
+            write_outputs(staging, {**outputs, **feeds})
+            try:
+                merge_into(staging, site_dir, (), owned=("search",) if patched else ())
+            except BaseException:
+                state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    entries.save()
-    renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
-    items: dict[str, dict[int, Any]] = {"entries": entries.built_now, "identities": renamed}
-    values: dict[str, Any] = {}
-    if moves is not None:
-        items["placements"] = {n: placement_row(new) for n, _, new in edits}
-        items["dependents"] = site.dependents
-        values = {"catalog": moves.hollow, "newest": moves.newest.isoformat()}
-    _update_kit(state_path, state, items, values, site.kit_pages, site.kit_cards)
-    state.pages.update(pages)
-    state.feeds.update(feed_digests)
-    state.write(state_path)
+    with stage("state"):
+        _remember(reader, state_path, state, entries, edits, moves, site, pages, feed_digests)
     return Outcome(len(edits), len(outputs), len(feeds), patched)
+
+
+def _remember(
+    reader: KitReader,
+    state_path: Path,
+    state: BuildState,
+    entries: _Entries,
+    edits: list[Edit],
+    moves: _Moves | None,
+    site: _SiteParts,
+    pages: dict[str, str],
+    feeds: dict[str, str],
+) -> None:
+    """The entry cache, the kit and the state after a quick build: what the next
+    build compares with."""
+    entries.save()
+    kit = reader.kit
+    values: dict[str, Any] = {"entries": _changed(kit.entries, entries.built_now)}
+    renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
+    if renamed:
+        values["identities"] = _changed(kit.identities, renamed)
+    if moves is not None:
+        values["placements"] = moves.rows
+        values["catalog"] = moves.hollow
+        values["newest"] = moves.newest.isoformat()
+    if site.dependents:
+        values["dependents"] = _changed(reader.part("dependents"), site.dependents)
+    _update_kit(state_path, state, values, site.kit_pages, site.kit_cards)
+    state.pages.update(pages)
+    state.feeds.update(feeds)
+    state.write(state_path)
+
+
+def _changed(values: list[Any], changes: dict[int, Any]) -> list[Any]:
+    """A copy of a list of the kit with the items at these indexes changed."""
+    found = list(values)
+    for index, value in changes.items():
+        found[index] = value
+    return found
 
 
 def _update_kit(
     state_path: Path,
     state: BuildState,
-    items: dict[str, dict[int, Any]],
-    values: dict[str, Any] | None = None,
+    values: dict[str, Any],
     pages: dict[int, str] | None = None,
     cards: Sequence[Card] = (),
 ) -> None:
     """The kit follows what this build was made from (papershelf.kit.update_kit); if
     it cannot, the state stops naming it, and the next build goes through mkdocs."""
     try:
-        update_kit(kit_path(state_path), items=items, values=values, pages=pages, cards=cards)
+        update_kit(kit_path(state_path), values=values, pages=pages, cards=cards)
     except KitError:
         state.kit = ""
 
@@ -278,6 +308,7 @@ class _Moves:
     """The lists after edits that move papers (papershelf.moves), and the groups of
     pages (papershelf.pages.PageSpec.group) they can change."""
 
+    rows: list[Any]  # placements by paper number (papershelf.moves.placement_row)
     placed: Catalog  # of papershelf.moves.Placed
     hollow: dict[str, Any]  # papershelf.kit.hollow_catalog of it
     groups: set[str]
@@ -302,7 +333,7 @@ class _Moves:
         if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
             newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]
         number = {id(paper): paper.number for paper in placed.papers}
-        return cls(placed, hollow_catalog(placed, number), groups, newest)
+        return cls(rows, placed, hollow_catalog(placed, number), groups, newest)
 
 
 class _Entries:
@@ -323,6 +354,7 @@ class _Entries:
             raise NotQuickError("no entry cache")
         self.cached = stats
         self.paths: Sequence[str] = kit.paths
+        self._numbers: dict[str, int] | None = None
         self.built = kit.entries  # by paper number: size, time, digest
         self.to_save: dict[str, Entry] = {}
         self.built_now: dict[int, list[Any]] = {}  # what this build is made from
@@ -394,6 +426,12 @@ class _Entries:
         found.update((n, paper) for n, paper in self.edited.items() if n in asked)
         return found
 
+    def number(self, path: str) -> int:
+        """The paper number of an entry file."""
+        if self._numbers is None:
+            self._numbers = {path: n for n, path in enumerate(self.paths)}
+        return self._numbers[path]
+
     def digest(self, number: int) -> str:
         """The digest of an entry file's contents as this build makes it."""
         now = self.built_now.get(number)
@@ -426,7 +464,7 @@ class _SiteParts:
         self.moves = moves
         self.before: Catalog = catalog_from_hollow(kit.catalog, tags)
         self.catalog = self.before if moves is None else catalog_from_hollow(moves.hollow, tags)
-        self.digester = Digester()
+        self.digester = Digester(self._token)
         self.linked = set(kit.linked)
         self.feed_site = Site(**kit.feed_site)
         self.kit_pages: dict[int, str] = {}  # page number -> its spec, when planned anew
@@ -446,15 +484,25 @@ class _SiteParts:
         made.update(planned)
         if len(made) > max(MOST_PAGES * len(previous), 100):
             raise NotQuickError("most pages changed")
-        numbers: set[int] = set()
+        # After a move, list pages are made of stand-ins (their cards come from the
+        # kit); the papers themselves are read for paper pages, and for cards the kit
+        # lacks (edited papers).
+        stand_ins: list[Any] = self.moves.placed.papers if self.moves is not None else []
+        shown: set[int] = set()
+        read: set[int] = set()
         for data, _ in made.values():
-            numbers |= spec_papers(data)
+            numbers = spec_papers(data)
+            shown |= numbers
+            if not stand_ins or data[4] == "paper":
+                read |= numbers
         with stage("pages: papers"):
-            papers = self.entries.papers(numbers)
+            papers = self.entries.papers(read)
         number = {id(paper): n for n, paper in papers.items()}
+        number.update((id(paper), paper.number) for paper in stand_ins)
         jobs: list[_Job] = []
         for page, (data, old) in sorted(made.items()):
-            spec, how = decode_spec(data, papers.__getitem__, self.catalog, self.tags)
+            source = papers if not stand_ins or data[4] == "paper" else stand_ins
+            spec, how = decode_spec(data, source.__getitem__, self.catalog, self.tags)
             spec = _fresh(spec)
             if page in planned:
                 self._learn(page, old, encode_spec(spec, how, number, set()))
@@ -462,25 +510,43 @@ class _SiteParts:
         bodies = BodyRenderer()
         bodies.env.bytecode_cache = compiled_templates()
         bodies.start_build(self.catalog)
+        bodies.cards.resolve = self._paper
         with stage("pages: cards"):
-            self._give_cards(bodies, papers)
+            given = [*papers.items(), *((n, stand_ins[n]) for n in shown if stand_ins)]
+            self._give_cards(bodies, given)
         found = self._render(jobs, previous, bodies)
-        self.kit_cards = [
-            (str(paper.source), level, added, self.entries.digest(number[id(paper)]), html)
-            for (paper, level, added), html in bodies.cards.cards().items()
-            if (paper, level, added) in bodies.cards.fresh
-        ]
+        self.kit_cards = []
+        for (paper, level, added), html in bodies.cards.cards().items():
+            if (paper, level, added) in bodies.cards.fresh:
+                n = number[id(paper)]
+                digest = self.entries.digest(n)
+                self.kit_cards.append((self.entries.paths[n], level, added, digest, html))
         return found
 
-    def _give_cards(self, bodies: BodyRenderer, papers: dict[int, Paper]) -> None:
-        """The cards of these papers that the kit has, made from their entries as they
-        are now."""
-        digests = {self.entries.paths[n]: self.entries.digest(n) for n in papers}
-        by_path = {self.entries.paths[n]: paper for n, paper in papers.items()}
+    def _paper(self, paper: Any) -> Paper:
+        """The paper a stand-in (papershelf.moves.Placed) stands for."""
+        if type(paper) is not Placed:
+            return paper
+        return self.entries.papers([paper.number])[paper.number]
+
+    def _token(self, paper: Any) -> bytes:
+        """A paper in page and feed keys: its entry file (as the plugin has it)."""
+        placed = type(paper) is Placed
+        number = paper.number if placed else self.entries.number(str(paper.source))
+        return entry_token(self.entries.paths[number], self.entries.digest(number))
+
+    def _give_cards(self, bodies: BodyRenderer, papers: Iterable[tuple[int, Any]]) -> None:
+        """The cards that the kit has of these papers (number, the paper or its
+        stand-in), made from their entries as they are now."""
+        holders: dict[str, list[Any]] = {}
+        for n, paper in papers:
+            holders.setdefault(self.entries.paths[n], []).append(paper)
+        digests = {path: self.entries.digest(self.entries.number(path)) for path in holders}
         bodies.cards.give(
             {
-                (by_path[path], level, added): html
+                (paper, level, added): html
                 for path, level, added, _, html in self.reader.cards(digests)
+                for paper in holders[path]
             }
         )
 
