@@ -5,7 +5,9 @@ else goes through mkdocs as before."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -265,6 +267,35 @@ def test_after_a_move_the_kit_knows_the_pages_the_paper_is_on_now(
     edit(shelf, "eta", "abstract:", "votes: 9\nabstract:")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_a_date_that_changes_the_months_counts_rebuilds_every_page_that_shows_them(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The archive's pages show papers per month: pages of other years, outside the
+    lists the paper left or joined, change with them."""
+    iota = PAPERS["delta"].replace("Delta", "Iota").replace("2024-11-05", "2024-11-20")
+    shelf.paper("iota", iota.replace("2024-12-01", "2024-11-30"))
+    build(shelf, monkeypatch, capfd)
+    edit(shelf, "delta", "published: 2024-11-05", "published: 2024-10-20")  # 11 -> 10
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "site updated in site/ without mkdocs" in out, out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_cards_the_kit_lacks_are_made_from_the_papers(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """List pages after a move are made of stand-ins whose cards come from the kit; a
+    card it does not have is made from the paper itself."""
+    location = kit_path(state_location(shelf.root, shelf.site))
+    with contextlib.closing(sqlite3.connect(location)) as kit, kit:
+        assert kit.execute("DELETE FROM cards").rowcount > 0
+    edit(shelf, "delta", "tags: [agents]", "tags: [agents, vision]")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    with contextlib.closing(sqlite3.connect(location)) as kit:  # and kept for next time
+        assert kit.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
 
 
 def test_a_move_rewrites_only_the_pages_of_the_lists_it_changes(
