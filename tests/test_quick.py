@@ -298,6 +298,20 @@ def test_cards_the_kit_lacks_are_made_from_the_papers(
         assert kit.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
 
 
+def test_an_incremental_mkdocs_build_keeps_one_card_per_entry_and_kind(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """It keeps the last kit's cards of the entries it did not show, and adds those it
+    made: each once."""
+    shelf.paper("eta", PAPERS["delta"].replace("Delta", "Eta").replace("2024-12-01", "2025-04-01"))
+    assert "without mkdocs" not in build(shelf, monkeypatch, capfd)
+    location = kit_path(state_location(shelf.root, shelf.site))
+    with contextlib.closing(sqlite3.connect(location)) as kit:
+        rows = kit.execute("SELECT path, level, added FROM cards").fetchall()
+    assert rows and len(rows) == len(set(rows))
+    assert str(shelf.papers / "eta.yaml") in {path for path, _, _ in rows}
+
+
 def test_a_move_rewrites_only_the_pages_of_the_lists_it_changes(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):

@@ -133,7 +133,7 @@ class KitRecorder:
         kept: dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None] = {}
         splits: dict[str, tuple[str, str]] = {}
         digests = {path: stat[2] for path, stat in _entry_stats(entries, catalog).items()}
-        made_cards: list[Card] = []
+        made_cards: dict[tuple[str, int, bool], Card] = {}  # by entry path, level, added
         if dirty and self.previous is not None:
             try:
                 reader = KitReader(self.previous)
@@ -147,9 +147,11 @@ class KitRecorder:
                         for url, split in reader.kit.splits.items()
                         if url not in self.made
                     )
-                    made_cards = [
-                        card for card in reader.all_cards() if digests.get(card[0]) == card[3]
-                    ]
+                    made_cards = {
+                        card[:3]: card
+                        for card in reader.all_cards()
+                        if digests.get(card[0]) == card[3]
+                    }
                 except KitError:
                     pass
                 finally:
@@ -157,7 +159,7 @@ class KitRecorder:
         for (paper, level, added), html in cards.items():
             path = str(paper.source)
             if path in digests:
-                made_cards.append((path, level, added, digests[path], html))
+                made_cards[(path, level, added)] = (path, level, added, digests[path], html)
         splits.update(self.splits)
         specs = list(specs)
         through_theme = {spec.url for spec, how in specs if how != "shell"}
@@ -189,7 +191,7 @@ class KitRecorder:
             if any(stat is None for stat in kit.entries):
                 raise KitError("an entry is missing from the entry cache")
             placements = [placement_row(paper) for paper in catalog.papers]
-            write_kit(self.location, kit, specs, number, placements, made_cards)
+            write_kit(self.location, kit, specs, number, placements, made_cards.values())
         except KitError as error:
             log.info("papershelf: no quick rebuilds after this build: %s", error)
             self.location.unlink(missing_ok=True)
