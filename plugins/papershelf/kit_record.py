@@ -41,17 +41,6 @@ def entry_stat(entries: Mapping[str, Any], paper: Paper) -> list[Any] | None:
     return None if entry is None else [entry.size, entry.mtime_ns, entry.digest]
 
 
-def _entry_stats(entries: Mapping[str, Any], catalog: Catalog) -> dict[str, list[Any]]:
-    """Entry path -> size, time and digest of its file, for the papers of the catalog
-    that the entry cache has."""
-    found = {}
-    for paper in catalog.papers:
-        stat = entry_stat(entries, paper)
-        if stat is not None:
-            found[str(paper.source)] = stat
-    return found
-
-
 def watched_inputs(config: MkDocsConfig, papers_dir: Path, tags_file: Path) -> list[Path]:
     """What hand-written pages are made from, besides mkdocs.yml and the installed
     packages (both checked by the CLI): the docs folder, theme overrides, the
@@ -132,7 +121,12 @@ class KitRecorder:
             return False
         kept: dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None] = {}
         splits: dict[str, tuple[str, str]] = {}
-        digests = {path: stat[2] for path, stat in _entry_stats(entries, catalog).items()}
+        stats = [entry_stat(entries, paper) for paper in catalog.papers]
+        digests = {
+            str(paper.source): stat[2]
+            for paper, stat in zip(catalog.papers, stats, strict=True)
+            if stat is not None
+        }
         made_cards: dict[tuple[str, int, bool], Card] = {}  # by entry path, level, added
         if dirty and self.previous is not None:
             try:
@@ -180,7 +174,7 @@ class KitRecorder:
             newest=newest.isoformat(),
             paths=[str(paper.source) for paper in catalog.papers],
             identities=[identities(paper) for paper in catalog.papers],
-            entries=[entry_stat(entries, paper) for paper in catalog.papers],
+            entries=stats,
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
             handwritten=sorted(handwritten),

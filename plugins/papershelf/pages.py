@@ -194,20 +194,32 @@ def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSp
     )
 
 
+def _index_page(catalog: Catalog, url: str, kind: str, title: str, description: str) -> PageSpec:
+    """The index of the tags, the archive or the organisations (its template is the
+    kind's), given the whole catalog."""
+    return PageSpec(
+        url=url,
+        template=f"papershelf/{kind}.html",
+        title=title,
+        description=description,
+        kind=kind,
+        context={"catalog": catalog},
+        group=INDEX,
+    )
+
+
 def _tag_pages(
     catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
 ) -> list[PageSpec]:
     specs = []
     if wanted(INDEX):
         specs.append(
-            PageSpec(
-                url="tags/",
-                template="papershelf/tag-index.html",
-                title="Tags",
-                description="Every tag of the reading list with its description.",
-                kind="tag-index",
-                context={"catalog": catalog},
-                group=INDEX,
+            _index_page(
+                catalog,
+                "tags/",
+                "tag-index",
+                "Tags",
+                "Every tag of the reading list with its description.",
             )
         )
     for tag in catalog.tags.values():
@@ -274,14 +286,12 @@ def _archive_pages(
     specs = []
     if wanted(INDEX):
         specs.append(
-            PageSpec(
-                url="archive/",
-                template="papershelf/archive-index.html",
-                title="Archive",
-                description="Papers by publication year and month.",
-                kind="archive-index",
-                context={"catalog": catalog},
-                group=INDEX,
+            _index_page(
+                catalog,
+                "archive/",
+                "archive-index",
+                "Archive",
+                "Papers by publication year and month.",
             )
         )
     for year in catalog.years:
@@ -366,14 +376,12 @@ def _org_pages(
     specs = []
     if wanted(INDEX):
         specs.append(
-            PageSpec(
-                url="orgs/",
-                template="papershelf/org-index.html",
-                title="Organisations",
-                description="Organisations whose papers are on the list.",
-                kind="org-index",
-                context={"catalog": catalog},
-                group=INDEX,
+            _index_page(
+                catalog,
+                "orgs/",
+                "org-index",
+                "Organisations",
+                "Organisations whose papers are on the list.",
             )
         )
     for key, papers in catalog.by_org.items():
