@@ -19,6 +19,8 @@ from papershelf.kit import (
     Kit,
     KitError,
     KitReader,
+    ShellKey,
+    Variant,
     hollow_catalog,
     identities,
     kit_path,
@@ -95,6 +97,35 @@ class KitRecorder:
             before, after = output.split(fragment)
             self.splits[url] = (before, after)
 
+    def _last_kit(
+        self, digests: Mapping[str, str]
+    ) -> tuple[
+        dict[ShellKey, dict[Variant, Shell] | None],
+        dict[str, tuple[str, str]],
+        dict[tuple[str, int, bool], Card],
+    ]:
+        """What a ``--dirty`` build keeps of the last kit: its shells, the splits of the
+        pages it did not make again, and the cards of entries with the same contents
+        (``digests``: entry path -> digest of its contents now), by path, level, added."""
+        if self.previous is None:
+            return {}, {}, {}
+        try:
+            reader = KitReader(self.previous)
+        except KitError:
+            return {}, {}, {}
+        try:
+            splits = {
+                url: split for url, split in reader.kit.splits.items() if url not in self.made
+            }
+            cards = {
+                card[:3]: card for card in reader.all_cards() if digests.get(card[0]) == card[3]
+            }
+            return dict(reader.kit.shells), splits, cards
+        except KitError:
+            return {}, {}, {}
+        finally:
+            reader.close()
+
     def write(
         self,
         *,
@@ -119,37 +150,13 @@ class KitRecorder:
         self.location.unlink(missing_ok=True)
         if not self.enabled:
             return False
-        kept: dict[tuple[int, str], dict[tuple[bool, bool], Shell] | None] = {}
-        splits: dict[str, tuple[str, str]] = {}
         stats = [entry_stat(entries, paper) for paper in catalog.papers]
         digests = {
             str(paper.source): stat[2]
             for paper, stat in zip(catalog.papers, stats, strict=True)
             if stat is not None
         }
-        made_cards: dict[tuple[str, int, bool], Card] = {}  # by entry path, level, added
-        if dirty and self.previous is not None:
-            try:
-                reader = KitReader(self.previous)
-            except KitError:
-                pass
-            else:
-                try:
-                    kept.update(reader.kit.shells)
-                    splits.update(
-                        (url, split)
-                        for url, split in reader.kit.splits.items()
-                        if url not in self.made
-                    )
-                    made_cards = {
-                        card[:3]: card
-                        for card in reader.all_cards()
-                        if digests.get(card[0]) == card[3]
-                    }
-                except KitError:
-                    pass
-                finally:
-                    reader.close()
+        kept, splits, made_cards = self._last_kit(digests) if dirty else ({}, {}, {})
         for (paper, level, added), html in cards.items():
             path = str(paper.source)
             if path in digests:
