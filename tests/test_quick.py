@@ -225,6 +225,15 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     "added date of the newest paper (feeds' dates)": lambda p: edit(
         p, "alpha", "added: 2025-03-01", "added: 2025-03-09"
     ),
+    "a tag list grows by a page": lambda p: edit(
+        p, "gamma", "tags: [vision]", "tags: [vision, agents]"
+    ),
+    "a tag list shrinks by a page": lambda p: edit(
+        p, "zeta", "tags: [agents, vision]", "tags: [agents]"
+    ),
+    "a tag's last paper but one leaves (its votes pages go)": lambda p: edit(
+        p, "epsilon", "tags: [reasoning]", "tags: [agents]"
+    ),
     "a tag and the abstract at once": lambda p: edit(
         p,
         "beta",
@@ -244,6 +253,29 @@ def test_an_edit_that_moves_a_paper_is_rebuilt_without_mkdocs_and_gives_the_clea
     change(shelf)
     out = build(shelf, monkeypatch, capfd, "--verbose")
     assert "site updated in site/ without mkdocs" in out, out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_pages_that_come_and_go_are_in_the_sitemaps_and_the_next_builds(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """A list that grows or shrinks by a page: the page is written or deleted, the
+    sitemaps list it or not, and the builds after know it."""
+    edit(shelf, "gamma", "tags: [vision]", "tags: [vision, agents]")  # agents: 3 pages
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert "tags/agents/page/3/" in (shelf.site / "sitemap.xml").read_text()
+    assert "without mkdocs: nothing changed" in build(shelf, monkeypatch, capfd)
+    edit(shelf, "gamma", "Gamma sees things.", "Gamma sees agents too.")  # on the new page
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "gamma", "tags: [vision, agents]", "tags: [vision]")  # the page goes
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert not (shelf.site / "tags/agents/page/3").exists()
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "gamma", "tags: [vision]", "tags: [vision, agents]")  # and comes back
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    shelf.write("content/about.md", "# About\n\nEdited.\n")  # then through mkdocs
+    assert "without mkdocs" not in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
@@ -342,9 +374,6 @@ OTHER_CHANGES: dict[str, Callable[[Project], None]] = {
     "a new organisation (a new page)": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
     "a date in a month without papers (a new page)": lambda p: edit(
         p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2024-12-30"
-    ),
-    "a tag's last paper but one leaves (its votes page goes)": lambda p: edit(
-        p, "epsilon", "tags: [reasoning]", "tags: [agents]"
     ),
 }
 

@@ -1,7 +1,7 @@
 """What a quick rebuild needs from the last full mkdocs build: the *kit*.
 
 ``papershelf build`` after an edit of a few entries that keeps the order of the
-list and the set of pages (papershelf.quick) can rebuild the affected pages
+list and its lists (papershelf.quick) can rebuild the affected pages
 without mkdocs, if the last build left:
 
 * the theme shells it cut (papershelf.shells);
@@ -411,12 +411,14 @@ def update_kit(
     values: Mapping[str, Any],
     pages: Mapping[int, str] | None = None,
     cards: Iterable[Card] = (),
+    removed: Iterable[int] = (),
 ) -> None:
     """After a quick build, in one transaction: ``values``: meta values replaced
-    (entry stats, identities, placements, dependents, the catalog, the newest date);
-    ``pages``: specs of the pages planned again, by page number (:func:`encode_spec`);
-    ``cards``: cards it made. :class:`KitError` if the kit cannot be updated (the
-    caller then drops it)."""
+    (entry stats, identities, placements, dependents, the catalog, the newest date,
+    the page index); ``pages``: specs of the pages planned again or new, by page
+    number (:func:`encode_spec`); ``cards``: cards it made; ``removed``: numbers of
+    pages that went. :class:`KitError` if the kit cannot be updated (the caller then
+    drops it)."""
     try:
         connection = sqlite3.connect(location)
         try:
@@ -429,8 +431,10 @@ def update_kit(
                     ],
                 )
                 connection.executemany(
-                    "UPDATE pages SET spec = ? WHERE number = ?",
-                    [(spec, number) for number, spec in (pages or {}).items()],
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?)", list((pages or {}).items())
+                )
+                connection.executemany(
+                    "DELETE FROM pages WHERE number = ?", [(page,) for page in removed]
                 )
                 cards = list(cards)
                 connection.executemany(

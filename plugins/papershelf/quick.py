@@ -22,7 +22,10 @@ Anything else raises :class:`NotQuickError` before a file is written, and the CL
 the mkdocs build as before: no kit or another build's kit, a hand-written input
 touched, an entry added, removed, renamed or with a problem, an edit that changes
 the order of the list (the numbers of papers in the kit, the search index and the
-feeds) or adds or removes a page (the sitemap), a page whose shell the kit lacks.
+feeds) or adds or removes a list (a month, an organisation: pages outside the lists
+planned again link to them), a page whose shell the kit lacks. A list that grows or
+shrinks by a page is quick: the page is written or deleted and the sitemaps written
+again.
 Like every ``papershelf build``, the result is written beside the site and moved in
 only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
 build.
@@ -68,6 +71,7 @@ from papershelf.incremental import (
     Digester,
     entry_token,
     merge_into,
+    site_stamp,
     staging_folder,
     write_outputs,
 )
@@ -101,10 +105,12 @@ from papershelf.pages import (
     plan_pages,
     reads_changed,
     spec_key,
+    tag_url,
 )
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
+from papershelf.sitemaps import scoped_sitemaps
 from papershelf.timing import stage
 from papershelf.vocabulary import load_vocabulary
 
@@ -236,15 +242,18 @@ def _rebuild(
         with stage("search"):
             patched = site.search(site_dir, staging)
         with stage("write"):
-            write_outputs(staging, {**outputs, **feeds})
+            write_outputs(staging, {**outputs, **feeds, **site.sitemaps()})
             try:
-                merge_into(staging, site_dir, (), owned=("search",) if patched else ())
+                removed = sorted(site.removed)
+                merge_into(staging, site_dir, removed, owned=("search",) if patched else ())
             except BaseException:
                 state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with stage("state"):
+        if site.added or site.removed:  # the sitemaps were written again
+            state.stamp = site_stamp(site_dir)
         _remember(reader, state_path, state, entries, edits, moves, site, pages, feed_digests)
     return Outcome(len(edits), len(outputs), len(feeds), patched)
 
@@ -274,7 +283,15 @@ def _remember(
         values["newest"] = moves.newest.isoformat()
     if site.dependents:
         values["dependents"] = _changed(reader.part("dependents"), site.dependents)
-    _update_kit(state_path, state, values, site.kit_pages, site.kit_cards)
+    if site.added or site.removed:
+        values["page_index"] = site.page_index()
+        gone = set(site.removed.values())
+        shown = [page for page in reader.part("catalog_pages") if page not in gone]
+        values["catalog_pages"] = [*shown, *site.added_with_catalog]
+    removed = sorted(site.removed.values())
+    _update_kit(state_path, state, values, site.kit_pages, site.kit_cards, removed)
+    for url in site.removed:
+        state.pages.pop(url, None)
     state.pages.update(pages)
     state.feeds.update(feeds)
     state.write(state_path)
@@ -294,11 +311,12 @@ def _update_kit(
     values: dict[str, Any],
     pages: dict[int, str] | None = None,
     cards: Sequence[Card] = (),
+    removed: Sequence[int] = (),
 ) -> None:
     """The kit follows what this build was made from (papershelf.kit.update_kit); if
     it cannot, the state stops naming it, and the next build goes through mkdocs."""
     try:
-        update_kit(kit_path(state_path), values=values, pages=pages, cards=cards)
+        update_kit(kit_path(state_path), values=values, pages=pages, cards=cards, removed=removed)
     except KitError:
         state.kit = ""
 
@@ -469,13 +487,17 @@ class _SiteParts:
         self.feed_site = Site(**kit.feed_site)
         self.kit_pages: dict[int, str] = {}  # page number -> its spec, when planned anew
         self.kit_cards: list[Card] = []  # the cards it made
+        self.added: dict[int, list[str]] = {}  # new pages: number -> URL, group
+        self.removed: dict[str, int] = {}  # pages that go: URL -> number
+        self.added_with_catalog: list[int] = []  # new pages given the whole catalog
         self.dependents: dict[int, list[int]] = {}  # paper number -> its pages, if changed
 
     def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """Files of the pages made from an edited paper or planned anew, and their
         new key digests."""
-        # page number -> its spec as planned now and as kept in the kit (parsed)
-        made: dict[int, tuple[list[Any], list[Any]]] = {}
+        # page number -> its spec as planned now and as kept in the kit (parsed; None
+        # for a new page)
+        made: dict[int, tuple[list[Any], list[Any] | None]] = {}
         for page, text in self.reader.dependents(self.edited).items():
             data = json.loads(text)
             made[page] = (data, data)
@@ -522,6 +544,23 @@ class _SiteParts:
                 digest = self.entries.digest(n)
                 self.kit_cards.append((self.entries.paths[n], level, added, digest, html))
         return found
+
+    def page_index(self) -> list[list[str | None]]:
+        """The kit's page index after this build: new pages at the end, the pages that
+        went as [None, None] (their numbers stay with the others)."""
+        index: list[list[str | None]] = list(self.reader.part("page_index"))
+        for page in self.removed.values():
+            index[page] = [None, None]
+        index.extend(entry for _, entry in sorted(self.added.items()))
+        return index
+
+    def sitemaps(self) -> dict[str, bytes]:
+        """The sitemaps, when pages came or went (they list every URL of the site)."""
+        if not (self.added or self.removed):
+            return {}
+        urls = [*self.kit.handwritten, *(url for url, _ in self.page_index() if url is not None)]
+        folders = ["", *(tag_url(tag) for tag in self.tags)]
+        return scoped_sitemaps(urls, folders, self.feed_site.url)
 
     def _paper(self, paper: Any) -> Paper:
         """The paper a stand-in (papershelf.moves.Placed) stands for."""
@@ -574,7 +613,7 @@ class _SiteParts:
                 outputs[file] = page_bytes(self._split(spec, old, how, bodies))
         return outputs, digests
 
-    def _planned(self) -> dict[int, tuple[list[Any], list[Any]]]:
+    def _planned(self) -> dict[int, tuple[list[Any], list[Any] | None]]:
         """After edits that move papers: the pages of the lists they left or joined,
         planned again from the new lists, whose plan changed or that hold an edited
         paper; and the pages given the whole catalog whose part of its shape changed.
@@ -595,13 +634,19 @@ class _SiteParts:
         ]
         if "" in handwritten and "" in old:  # the recent additions under a hand-written home
             specs.append(home_spec(moves.placed, settings))
-        if sorted(spec.url for spec in specs) != sorted(old):
-            raise NotQuickError("an edit adds or removes pages")
         texts = self.reader.pages(old.values())
+        new = self._pages_come_and_go(specs, old, index, texts)
         number = {id(paper): paper.number for paper in moves.placed.papers}
-        found: dict[int, tuple[list[Any], list[Any]]] = {}
+        found: dict[int, tuple[list[Any], list[Any] | None]] = {}
         for spec in specs:
-            page = old[spec.url]
+            page = old.get(spec.url)
+            if page is None:  # a new page of a list: made like the list's other pages
+                page = len(index) + len(self.added)
+                self.added[page] = [spec.url, spec.group]
+                if holds_catalog(spec):
+                    self.added_with_catalog.append(page)
+                found[page] = (json.loads(encode_spec(spec, new[spec.url], number, set())), None)
+                continue
             text = texts[page]
             kept = json.loads(text)
             refs: set[int] = set()
@@ -617,10 +662,39 @@ class _SiteParts:
                     found[page] = (kept, kept)
         return found
 
-    def _learn(self, page: int, old: list[Any], text: str) -> None:
-        """Keep a page's new spec for the kit, and which papers it now holds."""
-        self.kit_pages[page] = text
-        before, after = spec_papers(old), spec_papers(json.loads(text))
+    def _pages_come_and_go(
+        self,
+        specs: list[PageSpec],
+        old: dict[str, int],
+        index: list[list[str]],
+        texts: dict[int, str],
+    ) -> dict[str, str]:
+        """When a list grows or shrinks by a page (the lists stay): the new pages'
+        URLs and how each is made (as its list's other pages; kept in
+        :attr:`removed` the pages that go). Lists that appear or go (a month, an
+        organisation) change pages outside the lists planned again (the archive's
+        neighbouring months): :class:`NotQuickError`."""
+        now = {spec.url: spec.group for spec in specs}
+        if now.keys() == old.keys():
+            return {}
+        if set(now.values()) != {index[page][1] for page in old.values()}:
+            raise NotQuickError("an edit adds or removes a list (a month, an organisation)")
+        how = {index[page][1]: json.loads(texts[page])[7] for page in old.values()}
+        new = {url: how[group] for url, group in now.items() if url not in old}
+        if any(made != "shell" for made in new.values()):
+            raise NotQuickError("a list made through the theme grows by a page")
+        self.removed = {url: page for url, page in old.items() if url not in now}
+        for page in self.removed.values():
+            self._learn(page, json.loads(texts[page]), None)
+        return new
+
+    def _learn(self, page: int, old: list[Any] | None, text: str | None) -> None:
+        """Keep a page's new spec for the kit (None: the page goes), and which papers
+        it now holds."""
+        if text is not None:
+            self.kit_pages[page] = text
+        before = spec_papers(old) if old is not None else set()
+        after = spec_papers(json.loads(text)) if text is not None else set()
         if before == after:
             return
         lists = self.reader.part("dependents")
@@ -630,10 +704,12 @@ class _SiteParts:
         for paper in after - before:
             self.dependents[paper] = [*self.dependents.get(paper, lists[paper]), page]
 
-    def _split(self, spec: PageSpec, data: list[Any], how: str, bodies: BodyRenderer) -> str:
+    def _split(self, spec: PageSpec, data: list[Any] | None, how: str, bodies: BodyRenderer) -> str:
         """A page made through the theme, filled into the last build's output of it:
         its title, description and feeds must be the same."""
         split = self.kit.splits.get(spec.url)
+        if data is None:
+            raise NotQuickError(f"the new page {spec.url} goes through the theme")
         old_title, old_description, old_feed_tags = data[2], data[3], data[6]
         if split is None or (spec.title, spec.description, list(spec.feed_tags)) != (
             old_title,
@@ -720,7 +796,7 @@ class _Job(NamedTuple):
 
     spec: PageSpec
     how: str
-    old: list[Any]
+    old: list[Any] | None  # None: a new page
 
 
 class _Heads:
