@@ -1,45 +1,9 @@
-"""The quick ``papershelf build``: an edit of a few entries, rebuilt without mkdocs.
-
-Most edits of a reading list fix a title or an abstract, add notes, authors or a
-code link. Such an edit moves no paper (:func:`placement` is unchanged): the pages
-it changes are exactly the pages whose key holds the paper
-(papershelf.pages.spec_key): its own page, its neighbours', the list pages it is
-on, perhaps the home page; plus the feeds that list it and a few files of the
-search index. Going through mkdocs for those costs seconds at 10,000 papers (its
-start, its file list, the plan of every page); here they are rebuilt from the kit
-the last mkdocs build left (papershelf.kit): the same body templates
-(papershelf.rendering), the theme shells it cut (papershelf.shells) or the pages
-it made through the theme cut around their body, the search index patched
-(papershelf.search.patch_index).
-
-An edit of a tag, the organisation, the votes or a date *moves* the paper between
-lists, and the other papers of those lists shift on their pages. The new lists
-are made from the kit's placements (papershelf.moves) and only their pages are
-planned again (``plan_pages(groups=...)``); a page whose plan is unchanged and
-holds no edited paper stays as it is.
-
-Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
-the mkdocs build as before: no kit or another build's kit, a hand-written input
-touched, an entry added, removed, renamed or with a problem, an edit that changes
-the order of the list (the numbers of papers in the kit, the search index and the
-feeds) or adds or removes a list (a month, an organisation: pages outside the lists
-planned again link to them), a page whose shell the kit lacks. A list that grows or
-shrinks by a page is quick: the page is written or deleted and the sitemaps written
-again.
-Like every ``papershelf build``, the result is written beside the site and moved in
-only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
-build.
-"""
+"""The pages, feeds, sitemaps and search index of a quick build (papershelf.quick)."""
 
 from __future__ import annotations
 
-import gc
 import json
-import os
-import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,420 +11,53 @@ import jinja2
 from markupsafe import escape
 
 from papershelf.catalog import Catalog
-from papershelf.entry_cache import (
-    Entry,
-    content_digest,
-    default_location,
-    read_papers,
-    read_stats,
-    salt,
-    write_entries,
-)
 from papershelf.feeds import (
     FeedLinks,
     Site,
-    entry_datetime,
     feed_links,
     feed_source,
     make_item,
     plan_feeds,
     render_feed,
 )
-from papershelf.incremental import (
-    BuildState,
-    Digester,
-    entry_token,
-    merge_into,
-    site_stamp,
-    staging_folder,
-    write_outputs,
-)
+from papershelf.incremental import Digester, entry_token
 from papershelf.kit import (
     Card,
     Kit,
-    KitError,
     KitReader,
     catalog_from_hollow,
     decode_spec,
     encode_spec,
     holds_catalog,
-    hollow_catalog,
-    identities,
-    kit_path,
     spec_papers,
-    stamp,
-    update_kit,
 )
-from papershelf.loader import load_entry
 from papershelf.model import Paper, Tag
-from papershelf.moves import Placed, keeps_order, placed_catalog, placement_row
+from papershelf.moves import Placed
 from papershelf.pages import (
-    INDEX,
     PageSpec,
     Settings,
     catalog_shape,
     home_spec,
-    list_groups,
     paper_spec,
     plan_pages,
     reads_changed,
     spec_key,
     tag_url,
 )
+from papershelf.quick.edits import Edit, NotQuickError
+from papershelf.quick.entries import EntryVersions
+from papershelf.quick.moving import Moves
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
 from papershelf.sitemaps import scoped_sitemaps
 from papershelf.timing import stage
-from papershelf.vocabulary import load_vocabulary
 
 # More pages than this share of the site: not an edit of a few entries, build it all.
 MOST_PAGES = 0.3
 
 
-Edit = tuple[int, Paper, Paper]  # paper number, before, after
-
-
-class NotQuickError(Exception):
-    """This build needs mkdocs; the message says why (``papershelf build --verbose`` shows it)."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a quick build wrote."""
-
-    entries: int  # entries whose contents changed
-    pages: int
-    feeds: int  # feed files
-    search_patched: bool
-
-    def __str__(self) -> str:
-        if not self.entries:
-            return "nothing changed"
-        entries = f"{self.entries} entr{'y' if self.entries == 1 else 'ies'} changed"
-        written = f"{self.pages} page{'s' if self.pages != 1 else ''}"
-        written += f" and {self.feeds} feed file{'s' if self.feeds != 1 else ''} rewritten"
-        return f"{entries}: {written}" + (", search index patched" if self.search_patched else "")
-
-
-def placement(paper: Paper) -> tuple[Any, ...]:
-    """Everything of a paper that decides where it goes: its URL, its place in the
-    list (dates, then slug), the lists it is on (tags, organisation) and its place in
-    the most-voted orders. An edit that changes it moves the paper (:class:`_Moves`).
-    The rest (title, abstract, notes, authors, links) shows only in the pages that
-    hold the paper; the title, arXiv id and DOI are also checked against every other
-    entry for duplicates (:func:`check_identities`)."""
-    return (
-        paper.slug,
-        paper.added,
-        paper.published,
-        paper.tags,
-        paper.organization,
-        paper.organization_id,
-        paper.votes,
-        str(paper.source),
-    )
-
-
-def check_identities(known: Sequence[list[list[str]]], edits: Sequence[Edit]) -> None:
-    """Refuse edits that make an entry the same paper as another (same title, arXiv
-    id or DOI): the full build reports that clash with both files named."""
-    edited = {number for number, _, _ in edits}
-    if all(identities(old) == identities(new) for _, old, new in edits):
-        return
-    taken: dict[tuple[str, str], int] = {}
-    for number, keys in enumerate(known):
-        if number not in edited:
-            taken.update(((kind, key), number) for kind, key in keys)
-    for number, _, new in edits:
-        for kind, key in identities(new):
-            if taken.setdefault((kind, key), number) != number:
-                raise NotQuickError(f"{new.source} now has the same {kind} as another entry")
-
-
-def rebuild(config_file: Path, site_dir: Path, state_path: Path, state: BuildState) -> Outcome:
-    """Rebuild ``site_dir`` after edits of a few entries, or raise :class:`NotQuickError`.
-
-    ``state`` is the last build's, already checked by the CLI against mkdocs.yml,
-    the installed versions and the site folder (build_tools/build.py). Updates the
-    state and the entry cache when it succeeds."""
-    if not state.kit:
-        raise NotQuickError("the last build left no kit")
-    try:
-        reader = KitReader(kit_path(state_path))
-    except KitError as error:
-        raise NotQuickError(f"no usable kit ({error})") from None
-    # A short run that makes few cycles: the cyclic collector would walk the lists
-    # of 10,000 papers again and again (and in a forked helper, copy their memory).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _rebuild(reader, config_file, site_dir, state_path, state)
-    except KitError as error:
-        raise NotQuickError(str(error)) from None
-    finally:
-        reader.close()
-        if collecting:
-            gc.enable()
-
-
-def _rebuild(
-    reader: KitReader, config_file: Path, site_dir: Path, state_path: Path, state: BuildState
-) -> Outcome:
-    kit = reader.kit
-    if kit.build_id != state.kit:
-        raise NotQuickError("the kit is another build's")
-    if stamp(Path(path) for path in kit.watched) != kit.surroundings:
-        raise NotQuickError("a hand-written page, the vocabulary or a watched file changed")
-    root = config_file.parent
-    papers_dir = root / kit.options["papers_dir"]
-    tags_file = root / kit.options["tags_file"]
-    with stage("load"):
-        entries = _Entries(default_location(root), salt(tags_file), kit)
-        changed = entries.changed_files(papers_dir)
-        if not changed:
-            return Outcome(0, 0, 0, False)
-        vocabulary, problems = load_vocabulary(tags_file)
-        if problems:
-            raise NotQuickError("the vocabulary has problems")
-        edits = entries.edits(changed, vocabulary)
-        if not edits:  # touched, not changed
-            entries.save()
-            _update_kit(state_path, state, {"entries": _changed(kit.entries, entries.built_now)})
-            state.write(state_path)
-            return Outcome(0, 0, 0, False)
-        check_identities(kit.identities, edits)
-    with stage("catalog"):
-        moves = _Moves.of(reader, vocabulary.tags, edits)
-    site = _SiteParts(kit, vocabulary.tags, reader, edits, entries, moves)
-    with stage("pages"):
-        outputs, pages = site.pages(state.pages)
-    with stage("feeds"):
-        feeds, feed_digests = site.feeds(state.feeds)
-    staging = staging_folder(site_dir)
-    try:
-        with stage("search"):
-            patched = site.search(site_dir, staging)
-        with stage("write"):
-            write_outputs(staging, {**outputs, **feeds, **site.sitemaps()})
-            try:
-                removed = sorted(site.removed)
-                merge_into(staging, site_dir, removed, owned=("search",) if patched else ())
-            except BaseException:
-                state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    with stage("state"):
-        if site.added or site.removed:  # the sitemaps were written again
-            state.stamp = site_stamp(site_dir)
-        _remember(reader, state_path, state, entries, edits, moves, site, pages, feed_digests)
-    return Outcome(len(edits), len(outputs), len(feeds), patched)
-
-
-def _remember(
-    reader: KitReader,
-    state_path: Path,
-    state: BuildState,
-    entries: _Entries,
-    edits: list[Edit],
-    moves: _Moves | None,
-    site: _SiteParts,
-    pages: dict[str, str],
-    feeds: dict[str, str],
-) -> None:
-    """The entry cache, the kit and the state after a quick build: what the next
-    build compares with."""
-    entries.save()
-    kit = reader.kit
-    values: dict[str, Any] = {"entries": _changed(kit.entries, entries.built_now)}
-    renamed = {n: identities(new) for n, old, new in edits if identities(old) != identities(new)}
-    if renamed:
-        values["identities"] = _changed(kit.identities, renamed)
-    if moves is not None:
-        values["placements"] = moves.rows
-        values["catalog"] = moves.hollow
-        values["newest"] = moves.newest.isoformat()
-    if site.dependents:
-        values["dependents"] = _changed(reader.part("dependents"), site.dependents)
-    if site.added or site.removed:
-        values["page_index"] = site.page_index()
-        gone = set(site.removed.values())
-        shown = [page for page in reader.part("catalog_pages") if page not in gone]
-        values["catalog_pages"] = [*shown, *site.added_with_catalog]
-    removed = sorted(site.removed.values())
-    _update_kit(state_path, state, values, site.kit_pages, site.kit_cards, removed)
-    for url in site.removed:
-        state.pages.pop(url, None)
-    state.pages.update(pages)
-    state.feeds.update(feeds)
-    state.write(state_path)
-
-
-def _changed(values: list[Any], changes: dict[int, Any]) -> list[Any]:
-    """A copy of a list of the kit with the items at these indexes changed."""
-    found = list(values)
-    for index, value in changes.items():
-        found[index] = value
-    return found
-
-
-def _update_kit(
-    state_path: Path,
-    state: BuildState,
-    values: dict[str, Any],
-    pages: dict[int, str] | None = None,
-    cards: Sequence[Card] = (),
-    removed: Sequence[int] = (),
-) -> None:
-    """The kit follows what this build was made from (papershelf.kit.update_kit); if
-    it cannot, the state stops naming it, and the next build goes through mkdocs."""
-    try:
-        update_kit(kit_path(state_path), values=values, pages=pages, cards=cards, removed=removed)
-    except KitError:
-        state.kit = ""
-
-
-@dataclass
-class _Moves:
-    """The lists after edits that move papers (papershelf.moves), and the groups of
-    pages (papershelf.pages.PageSpec.group) they can change."""
-
-    rows: list[Any]  # placements by paper number (papershelf.moves.placement_row)
-    placed: Catalog  # of papershelf.moves.Placed
-    hollow: dict[str, Any]  # papershelf.kit.hollow_catalog of it
-    groups: set[str]
-    newest: datetime
-
-    @classmethod
-    def of(cls, reader: KitReader, tags: dict[str, Tag], edits: list[Edit]) -> _Moves | None:
-        """None when no edit moves its paper."""
-        moved = [(old, new) for _, old, new in edits if placement(old) != placement(new)]
-        if not moved:
-            return None
-        rows = list(reader.part("placements"))
-        for number, _, new in edits:
-            rows[number] = placement_row(new)
-        placed = placed_catalog(rows, tags)
-        if not keeps_order(placed):
-            raise NotQuickError("an edit changes the order of the list")
-        groups = {INDEX}
-        for old, new in moved:
-            groups |= list_groups(old) | list_groups(new)
-        newest = reader.kit.newest_time()
-        if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
-            newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]
-        number = {id(paper): paper.number for paper in placed.papers}
-        return cls(rows, placed, hollow_catalog(placed, number), groups, newest)
-
-
-class _Entries:
-    """The entry files as this site was built from them (the kit) and as they are
-    now, and the entry cache for their papers: which files changed, their papers
-    before and after, and the papers of the pages to rebuild.
-
-    The entry cache is shared by every site built from the project and by ``make
-    serve``, so it may hold a later version of an entry than this site was built
-    from: a paper is read from it only when its digest is the one this site was
-    built from (else the build goes through mkdocs, which compares page digests)."""
-
-    def __init__(self, location: Path, cache_salt: str, kit: Kit) -> None:
-        self.location = location
-        self.salt = cache_salt
-        stats = read_stats(location, cache_salt)
-        if stats is None:
-            raise NotQuickError("no entry cache")
-        self.cached = stats
-        self.paths: Sequence[str] = kit.paths
-        self._numbers: dict[str, int] | None = None
-        self.built = kit.entries  # by paper number: size, time, digest
-        self.to_save: dict[str, Entry] = {}
-        self.built_now: dict[int, list[Any]] = {}  # what this build is made from
-        self.edited: dict[int, Paper] = {}
-
-    def changed_files(self, papers_dir: Path) -> list[tuple[int, Path]]:
-        """Entry files whose size or time differ from this site's last build (the
-        same files as papershelf.loader.entry_files, without a Path object for each)."""
-        folder = str(papers_dir)
-        found: dict[str, tuple[int, int]] = {}
-        try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    if entry.is_file() and not entry.name.startswith("."):
-                        info = entry.stat()  # entry.path: the folder joined with the name
-                        found[entry.path] = (info.st_size, info.st_mtime_ns)
-        except OSError as error:
-            raise NotQuickError(f"cannot list {papers_dir}: {error}") from None
-        if len(found) != len(self.paths) or found.keys() != set(self.paths):
-            raise NotQuickError("entries were added, removed or renamed")
-        return [
-            (number, Path(path))
-            for number, path in enumerate(self.paths)
-            if found[path] != tuple(self.built[number][:2])
-        ]
-
-    def edits(self, changed: list[tuple[int, Path]], vocabulary: Any) -> list[Edit]:
-        """Load the changed entries; refuse when one has problems (the full build
-        reports them) or moves its paper (:func:`placement`)."""
-        before = self.papers([number for number, _ in changed])
-        found: list[Edit] = []
-        for number, path in changed:
-            try:
-                info = path.stat()
-                data = path.read_bytes()
-            except OSError as error:
-                raise NotQuickError(f"cannot read {path}: {error}") from None
-            digest = content_digest(data)
-            old = before[number]
-            self.built_now[number] = [info.st_size, info.st_mtime_ns, digest]
-            if digest == self.built[number][2]:  # touched (a checkout): same contents
-                self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, old)
-                continue
-            paper, problems = load_entry(path, vocabulary, data)
-            if problems or paper is None:
-                raise NotQuickError(f"{path} has problems")
-            if paper.slug != old.slug:
-                raise NotQuickError(f"the edit of {path} moves its page to another address")
-            self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
-            if paper != old:
-                found.append((number, old, paper))
-                self.edited[number] = paper
-        return found
-
-    def papers(self, numbers: Iterable[int]) -> dict[int, Paper]:
-        """The papers at these numbers: edited ones as they are now, the others as
-        this site was built from them."""
-        asked = set(numbers)
-        wanted = sorted(asked - set(self.edited))
-        paths = [self.paths[n] for n in wanted]
-        for number, path in zip(wanted, paths, strict=True):
-            cached = self.cached.get(path)
-            if cached is None or cached[2] != self.built[number][2]:
-                raise NotQuickError(f"the entry cache has another version of {path}")
-        by_path = read_papers(self.location, self.salt, paths)
-        if by_path is None or len(by_path) != len(set(paths)):
-            raise NotQuickError("papers missing from the entry cache")
-        found = {n: by_path[self.paths[n]] for n in wanted}
-        found.update((n, paper) for n, paper in self.edited.items() if n in asked)
-        return found
-
-    def number(self, path: str) -> int:
-        """The paper number of an entry file."""
-        if self._numbers is None:
-            self._numbers = {path: n for n, path in enumerate(self.paths)}
-        return self._numbers[path]
-
-    def digest(self, number: int) -> str:
-        """The digest of an entry file's contents as this build makes it."""
-        now = self.built_now.get(number)
-        return now[2] if now is not None else self.built[number][2]
-
-    def save(self) -> None:
-        if self.to_save:
-            write_entries(self.location, self.salt, self.to_save)
-
-
-class _SiteParts:
+class SiteParts:
     """Pages, feeds and search index of one quick build; and what the kit then
     needs to learn of its pages (:attr:`kit_pages`, :attr:`dependents`)."""
 
@@ -470,8 +67,8 @@ class _SiteParts:
         tags: dict[str, Tag],
         reader: KitReader,
         edits: list[Edit],
-        entries: _Entries,
-        moves: _Moves | None,
+        entries: EntryVersions,
+        moves: Moves | None,
     ) -> None:
         self.kit = kit
         self.tags = tags

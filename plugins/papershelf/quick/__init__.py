@@ -1,0 +1,41 @@
+"""The quick ``papershelf build``: an edit of a few entries, rebuilt without mkdocs.
+
+Most edits of a reading list fix a title or an abstract, add notes, authors or a
+code link. Such an edit moves no paper (:func:`placement` is unchanged): the pages
+it changes are exactly the pages whose key holds the paper
+(papershelf.pages.spec_key): its own page, its neighbours', the list pages it is
+on, perhaps the home page; plus the feeds that list it and a few files of the
+search index. Going through mkdocs for those costs seconds at 10,000 papers (its
+start, its file list, the plan of every page); here they are rebuilt from the kit
+the last mkdocs build left (papershelf.kit): the same body templates
+(papershelf.rendering), the theme shells it cut (papershelf.shells) or the pages
+it made through the theme cut around their body, the search index patched
+(papershelf.search.patch_index).
+
+An edit of a tag, the organisation, the votes or a date *moves* the paper between
+lists, and the other papers of those lists shift on their pages. The new lists
+are made from the kit's placements (papershelf.moves) and only their pages are
+planned again (``plan_pages(groups=...)``); a page whose plan is unchanged and
+holds no edited paper stays as it is.
+
+Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
+the mkdocs build as before: no kit or another build's kit, a hand-written input
+touched, an entry added, removed, renamed or with a problem, an edit that changes
+the order of the list (the numbers of papers in the kit, the search index and the
+feeds) or adds or removes a list (a month, an organisation: pages outside the lists
+planned again link to them), a page whose shell the kit lacks. A list that grows or
+shrinks by a page is quick: the page is written or deleted and the sitemaps written
+again.
+Like every ``papershelf build``, the result is written beside the site and moved in
+only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
+build.
+
+The parts: ``edits`` (which edits it takes), ``entries`` (the entry files then and
+now), ``moving`` (the lists after a move), ``site`` (pages, feeds, sitemaps, search
+index) and ``build`` (the whole run, and what it leaves for the next build).
+"""
+
+from papershelf.quick.build import Outcome, rebuild
+from papershelf.quick.edits import NotQuickError, check_identities, placement
+
+__all__ = ["NotQuickError", "Outcome", "check_identities", "placement", "rebuild"]

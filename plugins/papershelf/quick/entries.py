@@ -1,0 +1,120 @@
+"""The entry files as a site was built from them and as they are now (papershelf.quick)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from papershelf.entry_cache import Entry, content_digest, read_papers, read_stats, write_entries
+from papershelf.kit import Kit
+from papershelf.loader import load_entry
+from papershelf.model import Paper
+from papershelf.quick.edits import Edit, NotQuickError
+
+
+class EntryVersions:
+    """The entry files as this site was built from them (the kit) and as they are
+    now, and the entry cache for their papers: which files changed, their papers
+    before and after, and the papers of the pages to rebuild.
+
+    The entry cache is shared by every site built from the project and by ``make
+    serve``, so it may hold a later version of an entry than this site was built
+    from: a paper is read from it only when its digest is the one this site was
+    built from (else the build goes through mkdocs, which compares page digests)."""
+
+    def __init__(self, location: Path, cache_salt: str, kit: Kit) -> None:
+        self.location = location
+        self.salt = cache_salt
+        stats = read_stats(location, cache_salt)
+        if stats is None:
+            raise NotQuickError("no entry cache")
+        self.cached = stats
+        self.paths: Sequence[str] = kit.paths
+        self._numbers: dict[str, int] | None = None
+        self.built = kit.entries  # by paper number: size, time, digest
+        self.to_save: dict[str, Entry] = {}
+        self.built_now: dict[int, list[Any]] = {}  # what this build is made from
+        self.edited: dict[int, Paper] = {}
+
+    def changed_files(self, papers_dir: Path) -> list[tuple[int, Path]]:
+        """Entry files whose size or time differ from this site's last build (the
+        same files as papershelf.loader.entry_files, without a Path object for each)."""
+        folder = str(papers_dir)
+        found: dict[str, tuple[int, int]] = {}
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.is_file() and not entry.name.startswith("."):
+                        info = entry.stat()  # entry.path: the folder joined with the name
+                        found[entry.path] = (info.st_size, info.st_mtime_ns)
+        except OSError as error:
+            raise NotQuickError(f"cannot list {papers_dir}: {error}") from None
+        if len(found) != len(self.paths) or found.keys() != set(self.paths):
+            raise NotQuickError("entries were added, removed or renamed")
+        return [
+            (number, Path(path))
+            for number, path in enumerate(self.paths)
+            if found[path] != tuple(self.built[number][:2])
+        ]
+
+    def edits(self, changed: list[tuple[int, Path]], vocabulary: Any) -> list[Edit]:
+        """Load the changed entries; refuse when one has problems (the full build
+        reports them) or moves its paper (:func:`placement`)."""
+        before = self.papers([number for number, _ in changed])
+        found: list[Edit] = []
+        for number, path in changed:
+            try:
+                info = path.stat()
+                data = path.read_bytes()
+            except OSError as error:
+                raise NotQuickError(f"cannot read {path}: {error}") from None
+            digest = content_digest(data)
+            old = before[number]
+            self.built_now[number] = [info.st_size, info.st_mtime_ns, digest]
+            if digest == self.built[number][2]:  # touched (a checkout): same contents
+                self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, old)
+                continue
+            paper, problems = load_entry(path, vocabulary, data)
+            if problems or paper is None:
+                raise NotQuickError(f"{path} has problems")
+            if paper.slug != old.slug:
+                raise NotQuickError(f"the edit of {path} moves its page to another address")
+            self.to_save[str(path)] = Entry(info.st_size, info.st_mtime_ns, digest, paper)
+            if paper != old:
+                found.append((number, old, paper))
+                self.edited[number] = paper
+        return found
+
+    def papers(self, numbers: Iterable[int]) -> dict[int, Paper]:
+        """The papers at these numbers: edited ones as they are now, the others as
+        this site was built from them."""
+        asked = set(numbers)
+        wanted = sorted(asked - set(self.edited))
+        paths = [self.paths[n] for n in wanted]
+        for number, path in zip(wanted, paths, strict=True):
+            cached = self.cached.get(path)
+            if cached is None or cached[2] != self.built[number][2]:
+                raise NotQuickError(f"the entry cache has another version of {path}")
+        by_path = read_papers(self.location, self.salt, paths)
+        if by_path is None or len(by_path) != len(set(paths)):
+            raise NotQuickError("papers missing from the entry cache")
+        found = {n: by_path[self.paths[n]] for n in wanted}
+        found.update((n, paper) for n, paper in self.edited.items() if n in asked)
+        return found
+
+    def number(self, path: str) -> int:
+        """The paper number of an entry file."""
+        if self._numbers is None:
+            self._numbers = {path: n for n, path in enumerate(self.paths)}
+        return self._numbers[path]
+
+    def digest(self, number: int) -> str:
+        """The digest of an entry file's contents as this build makes it."""
+        now = self.built_now.get(number)
+        return now[2] if now is not None else self.built[number][2]
+
+    def save(self) -> None:
+        if self.to_save:
+            write_entries(self.location, self.salt, self.to_save)
