@@ -117,21 +117,44 @@ def _paginated(
     return specs
 
 
+# Groups (:attr:`PageSpec.group`): one name per list of pages, the same for the plan
+# and for :func:`list_groups`.
 INDEX = "index"  # the group of the home page and the tag, archive and organisation indexes
+UNDATED = "undated"
+
+
+def tag_group(tag: str) -> str:
+    return f"tag:{tag}"  # both orders
+
+
+def year_group(year: int) -> str:
+    return f"year:{year}"
+
+
+def month_group(month: Month) -> str:
+    return f"month:{month.key}"
+
+
+def org_group(key: str) -> str:
+    return f"org:{key}"
+
+
+def paper_group(slug: str) -> str:
+    return f"paper:{slug}"
 
 
 def list_groups(paper: Paper) -> set[str]:
-    """The groups (:attr:`PageSpec.group`) of the lists a paper is on, as
-    papershelf.catalog.build_catalog puts it there: the pages an edit that moves the
-    paper can change, with the index pages."""
-    groups = {f"tag:{tag}" for tag in paper.tags}
+    """The groups of the lists a paper is on, as papershelf.catalog.build_catalog
+    puts it there: the pages an edit that moves the paper can change, with the index
+    pages."""
+    groups = {tag_group(tag) for tag in paper.tags}
     if paper.published is None:
-        groups.add("undated")
+        groups.add(UNDATED)
     else:
         month = Month(paper.published.year, paper.published.month)
-        groups.update((f"year:{month.year}", f"month:{month.key}"))
+        groups.update((year_group(month.year), month_group(month)))
     if paper.org_key and paper.organization:
-        groups.add(f"org:{paper.org_key}")
+        groups.add(org_group(paper.org_key))
     return groups
 
 
@@ -176,7 +199,7 @@ def _paper_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSp
     return [
         paper_spec(paper, *catalog.previous_and_next(paper))
         for paper in catalog.papers
-        if wanted(f"paper:{paper.slug}")
+        if wanted(paper_group(paper.slug))
     ]
 
 
@@ -190,7 +213,7 @@ def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSp
         kind="paper",
         context={"paper": paper, "newer": newer, "older": older},
         feed_tags=paper.tags,
-        group=f"paper:{paper.slug}",
+        group=paper_group(paper.slug),
     )
 
 
@@ -223,7 +246,7 @@ def _tag_pages(
             )
         )
     for tag in catalog.tags.values():
-        group = f"tag:{tag.id}"
+        group = tag_group(tag.id)
         if not wanted(group):
             continue
         papers = catalog.by_tag[tag.id]
@@ -231,51 +254,38 @@ def _tag_pages(
         votes_url = tag_votes_url(tag.id) if len(papers) > 1 else None
 
         def make(
-            url: str, chunk: list[Paper], pager: Pager, tag=tag, votes_url=votes_url
+            url: str,
+            chunk: list[Paper],
+            pager: Pager,
+            tag=tag,
+            votes_url=votes_url,
+            group=group,
+            order: str = "newest",
         ) -> PageSpec:
             suffix = f" (page {pager.number})" if pager.number > 1 else ""
+            votes = order == "votes"
             return PageSpec(
                 url=url,
                 template="papershelf/tag.html",
-                title=f"{tag.title}{suffix}",
+                title=f"{tag.title}{', most votes first' if votes else ''}{suffix}",
                 description=tag.description,
-                kind="tag",
+                kind="tag-votes" if votes else "tag",
                 context={
                     "tag": tag,
                     "papers": chunk,
                     "pager": pager,
-                    "order": "newest",
+                    "order": order,
                     "orders": {"newest": tag_url(tag.id), "votes": votes_url},
                 },
                 feed_tags=(tag.id,),
-                group=f"tag:{tag.id}",
-            )
-
-        def make_votes(
-            url: str, chunk: list[Paper], pager: Pager, tag=tag, votes_url=votes_url
-        ) -> PageSpec:
-            suffix = f" (page {pager.number})" if pager.number > 1 else ""
-            return PageSpec(
-                url=url,
-                template="papershelf/tag.html",
-                title=f"{tag.title}, most votes first{suffix}",
-                description=tag.description,
-                kind="tag-votes",
-                context={
-                    "tag": tag,
-                    "papers": chunk,
-                    "pager": pager,
-                    "order": "votes",
-                    "orders": {"newest": tag_url(tag.id), "votes": votes_url},
-                },
-                feed_tags=(tag.id,),
-                group=f"tag:{tag.id}",
+                group=group,
             )
 
         specs.extend(_paginated(tag_url(tag.id), papers, settings.page_size, make))
         if votes_url is not None:
+            by_votes = functools.partial(make, order="votes")
             specs.extend(
-                _paginated(votes_url, most_voted_first(papers), settings.page_size, make_votes)
+                _paginated(votes_url, most_voted_first(papers), settings.page_size, by_votes)
             )
     return specs
 
@@ -295,10 +305,13 @@ def _archive_pages(
             )
         )
     for year in catalog.years:
-        if not wanted(f"year:{year}"):
+        group = year_group(year)
+        if not wanted(group):
             continue
 
-        def make_year(url: str, chunk: list[Paper], pager: Pager, year=year) -> PageSpec:
+        def make_year(
+            url: str, chunk: list[Paper], pager: Pager, year=year, group=group
+        ) -> PageSpec:
             return PageSpec(
                 url=url,
                 template="papershelf/archive-year.html",
@@ -312,19 +325,26 @@ def _archive_pages(
                     "pager": pager,
                     "catalog": catalog,
                 },
-                group=f"year:{year}",
+                group=group,
             )
 
         specs.extend(
             _paginated(f"archive/{year}/", catalog.by_year[year], settings.page_size, make_year)
         )
     for month, papers in catalog.by_month.items():
-        if not wanted(f"month:{month.key}"):
+        group = month_group(month)
+        if not wanted(group):
             continue
         earlier, later = catalog.neighbour_months(month)
 
         def make_month(
-            url: str, chunk: list[Paper], pager: Pager, month=month, earlier=earlier, later=later
+            url: str,
+            chunk: list[Paper],
+            pager: Pager,
+            month=month,
+            earlier=earlier,
+            later=later,
+            group=group,
         ) -> PageSpec:
             return PageSpec(
                 url=url,
@@ -339,11 +359,11 @@ def _archive_pages(
                     "papers": chunk,
                     "pager": pager,
                 },
-                group=f"month:{month.key}",
+                group=group,
             )
 
         specs.extend(_paginated(month_url(month), papers, settings.page_size, make_month))
-    if catalog.undated and wanted("undated"):
+    if catalog.undated and wanted(UNDATED):
 
         def make_undated(url: str, chunk: list[Paper], pager: Pager) -> PageSpec:
             return PageSpec(
@@ -359,7 +379,7 @@ def _archive_pages(
                     "papers": chunk,
                     "pager": pager,
                 },
-                group="undated",
+                group=UNDATED,
             )
 
         specs.extend(
@@ -385,11 +405,12 @@ def _org_pages(
             )
         )
     for key, papers in catalog.by_org.items():
-        if not wanted(f"org:{key}"):
+        group = org_group(key)
+        if not wanted(group):
             continue
         name = catalog.org_names[key]
 
-        def make(url: str, chunk: list[Paper], pager: Pager, name=name, key=key) -> PageSpec:
+        def make(url: str, chunk: list[Paper], pager: Pager, name=name, group=group) -> PageSpec:
             return PageSpec(
                 url=url,
                 template="papershelf/org.html",
@@ -397,7 +418,7 @@ def _org_pages(
                 description=f"Papers from {name}.",
                 kind="org",
                 context={"name": name, "papers": chunk, "pager": pager},
-                group=f"org:{key}",
+                group=group,
             )
 
         specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
