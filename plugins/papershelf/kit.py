@@ -448,6 +448,11 @@ def update_kit(
         raise KitError(f"the kit could not be updated: {error}") from None
 
 
+def _card(row: Any) -> Card:
+    path, level, added, digest, html = row
+    return (path, level, bool(added), digest, html)
+
+
 class KitReader:
     """An open kit: :attr:`kit` at once, pages on demand."""
 
@@ -506,16 +511,8 @@ class KitReader:
 
     def pages(self, numbers: Iterable[int]) -> dict[int, str]:
         """Page number -> kept spec (encoded); :class:`KitError` if one is missing."""
-        wanted = sorted(set(numbers))
-        found: dict[int, str] = {}
-        try:
-            for start in range(0, len(wanted), 500):
-                batch = wanted[start : start + 500]
-                marks = ",".join("?" * len(batch))  # only "?" marks go into the query
-                query = f"SELECT number, spec FROM pages WHERE number IN ({marks})"
-                found.update(self.connection.execute(query, batch))
-        except sqlite3.Error as error:
-            raise KitError(f"the kit cannot be read: {error}") from None
+        wanted = set(numbers)
+        found = dict(self._rows_in("SELECT number, spec FROM pages WHERE number IN ({})", wanted))
         if len(found) != len(wanted):
             raise KitError("pages are missing from the kit")
         return found
@@ -523,32 +520,29 @@ class KitReader:
     def cards(self, entries: Mapping[str, str]) -> list[Card]:
         """The cards of these entry files (path -> digest of their contents) made
         from those contents; :class:`KitError` if the kit cannot say."""
-        found: list[Card] = []
-        paths = sorted(entries)
-        try:
-            for start in range(0, len(paths), 500):
-                batch = paths[start : start + 500]
-                marks = ",".join("?" * len(batch))  # only "?" marks go into the query
-                query = f"SELECT * FROM cards WHERE path IN ({marks})"
-                found.extend(
-                    (path, level, bool(added), digest, html)
-                    for path, level, added, digest, html in self.connection.execute(query, batch)
-                    if entries[path] == digest
-                )
-        except sqlite3.Error as error:
-            raise KitError(f"the kit cannot be read: {error}") from None
-        return found
+        rows = self._rows_in("SELECT * FROM cards WHERE path IN ({})", entries)
+        return [_card(row) for row in rows if entries[row[0]] == row[3]]
 
     def all_cards(self) -> list[Card]:
         try:
-            return [
-                (path, level, bool(added), digest, html)
-                for path, level, added, digest, html in self.connection.execute(
-                    "SELECT * FROM cards"
-                )
-            ]
+            return [_card(row) for row in self.connection.execute("SELECT * FROM cards")]
         except sqlite3.Error as error:
             raise KitError(f"the kit cannot be read: {error}") from None
+
+    def _rows_in(self, query: str, values: Iterable[Any]) -> list[Any]:
+        """The rows of ``query`` whose ``IN ({})`` is these values, asked 500 at a
+        time (SQLite bounds the parameters of a statement); :class:`KitError` if the
+        kit cannot say."""
+        wanted = sorted(set(values))
+        rows: list[Any] = []
+        try:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                marks = ",".join("?" * len(batch))  # only "?" marks go into the query
+                rows.extend(self.connection.execute(query.format(marks), batch))
+        except sqlite3.Error as error:
+            raise KitError(f"the kit cannot be read: {error}") from None
+        return rows
 
     def close(self) -> None:
         self.connection.close()
