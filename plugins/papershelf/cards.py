@@ -39,7 +39,8 @@ class CardCache:
         self._macros: jinja2.Template | None = None
         self._tags: dict[str, Any] = {}
         self.rendered = 0  # cards rendered, for tests
-        self.fresh: set[tuple[Paper, int, bool]] = set()  # rendered, not given (:meth:`give`)
+        # Rendered in this build, not given (:meth:`give`): what a quick rebuild keeps.
+        self.fresh: dict[tuple[Paper, int, bool], str] = {}
         # A quick rebuild lists papershelf.moves.Placed stand-ins: the paper to make a
         # card of when the kit has none for one.
         self.resolve: Callable[[Any], Paper] | None = None
@@ -47,6 +48,7 @@ class CardCache:
     def start_build(self, catalog: Catalog) -> None:
         """Call once per build, before rendering: keeps the cards that are still valid
         (same macros file, same tag titles, paper still listed), drops the rest."""
+        self.fresh = {}
         macros = self.env.get_template(MACROS)  # a new object when the file changed
         if macros is not self._macros or catalog.tags != self._tags:
             self._cards.clear()
@@ -68,7 +70,7 @@ class CardCache:
             subject = paper if self.resolve is None else self.resolve(paper)
             card = str(self._macros.module.card(subject, BASE, catalog, level, added))
             self._cards[key] = card
-            self.fresh.add(key)
+            self.fresh[key] = card
             self.rendered += 1
         return Markup(card.replace(BASE, base))
 

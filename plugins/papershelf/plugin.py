@@ -68,12 +68,11 @@ from papershelf.pages import (
     home_spec,
     plan_pages,
     spec_key,
-    tag_url,
 )
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import install_index, search_outputs, write_index
 from papershelf.serve import Background, PageKeys, TemplateCode
-from papershelf.sitemaps import scoped_sitemaps
+from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
@@ -605,8 +604,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
     def sitemaps(self, urls: tuple[str, ...]) -> dict[str, bytes]:
         """The site's sitemap and one in every tag feed folder (papershelf.sitemaps)."""
         assert self.catalog is not None and self.feed_site is not None
-        folders = ["", *(tag_url(tag) for tag in self.catalog.tags)]
-        return scoped_sitemaps(urls, folders, self.feed_site.url)
+        return site_sitemaps(urls, self.catalog.tags, self.feed_site.url)
 
     def end_dirty_build(self) -> None:
         """Collection back on; under ``mkdocs serve`` the collection itself runs after

@@ -25,6 +25,8 @@ import gzip
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from papershelf.pages import tag_url
+
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_FILE = "sitemap.xml"
 
@@ -51,3 +53,9 @@ def scoped_sitemaps(
     if SITEMAP_FILE in sitemaps:
         sitemaps[SITEMAP_FILE + ".gz"] = gzip.compress(sitemaps[SITEMAP_FILE], mtime=0)
     return sitemaps
+
+
+def site_sitemaps(page_urls: Iterable[str], tags: Iterable[str], site_url: str) -> dict[str, bytes]:
+    """The site's sitemap and one in the feed folder of every tag (ids)."""
+    folders = ["", *(tag_url(tag) for tag in tags)]
+    return scoped_sitemaps(page_urls, folders, site_url)

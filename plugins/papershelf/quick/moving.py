@@ -23,6 +23,7 @@ class Moves:
     rows: list[Any]  # placements by paper number (papershelf.moves.placement_row)
     placed: Catalog  # of papershelf.moves.Placed
     hollow: dict[str, Any]  # papershelf.kit.hollow_catalog of it
+    numbers: dict[int, int]  # id of each stand-in -> its paper number (papershelf.kit.encode)
     groups: set[str]
     newest: datetime
 
@@ -44,5 +45,5 @@ class Moves:
         newest = reader.kit.newest_time()
         if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
             newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]
-        number = {id(paper): paper.number for paper in placed.papers}
-        return cls(rows, placed, hollow_catalog(placed, number), groups, newest)
+        numbers = {id(paper): paper.number for paper in placed.papers}
+        return cls(rows, placed, hollow_catalog(placed, numbers), numbers, groups, newest)

@@ -42,7 +42,6 @@ from papershelf.pages import (
     plan_pages,
     reads_changed,
     spec_key,
-    tag_url,
 )
 from papershelf.quick.edits import Edit, NotQuickError
 from papershelf.quick.entries import EntryVersions
@@ -50,7 +49,7 @@ from papershelf.quick.moving import Moves
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
 from papershelf.search import patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
-from papershelf.sitemaps import scoped_sitemaps
+from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import stage
 
 # More pages than this share of the site: not an edit of a few entries, build it all.
@@ -107,20 +106,25 @@ class SiteParts:
         # kit); the papers themselves are read for paper pages, and for cards the kit
         # lacks (edited papers).
         stand_ins: list[Any] = self.moves.placed.papers if self.moves is not None else []
+
+        def whole(data: list[Any]) -> bool:  # a page made of the papers themselves
+            return not stand_ins or data[4] == "paper"
+
         shown: set[int] = set()
         read: set[int] = set()
         for data, _ in made.values():
             numbers = spec_papers(data)
             shown |= numbers
-            if not stand_ins or data[4] == "paper":
+            if whole(data):
                 read |= numbers
         with stage("pages: papers"):
             papers = self.entries.papers(read)
         number = {id(paper): n for n, paper in papers.items()}
-        number.update((id(paper), paper.number) for paper in stand_ins)
+        if self.moves is not None:
+            number.update(self.moves.numbers)
         jobs: list[_Job] = []
         for page, (data, old) in sorted(made.items()):
-            source = papers if not stand_ins or data[4] == "paper" else stand_ins
+            source = papers if whole(data) else stand_ins
             spec, how = decode_spec(data, source.__getitem__, self.catalog, self.tags)
             spec = _fresh(spec)
             if page in planned:
@@ -135,11 +139,10 @@ class SiteParts:
             self._give_cards(bodies, given)
         found = self._render(jobs, previous, bodies)
         self.kit_cards = []
-        for (paper, level, added), html in bodies.cards.cards().items():
-            if (paper, level, added) in bodies.cards.fresh:
-                n = number[id(paper)]
-                digest = self.entries.digest(n)
-                self.kit_cards.append((self.entries.paths[n], level, added, digest, html))
+        for (paper, level, added), html in bodies.cards.fresh.items():
+            n = number[id(paper)]
+            digest = self.entries.digest(n)
+            self.kit_cards.append((self.entries.paths[n], level, added, digest, html))
         return found
 
     def page_index(self) -> list[list[str | None]]:
@@ -156,8 +159,7 @@ class SiteParts:
         if not (self.added or self.removed):
             return {}
         urls = [*self.kit.handwritten, *(url for url, _ in self.page_index() if url is not None)]
-        folders = ["", *(tag_url(tag) for tag in self.tags)]
-        return scoped_sitemaps(urls, folders, self.feed_site.url)
+        return site_sitemaps(urls, self.tags, self.feed_site.url)
 
     def _paper(self, paper: Any) -> Paper:
         """The paper a stand-in (papershelf.moves.Placed) stands for."""
@@ -175,9 +177,11 @@ class SiteParts:
         """The cards that the kit has of these papers (number, the paper or its
         stand-in), made from their entries as they are now."""
         holders: dict[str, list[Any]] = {}
+        digests: dict[str, str] = {}
         for n, paper in papers:
-            holders.setdefault(self.entries.paths[n], []).append(paper)
-        digests = {path: self.entries.digest(self.entries.number(path)) for path in holders}
+            path = self.entries.paths[n]
+            holders.setdefault(path, []).append(paper)
+            digests[path] = self.entries.digest(n)
         bodies.cards.give(
             {
                 (paper, level, added): html
@@ -232,8 +236,9 @@ class SiteParts:
         if "" in handwritten and "" in old:  # the recent additions under a hand-written home
             specs.append(home_spec(moves.placed, settings))
         texts = self.reader.pages(old.values())
-        new = self._pages_come_and_go(specs, old, index, texts)
-        number = {id(paper): paper.number for paper in moves.placed.papers}
+        kept_specs = {page: json.loads(text) for page, text in texts.items()}
+        new = self._pages_come_and_go(specs, old, index, kept_specs)
+        number = moves.numbers
         found: dict[int, tuple[list[Any], list[Any] | None]] = {}
         for spec in specs:
             page = old.get(spec.url)
@@ -244,11 +249,10 @@ class SiteParts:
                     self.added_with_catalog.append(page)
                 found[page] = (json.loads(encode_spec(spec, new[spec.url], number, set())), None)
                 continue
-            text = texts[page]
-            kept = json.loads(text)
+            kept = kept_specs[page]
             refs: set[int] = set()
             now = encode_spec(spec, kept[7], number, refs)
-            if now != text or refs & self.edited or holds_catalog(spec):
+            if now != texts[page] or refs & self.edited or holds_catalog(spec):
                 found[page] = (json.loads(now), kept)
         before, after = catalog_shape(self.before), catalog_shape(self.catalog)
         if before != after:
@@ -264,7 +268,7 @@ class SiteParts:
         specs: list[PageSpec],
         old: dict[str, int],
         index: list[list[str]],
-        texts: dict[int, str],
+        kept: dict[int, list[Any]],
     ) -> dict[str, str]:
         """When a list grows or shrinks by a page (the lists stay): the new pages'
         URLs and how each is made (as its list's other pages; kept in
@@ -276,13 +280,13 @@ class SiteParts:
             return {}
         if set(now.values()) != {index[page][1] for page in old.values()}:
             raise NotQuickError("an edit adds or removes a list (a month, an organisation)")
-        how = {index[page][1]: json.loads(texts[page])[7] for page in old.values()}
+        how = {index[page][1]: kept[page][7] for page in old.values()}
         new = {url: how[group] for url, group in now.items() if url not in old}
         if any(made != "shell" for made in new.values()):
             raise NotQuickError("a list made through the theme grows by a page")
         self.removed = {url: page for url, page in old.items() if url not in now}
         for page in self.removed.values():
-            self._learn(page, json.loads(texts[page]), None)
+            self._learn(page, kept[page], None)
         return new
 
     def _learn(self, page: int, old: list[Any] | None, text: str | None) -> None:
