@@ -257,11 +257,11 @@ def redate_entry(project: synthetic.SyntheticProject, slug: str) -> str:
     list, and every paper between its old and new place moves down one (the order
     of the list changes, so that rebuild goes through mkdocs). Returns the date."""
     added = re.compile(r"^added: (\d{4}-\d{2}-\d{2})$", flags=re.M)
-    newest = max(added.findall(project.entry_path(project.slugs[0]).read_text(encoding="utf-8")))
-    for other in project.slugs:
-        found = added.search(project.entry_path(other).read_text(encoding="utf-8"))
-        if found is not None and found[1] > newest:
-            newest = found[1]
+    newest = max(
+        day
+        for other in project.slugs
+        for day in added.findall(project.entry_path(other).read_text(encoding="utf-8"))
+    )
     path = project.entry_path(slug)
     text = path.read_text(encoding="utf-8")
     edited = added.sub(f"added: {newest}", text, count=1)
