@@ -254,8 +254,8 @@ def retag_entry(project: synthetic.SyntheticProject, slug: str) -> str:
 
 def redate_entry(project: synthetic.SyntheticProject, slug: str) -> str:
     """Give one entry the added date of the newest entries: the paper moves up the
-    list, and every paper between its old and new place moves down one (the order
-    of the list changes, so that rebuild goes through mkdocs). Returns the date."""
+    list, and every paper between its old and new place moves down one: the pages
+    of the lists it is on change from its old place up. Returns the date."""
     added = re.compile(r"^added: (\d{4}-\d{2}-\d{2})$", flags=re.M)
     newest = max(
         day

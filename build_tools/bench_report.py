@@ -337,7 +337,7 @@ def svg(report: dict[str, Any]) -> str:
                 "retag",
             ),
             _series(
-                "papershelf: papershelf build after a date edit that reorders (mkdocs --dirty)",
+                "papershelf: papershelf build after a date edit that reorders (no mkdocs)",
                 each(lambda r: r.get("reorder_rebuild", {}).get("seconds")),
                 "reorder",
             ),

@@ -58,9 +58,12 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     before = times(shelf.site)
-    # A date that changes the order of the list: through mkdocs (tests/test_quick.py:
-    # edits that keep it, without mkdocs).
-    edited = ONE.replace("2025-01-02", "2025-01-03").replace("First abstract.", "Edited & more.")
+    # A date in a month without papers adds a list (an archive page): through mkdocs
+    # (tests/test_quick.py: edits that keep the lists, without mkdocs). The added date
+    # moves "one" past "two" too.
+    edited = ONE.replace("2025-01-02", "2025-01-03\npublished: 2024-12-30").replace(
+        "First abstract.", "Edited & more."
+    )
     shelf.paper("one", edited)
 
     line = build(shelf, monkeypatch, capfd)

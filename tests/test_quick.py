@@ -1,7 +1,7 @@
 """The quick `papershelf build`: an edit of a few entries is rebuilt without mkdocs
-(what they say, and the lists they are on when the order of the list and the set of
-pages stay), and the site is byte for byte the one a clean build makes; anything
-else goes through mkdocs as before."""
+(what they say, the lists they are on and their place in them, when the set of
+papers and of lists stays), and the site is byte for byte the one a clean build
+makes; anything else goes through mkdocs as before."""
 
 from __future__ import annotations
 
@@ -225,6 +225,22 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     "added date of the newest paper (feeds' dates)": lambda p: edit(
         p, "alpha", "added: 2025-03-01", "added: 2025-03-09"
     ),
+    "added date that moves the oldest paper to the top of the list": lambda p: edit(
+        p, "zeta", "added: 2024-10-01", "added: 2025-05-01"
+    ),
+    "added date that moves the newest paper down the list": lambda p: edit(
+        p, "alpha", "added: 2025-03-01", "added: 2024-11-15"
+    ),
+    "added dates of two neighbours swapped": lambda p: (
+        edit(p, "beta", "added: 2025-02-01", "added: 2025-01-10"),
+        edit(p, "gamma", "added: 2025-01-15", "added: 2025-02-01"),
+    ),
+    "added date and a tag at once": lambda p: edit(
+        p,
+        "delta",
+        "added: 2024-12-01\npublished: 2024-11-05\ntags: [agents]",
+        "added: 2025-04-01\npublished: 2024-11-05\ntags: [vision]",
+    ),
     "a tag list grows by a page": lambda p: edit(
         p, "gamma", "tags: [vision]", "tags: [vision, agents]"
     ),
@@ -367,9 +383,6 @@ OTHER_CHANGES: dict[str, Callable[[Project], None]] = {
     "a hand-written page": lambda p: p.write("content/about.md", "# About\n\nEdited.\n"),
     "the vocabulary": lambda p: p.write(
         "tags.yml", (p.root / "tags.yml").read_text().replace("Seeing things.", "Sight.")
-    ),
-    "an added date that changes the order": lambda p: edit(
-        p, "zeta", "added: 2024-10-01", "added: 2025-05-01"
     ),
     "a new organisation (a new page)": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
     "a date in a month without papers (a new page)": lambda p: edit(

@@ -1,11 +1,12 @@
 """What a quick rebuild needs from the last full mkdocs build: the *kit*.
 
-``papershelf build`` after an edit of a few entries that keeps the order of the
-list and its lists (papershelf.quick) can rebuild the affected pages
-without mkdocs, if the last build left:
+``papershelf build`` after an edit of a few entries that keeps the set of papers and
+of lists (papershelf.quick) can rebuild the affected pages without mkdocs, if the
+last build left:
 
 * the theme shells it cut (papershelf.shells);
-* every generated page's spec, with papers as their numbers in the catalog ("thin"),
+* every generated page's spec, with papers as their numbers ("thin": a paper's number
+  is its place by slug, papershelf.search.numbered, so it stays when dates change),
   and which pages each paper is in (the papers in a page's key,
   papershelf.pages.spec_key);
 * the catalog's shape: every list of the catalog as paper numbers ("hollow":
@@ -48,8 +49,9 @@ from papershelf.pages import Pager, PageSpec
 from papershelf.shells import Shell
 
 # 2: dependents in the meta table; 3: identities; 4: entry stats; 5: placements,
-# page index, splits of the pages made through the theme, cards
-FORMAT = 5
+# page index, splits of the pages made through the theme, cards; 6: papers numbered
+# by slug (papershelf.search.numbered), the list's order in the catalog
+FORMAT = 6
 # The kit path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".kit.sqlite"
@@ -71,7 +73,7 @@ def kit_path(state_path: Path) -> Path:
 
 def encode(value: Any, number: Mapping[int, int], refs: set[int]) -> Any:
     """A spec context value as JSON; papers (or papershelf.moves.Placed stand-ins)
-    become their numbers in the catalog (``number``: ``id(paper)`` -> number;
+    become their numbers (``number``: ``id(paper)`` -> number;
     collected in ``refs``), the catalog a marker. Lists and tuples stay distinct."""
     kind = type(value)
     if kind is Paper or kind is Placed:
@@ -205,13 +207,13 @@ def holds_catalog(spec: PageSpec) -> bool:
 
 
 def hollow_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, Any]:
-    """Every list of the catalog as paper numbers (JSON)."""
+    """Every list of the catalog as paper numbers (JSON), the whole list too."""
 
     def numbers(papers: Iterable[Paper]) -> list[int]:
         return [number[id(paper)] for paper in papers]
 
     return {
-        "papers": len(catalog.papers),
+        "papers": numbers(catalog.papers),
         "by_tag": [[tag, numbers(papers)] for tag, papers in catalog.by_tag.items()],
         "by_year": [[year, numbers(papers)] for year, papers in catalog.by_year.items()],
         "by_month": [[m.year, m.month, numbers(papers)] for m, papers in catalog.by_month.items()],
@@ -225,7 +227,7 @@ def catalog_from_hollow(data: Mapping[str, Any], tags: Mapping[str, Tag]) -> Cat
     """A catalog whose lists hold paper numbers: the same names and counts as the
     real one (enough for templates and for papershelf.pages.catalog_shape)."""
     return Catalog(
-        papers=list(range(data["papers"])),
+        papers=list(data["papers"]),
         tags=dict(tags),
         by_tag={tag: list(papers) for tag, papers in data["by_tag"]},
         by_year={int(year): list(papers) for year, papers in data["by_year"]},
@@ -274,7 +276,10 @@ class Kit:
     site: dict[str, str]  # site_name, site_description (template globals)
     feed_site: dict[str, str]  # papershelf.feeds.Site fields
     newest: str  # the newest entry time of the site (feeds' updated when empty)
-    paths: list[str]  # entry paths (the entry cache's keys) in catalog order: paper numbers
+    # entry paths (the entry cache's keys) by paper number: by slug, as the search
+    # index numbers papers (papershelf.search.numbered), so a paper keeps its number
+    # when an edit moves it up or down the list
+    paths: list[str]
     identities: list[list[list[str]]]  # per paper: [kind, key] of loader.identity_keys
     # per paper: size, time and content digest of its entry file when this site was
     # built (the entry cache is shared with other sites and `make serve`: it may hold
@@ -354,7 +359,7 @@ def write_kit(
 ) -> None:
     """Write a whole kit to ``location`` (replaced in one step): ``specs`` are the
     pages and how each is made (:func:`encode_spec`); ``number``: ``id(paper)`` ->
-    its number (its place in the catalog); ``placements``: by paper number
+    its number (papershelf.search.numbered); ``placements``: by paper number
     (papershelf.moves.placement_row)."""
     location.parent.mkdir(parents=True, exist_ok=True)
     partial = location.with_name(f".{location.name}.{os.getpid()}.partial")

@@ -30,6 +30,7 @@ from papershelf.kit import (
 from papershelf.model import Paper
 from papershelf.moves import placement_row
 from papershelf.pages import PageSpec
+from papershelf.search import numbered
 from papershelf.shells import Shell
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
@@ -150,10 +151,13 @@ class KitRecorder:
         self.location.unlink(missing_ok=True)
         if not self.enabled:
             return False
-        stats = [entry_stat(entries, paper) for paper in catalog.papers]
+        # Papers are numbered as the search index numbers them (by slug): an edit
+        # that moves a paper up or down the list keeps every number.
+        papers = numbered(catalog.papers)
+        stats = [entry_stat(entries, paper) for paper in papers]
         digests = {
             str(paper.source): stat[2]
-            for paper, stat in zip(catalog.papers, stats, strict=True)
+            for paper, stat in zip(papers, stats, strict=True)
             if stat is not None
         }
         kept, splits, made_cards = self._last_kit(digests) if dirty else ({}, {}, {})
@@ -170,7 +174,7 @@ class KitRecorder:
             else:
                 kept[key] = {**(kept.get(key) or {}), **variants}
         newest = max(map(entry_datetime, catalog.papers), default=EMPTY_SITE_UPDATED)
-        number = {id(paper): n for n, paper in enumerate(catalog.papers)}
+        number = {id(paper): n for n, paper in enumerate(papers)}
         kit = Kit(
             build_id=self.build_id,
             watched=[str(path) for path in self.watched],
@@ -179,8 +183,8 @@ class KitRecorder:
             site=dict(site),
             feed_site=asdict(feed_site),
             newest=newest.isoformat(),
-            paths=[str(paper.source) for paper in catalog.papers],
-            identities=[identities(paper) for paper in catalog.papers],
+            paths=[str(paper.source) for paper in papers],
+            identities=[identities(paper) for paper in papers],
             entries=stats,
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
@@ -191,7 +195,7 @@ class KitRecorder:
         try:
             if any(stat is None for stat in kit.entries):
                 raise KitError("an entry is missing from the entry cache")
-            placements = [placement_row(paper) for paper in catalog.papers]
+            placements = [placement_row(paper) for paper in papers]
             write_kit(self.location, kit, specs, number, placements, made_cards.values())
         except KitError as error:
             log.info("papershelf: no quick rebuilds after this build: %s", error)

@@ -1,7 +1,8 @@
 """Where papers go after an edit that moves them, worked out from the kit alone.
 
 A tag, the organisation, the votes or a date decide which lists a paper is on and
-where (papershelf.catalog). After such an edit a quick ``papershelf build``
+where (papershelf.catalog). Papers keep their numbers (their place by slug,
+papershelf.search.numbered) when they move. After such an edit a quick ``papershelf build``
 (papershelf.quick) needs the new lists, but reading 10,000 entries from the entry
 cache to make them took a quarter of a second. The kit keeps every paper's
 *placement* instead, the few fields the lists are made from; :class:`Placed`
@@ -71,8 +72,15 @@ def placed_catalog(rows: Sequence[Row], tags: dict[str, Tag]) -> Catalog:
     return build_catalog(placed, tags)
 
 
-def keeps_order(catalog: Catalog) -> bool:
-    """Whether the list is in the order of the paper numbers (the order of the last
-    full build): papers did not swap places, so every number still stands for the
-    same place in the list, the search index and the feeds' order."""
-    return all(paper.number == place for place, paper in enumerate(catalog.papers))
+def moved_neighbours(before: Sequence[int], after: Sequence[int]) -> set[int]:
+    """The paper numbers whose newer or older neighbour differs between two orders of
+    the list (paper numbers, newest first): their pages link to those neighbours."""
+
+    def neighbours(order: Sequence[int]) -> dict[int, tuple[int | None, int | None]]:
+        padded = [None, *order, None]
+        return {n: (padded[i], padded[i + 2]) for i, n in enumerate(order)}
+
+    if list(before) == list(after):
+        return set()
+    old, new = neighbours(before), neighbours(after)
+    return {n for n, pair in new.items() if old.get(n) != pair}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import functools
 from collections.abc import Callable, Collection, Hashable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from papershelf.catalog import Catalog, Month
@@ -215,6 +215,12 @@ def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSp
         feed_tags=paper.tags,
         group=paper_group(paper.slug),
     )
+
+
+def with_neighbours(spec: PageSpec, newer: Paper | None, older: Paper | None) -> PageSpec:
+    """A paper's page between other neighbours, after an edit moved papers along the
+    list: its title and description (made from the paper) stay."""
+    return replace(spec, context={**spec.context, "newer": newer, "older": older})
 
 
 def _index_page(catalog: Catalog, url: str, kind: str, title: str, description: str) -> PageSpec:

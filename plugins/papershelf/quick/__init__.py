@@ -13,19 +13,21 @@ it made through the theme cut around their body, the search index patched
 (papershelf.search.patch_index).
 
 An edit of a tag, the organisation, the votes or a date *moves* the paper between
-lists, and the other papers of those lists shift on their pages. The new lists
-are made from the kit's placements (papershelf.moves) and only their pages are
-planned again (``plan_pages(groups=...)``); a page whose plan is unchanged and
-holds no edited paper stays as it is.
+lists or along them, and the other papers of those lists shift on their pages. The
+new lists are made from the kit's placements (papershelf.moves) and only their
+pages are planned again (``plan_pages(groups=...)``), with the pages of the papers
+whose neighbours in the list changed; a page whose plan is unchanged and holds no
+edited paper stays as it is. Papers are numbered by slug in the kit and the search
+index (papershelf.search.numbered), so a paper that moves keeps its number: the
+search index gets a new rank file and the feeds list the new order.
 
 Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
 the mkdocs build as before: no kit or another build's kit, a hand-written input
-touched, an entry added, removed, renamed or with a problem, an edit that changes
-the order of the list (the numbers of papers in the kit, the search index and the
-feeds) or adds or removes a list (a month, an organisation: pages outside the lists
-planned again link to them), a page whose shell the kit lacks. A list that grows or
-shrinks by a page is quick: the page is written or deleted and the sitemaps written
-again.
+touched, an entry added, removed, renamed or with a problem (the numbers by slug
+shift), an edit that adds or removes a list (a month, an organisation: pages outside
+the lists planned again link to them), a page whose shell the kit lacks. A list that
+grows or shrinks by a page is quick: the page is written or deleted and the
+sitemaps written again.
 Like every ``papershelf build``, the result is written beside the site and moved in
 only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
 build.

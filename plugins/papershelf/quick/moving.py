@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from papershelf.catalog import Catalog
 from papershelf.feeds import entry_datetime
 from papershelf.kit import KitReader, hollow_catalog
 from papershelf.model import Tag
-from papershelf.moves import keeps_order, placed_catalog, placement_row
+from papershelf.moves import moved_neighbours, placed_catalog, placement_row
 from papershelf.pages import INDEX, list_groups
-from papershelf.quick.edits import Edit, NotQuickError, placement
+from papershelf.quick.edits import Edit, placement
 
 
 @dataclass
@@ -22,9 +23,11 @@ class Moves:
 
     rows: list[Any]  # placements by paper number (papershelf.moves.placement_row)
     placed: Catalog  # of papershelf.moves.Placed
+    by_number: list[Any]  # the same stand-ins by paper number
     hollow: dict[str, Any]  # papershelf.kit.hollow_catalog of it
     numbers: dict[int, int]  # id of each stand-in -> its paper number (papershelf.kit.encode)
     groups: set[str]
+    neighbours: set[int]  # papers whose newer or older neighbour changed
     newest: datetime
 
     @classmethod
@@ -37,13 +40,17 @@ class Moves:
         for number, _, new in edits:
             rows[number] = placement_row(new)
         placed = placed_catalog(rows, tags)
-        if not keeps_order(placed):
-            raise NotQuickError("an edit changes the order of the list")
         groups = {INDEX}
         for old, new in moved:
             groups |= list_groups(old) | list_groups(new)
+        # A date that moves a paper past others: the pages of its old and new
+        # neighbours in the list link to other papers now.
+        order = [paper.number for paper in placed.papers]
+        neighbours = moved_neighbours(reader.kit.catalog["papers"], order)
         newest = reader.kit.newest_time()
         if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
             newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]
         numbers = {id(paper): paper.number for paper in placed.papers}
-        return cls(rows, placed, hollow_catalog(placed, numbers), numbers, groups, newest)
+        by_number = sorted(placed.papers, key=attrgetter("number"))
+        hollow = hollow_catalog(placed, numbers)
+        return cls(rows, placed, by_number, hollow, numbers, groups, neighbours, newest)

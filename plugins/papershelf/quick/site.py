@@ -39,9 +39,11 @@ from papershelf.pages import (
     catalog_shape,
     home_spec,
     paper_spec,
+    paper_url,
     plan_pages,
     reads_changed,
     spec_key,
+    with_neighbours,
 )
 from papershelf.quick.edits import Edit, NotQuickError
 from papershelf.quick.entries import EntryVersions
@@ -105,7 +107,7 @@ class SiteParts:
         # After a move, list pages are made of stand-ins (their cards come from the
         # kit); the papers themselves are read for paper pages, and for cards the kit
         # lacks (edited papers).
-        stand_ins: list[Any] = self.moves.placed.papers if self.moves is not None else []
+        stand_ins: list[Any] = self.moves.by_number if self.moves is not None else []
 
         def whole(data: list[Any]) -> bool:  # a page made of the papers themselves
             return not stand_ins or data[4] == "paper"
@@ -223,7 +225,13 @@ class SiteParts:
         assert self.moves is not None
         moves, kit = self.moves, self.kit
         index: list[list[str]] = self.reader.part("page_index")
-        old = {url: page for page, (url, group) in enumerate(index) if group in moves.groups}
+        # The papers whose neighbours changed, by the URL of their page.
+        moved = {paper_url(moves.by_number[n]): n for n in moves.neighbours}
+        old = {
+            url: page
+            for page, (url, group) in enumerate(index)
+            if group in moves.groups or url in moved
+        }
         settings = Settings(kit.options["page_size"], kit.options["home_recent"])
         handwritten = set(kit.handwritten)
         specs = [
@@ -237,6 +245,13 @@ class SiteParts:
             specs.append(home_spec(moves.placed, settings))
         texts = self.reader.pages(old.values())
         kept_specs = {page: json.loads(text) for page, text in texts.items()}
+        for url, n in sorted(moved.items()):
+            if url in old:  # not under a hand-written page
+                kept, _ = decode_spec(
+                    kept_specs[old[url]], moves.by_number.__getitem__, self.catalog, self.tags
+                )
+                newer, older = moves.placed.previous_and_next(moves.by_number[n])
+                specs.append(with_neighbours(kept, newer, older))
         new = self._pages_come_and_go(specs, old, index, kept_specs)
         number = moves.numbers
         found: dict[int, tuple[list[Any], list[Any] | None]] = {}
@@ -385,7 +400,10 @@ class SiteParts:
             found = self.entries.papers(numbers)
             return [found[n] for n in numbers]
 
-        patch = patch_index(site_dir, self.edits, self.tags, papers_at)
+        ranks = [0] * len(self.catalog.papers)  # by paper number: its place in the list
+        for place, number in enumerate(self.catalog.papers):
+            ranks[number] = place
+        patch = patch_index(site_dir, self.edits, self.tags, papers_at, ranks)
         if patch is None:
             raise NotQuickError("the search index in the site cannot be patched")
         write_patch(patch, site_dir, staging)
