@@ -164,6 +164,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         catalog=hollow_catalog(catalog, number),
         linked=["", "tags/"],
         handwritten=["about/"],
+        nav=[],
         shells={(2, ""): {(True, True): shell}, (3, "tags/"): None},
         splits={"": ("before", "after"), "tags/": ("<p>", "</p>")},
     )
@@ -204,6 +205,7 @@ def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):
         catalog=hollow_catalog(catalog, number),
         linked=[],
         handwritten=[],
+        nav=[],
     )
     placements = [placement_row(paper) for paper in catalog.papers]
     location = tmp_path / "kit.sqlite"

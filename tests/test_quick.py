@@ -241,6 +241,19 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
         "added: 2024-12-01\npublished: 2024-11-05\ntags: [agents]",
         "added: 2025-04-01\npublished: 2024-11-05\ntags: [vision]",
     ),
+    "a new organisation (a new list)": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
+    "the only paper of an organisation leaves it (the list goes)": lambda p: edit(
+        p, "gamma", "organization: Lab Two\n", ""
+    ),
+    "a date in a month without papers (a new month between others)": lambda p: edit(
+        p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2024-12-30"
+    ),
+    "the only paper of a month moves to another (the month goes)": lambda p: edit(
+        p, "epsilon", "published: 2024-10-01", "published: 2024-11-20"
+    ),
+    "a date in a year without papers (a new year and month)": lambda p: edit(
+        p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2023-05-01"
+    ),
     "a tag list grows by a page": lambda p: edit(
         p, "gamma", "tags: [vision]", "tags: [vision, agents]"
     ),
@@ -383,10 +396,6 @@ OTHER_CHANGES: dict[str, Callable[[Project], None]] = {
     "a hand-written page": lambda p: p.write("content/about.md", "# About\n\nEdited.\n"),
     "the vocabulary": lambda p: p.write(
         "tags.yml", (p.root / "tags.yml").read_text().replace("Seeing things.", "Sight.")
-    ),
-    "a new organisation (a new page)": lambda p: edit(p, "alpha", "Lab One", "Lab Three"),
-    "a date in a month without papers (a new page)": lambda p: edit(
-        p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2024-12-30"
     ),
 }
 

@@ -288,6 +288,9 @@ class Kit:
     catalog: dict[str, Any]  # hollow_catalog
     linked: list[str]  # papershelf.shells.shell_key's folders
     handwritten: list[str]  # URLs of the hand-written pages (they win over generated ones)
+    # source paths in mkdocs' nav (papershelf.fastpages.nav_paths): generated pages there
+    # go through the theme, the others are filled into shells (a new page too)
+    nav: list[str]
     shells: dict[ShellKey, dict[Variant, Shell] | None] = field(default_factory=dict)
     # The pages made through the theme, by URL: the page before and after its body
     # (the home page "": before and after its list of recent additions).
@@ -311,6 +314,7 @@ _META = (
     "catalog",
     "linked",
     "handwritten",
+    "nav",
 )
 # Large parts read only by a quick build whose edit moves a paper (KitReader.part).
 PARTS = ("dependents", "placements", "page_index", "catalog_pages")

@@ -138,6 +138,7 @@ class KitRecorder:
         specs: Iterable[tuple[PageSpec, str]],
         handwritten: Iterable[str],
         linked: Iterable[str],
+        nav: Iterable[str],
         shells: Mapping[tuple[int, str], Mapping[tuple[bool, bool], Shell] | None],
         cards: Mapping[tuple[Paper, int, bool], str],
         dirty: bool,
@@ -189,6 +190,7 @@ class KitRecorder:
             catalog=hollow_catalog(catalog, number),
             linked=sorted(linked),
             handwritten=sorted(handwritten),
+            nav=sorted(nav),
             shells=kept,
             splits={url: split for url, split in splits.items() if url in through_theme},
         )

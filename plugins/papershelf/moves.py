@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.model import Paper, Tag
 
+T = TypeVar("T")
 Row = list[Any]  # slug, added and published days (ordinals), tags, organisation, its key, votes
 
 
@@ -72,11 +73,12 @@ def placed_catalog(rows: Sequence[Row], tags: dict[str, Tag]) -> Catalog:
     return build_catalog(placed, tags)
 
 
-def moved_neighbours(before: Sequence[int], after: Sequence[int]) -> set[int]:
-    """The paper numbers whose newer or older neighbour differs between two orders of
-    the list (paper numbers, newest first): their pages link to those neighbours."""
+def moved_neighbours(before: Sequence[T], after: Sequence[T]) -> set[T]:
+    """The items of ``after`` whose neighbour on either side differs from ``before``:
+    papers in the list (by number, newest first) or months of the archive, whose pages
+    link to their neighbours."""
 
-    def neighbours(order: Sequence[int]) -> dict[int, tuple[int | None, int | None]]:
+    def neighbours(order: Sequence[T]) -> dict[T, tuple[T | None, T | None]]:
         padded = [None, *order, None]
         return {n: (padded[i], padded[i + 2]) for i, n in enumerate(order)}
 

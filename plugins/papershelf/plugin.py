@@ -556,6 +556,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 specs=self.kit_specs(),
                 handwritten=self.page_urls,
                 linked=shells.linked,
+                nav=self.in_nav,
                 shells=shells.made(),
                 cards=self.bodies.cards.cards(),
                 dirty=self.dirty,

@@ -7,12 +7,12 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from papershelf.catalog import Catalog
+from papershelf.catalog import Catalog, Month
 from papershelf.feeds import entry_datetime
 from papershelf.kit import KitReader, hollow_catalog
 from papershelf.model import Tag
 from papershelf.moves import moved_neighbours, placed_catalog, placement_row
-from papershelf.pages import INDEX, list_groups
+from papershelf.pages import INDEX, list_groups, month_group
 from papershelf.quick.edits import Edit, placement
 
 
@@ -47,6 +47,11 @@ class Moves:
         # neighbours in the list link to other papers now.
         order = [paper.number for paper in placed.papers]
         neighbours = moved_neighbours(reader.kit.catalog["papers"], order)
+        # A month that appears or goes: the pages of the months beside it link to it.
+        months_then = sorted((year, month) for year, month, _ in reader.kit.catalog["by_month"])
+        months_now = sorted((month.year, month.month) for month in placed.by_month)
+        for year, month in moved_neighbours(months_then, months_now):
+            groups.add(month_group(Month(year, month)))
         newest = reader.kit.newest_time()
         if any((old.added, old.published) != (new.added, new.published) for old, new in moved):
             newest = max(map(entry_datetime, placed.papers))  # type: ignore[arg-type]

@@ -252,7 +252,7 @@ class SiteParts:
                 )
                 newer, older = moves.placed.previous_and_next(moves.by_number[n])
                 specs.append(with_neighbours(kept, newer, older))
-        new = self._pages_come_and_go(specs, old, index, kept_specs)
+        new = self._pages_come_and_go(specs, old, kept_specs)
         number = moves.numbers
         found: dict[int, tuple[list[Any], list[Any] | None]] = {}
         for spec in specs:
@@ -282,23 +282,24 @@ class SiteParts:
         self,
         specs: list[PageSpec],
         old: dict[str, int],
-        index: list[list[str]],
         kept: dict[int, list[Any]],
     ) -> dict[str, str]:
-        """When a list grows or shrinks by a page (the lists stay): the new pages'
-        URLs and how each is made (as its list's other pages; kept in
-        :attr:`removed` the pages that go). Lists that appear or go (a month, an
-        organisation) change pages outside the lists planned again (the archive's
-        neighbouring months): :class:`NotQuickError`."""
-        now = {spec.url: spec.group for spec in specs}
+        """When a list grows or shrinks by a page, or a list appears or goes (a month,
+        an organisation): the new pages' URLs and how each is made, as the plugin
+        decides it (a generated page in mkdocs' nav goes through the theme, the
+        others are filled into shells; kept in :attr:`removed` the pages that go)."""
+        now = {spec.url: spec for spec in specs}
         if now.keys() == old.keys():
             return {}
-        if set(now.values()) != {index[page][1] for page in old.values()}:
-            raise NotQuickError("an edit adds or removes a list (a month, an organisation)")
-        how = {index[page][1]: kept[page][7] for page in old.values()}
-        new = {url: how[group] for url, group in now.items() if url not in old}
+        nav = set(self.kit.nav)
+        prerender = self.kit.options.get("prerender", True)
+        new = {
+            url: "shell" if prerender and spec.src_uri not in nav else "theme"
+            for url, spec in now.items()
+            if url not in old
+        }
         if any(made != "shell" for made in new.values()):
-            raise NotQuickError("a list made through the theme grows by a page")
+            raise NotQuickError("a new page goes through the theme")
         self.removed = {url: page for url, page in old.items() if url not in now}
         for page in self.removed.values():
             self._learn(page, kept[page], None)
