@@ -28,8 +28,11 @@ from papershelf.search import (
     decode_postings,
     encode_postings,
     gap_codes,
+    numbered,
     patch_index,
     postings,
+    rank_bytes,
+    ranks_of,
     search_outputs,
     shard_file,
     shard_key,
@@ -61,6 +64,11 @@ def catalog_of(*papers: Paper) -> Catalog:
 
 def manifest_of(outputs: dict[str, bytes]) -> dict:
     return json.loads(outputs[MANIFEST])
+
+
+def in_folder(outputs: dict[str, bytes], path: str) -> object:
+    """A file of the index folder (``"rank.json"``, ``"docs/0.json"``), decoded."""
+    return json.loads(outputs[f"search/{manifest_of(outputs)['folder']}/{path}"])
 
 
 def papers_with(outputs: dict[str, bytes], term: str) -> tuple[list[int], list[int]]:
@@ -199,14 +207,43 @@ def test_every_term_is_in_the_shards_its_beginnings_read():
             assert any(word in shard for shard in shards), (word, end)
 
 
-def test_papers_are_numbered_newest_first():
+def test_papers_are_numbered_by_slug_and_ranked_newest_first():
     catalog = catalog_of(
         paper("old", "2024-01-01", abstract="shared"),
         paper("new", "2025-01-01", abstract="shared", title="Shared title"),
         paper("middle", "2024-06-01", abstract="shared"),
     )
-    assert [p.slug for p in catalog.papers] == ["new", "middle", "old"]
-    assert papers_with(search_outputs(catalog), "shared") == ([0], [1, 2])
+    assert [p.slug for p in catalog.papers] == ["new", "middle", "old"]  # the list
+    assert [p.slug for p in numbered(catalog.papers)] == ["middle", "new", "old"]  # numbers
+    outputs = search_outputs(catalog)
+    assert papers_with(outputs, "shared") == ([1], [0, 2])
+    assert [row[0] for row in in_folder(outputs, "docs/0.json")] == [
+        "papers/middle/", "papers/new/", "papers/old/",
+    ]  # fmt: skip
+    # By number, each paper's place in the list: middle is second, new first, old third.
+    assert ranks_of(catalog) == in_folder(outputs, "rank.json") == [1, 0, 2]
+
+
+def test_the_rank_file_is_a_compact_json_list():
+    assert rank_bytes([1, 0, 2]) == b"[1,0,2]"
+    assert rank_bytes([]) == b"[]"
+
+
+def test_a_date_edit_changes_only_the_rank_file():
+    papers = [paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"word{n} common") for n in range(9)]
+    before = search_outputs(build_catalog(papers, TAGS), chunk_size=4)
+    moved = [replace(papers[0], added=date(2025, 2, 1)), *papers[1:]]  # oldest -> newest
+    after = search_outputs(build_catalog(moved, TAGS), chunk_size=4)
+    assert in_folder(before, "rank.json") == [8, 7, 6, 5, 4, 3, 2, 1, 0]
+    assert in_folder(after, "rank.json") == [0, 8, 7, 6, 5, 4, 3, 2, 1]
+    old_folder, new_folder = manifest_of(before)["folder"], manifest_of(after)["folder"]
+    assert old_folder != new_folder  # the rank file is hashed like the others
+    changed = {
+        path.removeprefix(f"search/{new_folder}/")
+        for path, data in after.items()
+        if path != MANIFEST and before.get(path.replace(new_folder, old_folder)) != data
+    }
+    assert changed == {"rank.json"}
 
 
 # --- files -----------------------------------------------------------------------------
@@ -220,6 +257,7 @@ def expected_files(manifest: dict) -> set[str]:
         MANIFEST,
         *(f"{folder}/terms/{shard_file(key)}.json" for key in manifest["shards"]),
         *(f"{folder}/docs/{n}.json" for n in range(chunks)),
+        *([f"{folder}/rank.json"] if manifest["docs"] else []),
     }
 
 
@@ -230,7 +268,7 @@ def test_the_manifest_names_exactly_the_files_written():
     outputs = search_outputs(catalog, chunk_size=2)
     manifest = manifest_of(outputs)
     assert {k: manifest[k] for k in ("version", "docs", "chunk")} == {
-        "version": 1, "docs": 5, "chunk": 2,
+        "version": 2, "docs": 5, "chunk": 2,
     }  # fmt: skip
     assert set(outputs) == expected_files(manifest)
     assert len([path for path in outputs if "/docs/" in path]) == 3  # 2 + 2 + 1 papers
@@ -252,14 +290,14 @@ def test_document_chunks_hold_what_a_result_shows():
     )
     outputs = search_outputs(catalog, chunk_size=8)
     [chunk] = [json.loads(data) for path, data in outputs.items() if "/docs/" in path]
-    assert chunk == [
+    assert chunk == [  # by slug
+        ["papers/counted/", "Counted", "1 author", ""],
         [
             "papers/many/",
             "Many authors",
             "Author 0, Author 1, Author 2, Author 3, Author 4 and 2 more · Lab",
             "First words.",
         ],
-        ["papers/counted/", "Counted", "1 author", ""],
     ]
 
 
@@ -372,12 +410,12 @@ def random_paper(rng: random.Random, n: int) -> Paper:
 
 
 def edited(rng: random.Random, old: Paper, fresh: str) -> Paper:
-    """``old`` with one to three random edits of content fields (``fresh``: a word no
-    paper has had)."""
+    """``old`` with one to three random edits of content fields or its date, which
+    moves it in the list (``fresh``: a word no paper has had)."""
     new = old
     for _ in range(rng.randrange(1, 4)):
         body = new.abstract.split()
-        kind = rng.randrange(9)
+        kind = rng.randrange(10)
         if kind == 0:  # a new sentence, with a brand-new term
             new = replace(new, abstract=f"{new.abstract} {words(rng, 5)} {fresh}.")
         elif kind == 1 and body:  # words go (some of them held by no other paper)
@@ -395,8 +433,10 @@ def edited(rng: random.Random, old: Paper, fresh: str) -> Paper:
         elif kind == 7:
             links = replace(new.links, pdf=f"https://example.org/{fresh}.pdf", code=None)
             new = replace(new, links=links)
-        else:
+        elif kind == 8:
             new = replace(new, authors=tuple(rng.sample(NAMES, rng.randrange(4))))
+        else:
+            new = replace(new, added=date(2024, 1, 1) + timedelta(days=rng.randrange(100)))
     return new
 
 
@@ -413,15 +453,17 @@ def patch_site(
 ) -> tuple[IndexPatch | None, list[list[int]]]:
     """Patch the index in ``site`` for ``old`` with the papers at those numbers
     replaced, staged in ``staging``; and what ``papers_at`` was asked for."""
-    current = [new_papers.get(number, p) for number, p in enumerate(old.papers)]
+    before = numbered(old.papers)
+    current = [new_papers.get(number, p) for number, p in enumerate(before)]
     asked: list[list[int]] = []
 
     def papers_at(numbers: Sequence[int]) -> list[Paper]:
         asked.append(list(numbers))
         return [current[number] for number in numbers]
 
-    changes = [(number, old.papers[number], new) for number, new in sorted(new_papers.items())]
-    patch = patch_index(site, changes, old.tags, papers_at)
+    changes = [(number, before[number], new) for number, new in sorted(new_papers.items())]
+    ranks = ranks_of(build_catalog(current, old.tags))
+    patch = patch_index(site, changes, old.tags, papers_at, ranks)
     if patch is not None:
         staging.mkdir()
         write_patch(patch, site, staging)
@@ -483,11 +525,12 @@ def test_a_patched_index_is_the_index_of_the_edited_catalog(
     shards_seen = set(manifest_of(site_files(site))["shards"])
     for round_ in range(6):  # each round patches the index the one before patched
         numbers = rng.sample(range(len(papers)), rng.choice([1, 1, 2, 5]))
-        fresh = {n: edited(rng, catalog.papers[n], f"neu{seed}r{round_}n{n}") for n in numbers}
+        before = numbered(catalog.papers)
+        fresh = {n: edited(rng, before[n], f"neu{seed}r{round_}n{n}") for n in numbers}
         staging = tmp_path / f"staging{round_}"
         patch, asked = patch_site(site, staging, catalog, fresh)
         assert patch is not None
-        catalog = build_catalog([fresh.get(n, p) for n, p in enumerate(catalog.papers)], TAGS)
+        catalog = build_catalog([fresh.get(n, p) for n, p in enumerate(before)], TAGS)
         expected = search_outputs(catalog, chunk_size=4)
         check_patch(site, staging, patch, expected)
         assert sorted(asked) == sorted(
@@ -506,7 +549,7 @@ def test_an_index_is_patched_from_few_files(tmp_path: Path):
     catalog = build_catalog(papers, TAGS)
     site = tmp_path / "site"
     write_index(site, search_outputs(catalog, chunk_size=4))
-    old = catalog.papers[13]
+    old = numbered(catalog.papers)[13]
     new = replace(old, abstract=f"{old.abstract} zebrafish")
     patch, asked = patch_site(site, tmp_path / "staging", catalog, {13: new})
     assert patch is not None
@@ -535,13 +578,14 @@ def test_a_group_crossing_the_shard_limit_is_split_as_a_build_splits_it(
         for n in range(12)
     ]
     small = build_catalog(papers, TAGS)
-    edited_paper = replace(small.papers[5], abstract=f"{small.papers[5].abstract} zqdelta zqe")
-    big = build_catalog([edited_paper if p is small.papers[5] else p for p in small.papers], TAGS)
+    fifth = numbered(small.papers)[5]
+    edited_paper = replace(fifth, abstract=f"{fifth.abstract} zqdelta zqe")
+    big = build_catalog([edited_paper if p is fifth else p for p in small.papers], TAGS)
     monkeypatch.setattr(search_module, "SHARD_LIMIT", group_size(small, "zq"))
     before, after = (small, big) if direction == "splits" else (big, small)
     site = tmp_path / "site"
     write_index(site, search_outputs(before))
-    patch, _ = patch_site(site, tmp_path / "staging", before, {5: after.papers[5]})
+    patch, _ = patch_site(site, tmp_path / "staging", before, {5: numbered(after.papers)[5]})
     assert patch is not None
     expected = search_outputs(after)
     check_patch(site, tmp_path / "staging", patch, expected)
@@ -562,8 +606,8 @@ def test_a_term_moves_between_the_strong_and_the_body_list(tmp_path: Path):
     write_index(site, search_outputs(catalog))
     assert papers_with(site_files(site), "hopper") == ([1], [0])
     moved = {
-        0: replace(catalog.papers[0], authors=("Grace Hopper",)),  # body -> strong
-        1: replace(catalog.papers[1], authors=(), abstract="Hopper, compilers."),  # and back
+        0: replace(numbered(catalog.papers)[0], authors=("Grace Hopper",)),  # body -> strong
+        1: replace(numbered(catalog.papers)[1], authors=(), abstract="Hopper, compilers."),
     }
     patch, _ = patch_site(site, tmp_path / "staging", catalog, moved)
     assert patch is not None
@@ -581,7 +625,7 @@ def test_an_edit_of_nothing_searchable_keeps_the_folder(tmp_path: Path):
     site = tmp_path / "site"
     write_index(site, search_outputs(catalog))
     before = site_files(site)
-    old = catalog.papers[0]
+    old = numbered(catalog.papers)[0]
     links = replace(old.links, code="https://example.org/code", pdf="https://example.org/a.pdf")
     new = replace(old, links=links, author_count=9, notes="Engines.")  # "engines": body already
     patch, _ = patch_site(site, tmp_path / "staging", catalog, {0: new})
@@ -590,7 +634,10 @@ def test_an_edit_of_nothing_searchable_keeps_the_folder(tmp_path: Path):
     assert patch.manifest == before[MANIFEST]
     assert set(patch.kept) == {path.split("/", 2)[2] for path in before if path != MANIFEST}
     check_patch(
-        site, tmp_path / "staging", patch, search_outputs(catalog_of(new, catalog.papers[1]))
+        site,
+        tmp_path / "staging",
+        patch,
+        search_outputs(catalog_of(new, numbered(catalog.papers)[1])),
     )
     assert write_patch(patch, site, tmp_path / "again") == 1  # only the manifest
 
@@ -601,7 +648,7 @@ def test_kept_files_are_hard_links_of_the_site_s_files(tmp_path: Path):
     )
     site = tmp_path / "site"
     write_index(site, search_outputs(catalog, chunk_size=4))
-    new = replace(catalog.papers[2], abstract="brand new words")
+    new = replace(numbered(catalog.papers)[2], abstract="brand new words")
     patch, _ = patch_site(site, tmp_path / "staging", catalog, {2: new})
     assert patch is not None and patch.folder != patch.previous_folder and patch.kept
     for path in patch.kept:
@@ -618,12 +665,14 @@ def test_kept_files_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pyt
     )
     site = tmp_path / "site"
     write_index(site, search_outputs(catalog, chunk_size=4))
-    new = replace(catalog.papers[2], abstract="brand new words")
+    papers = numbered(catalog.papers)
+    new = replace(papers[2], abstract="brand new words")
     patch = patch_index(
         site,
-        [(2, catalog.papers[2], new)],
+        [(2, papers[2], new)],
         TAGS,
-        lambda numbers: [new if number == 2 else catalog.papers[number] for number in numbers],
+        lambda numbers: [new if number == 2 else papers[number] for number in numbers],
+        ranks_of(catalog),
     )
     assert patch is not None
 
@@ -634,7 +683,7 @@ def test_kept_files_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pyt
     count = write_patch(patch, site, tmp_path / "staging")
     assert count == len(patch.kept) + len(patch.files) + 1
     expected = search_outputs(
-        build_catalog([new if p is catalog.papers[2] else p for p in catalog.papers], TAGS),
+        build_catalog([new if p is papers[2] else p for p in catalog.papers], TAGS),
         chunk_size=4,
     )
     assert site_files(tmp_path / "staging") == expected
@@ -647,7 +696,7 @@ def small_site(tmp_path: Path) -> tuple[Path, Catalog, dict[int, Paper]]:
     )
     site = tmp_path / "site"
     write_index(site, search_outputs(catalog))
-    return site, catalog, {1: replace(catalog.papers[1], abstract="changed words")}
+    return site, catalog, {1: replace(numbered(catalog.papers)[1], abstract="changed words")}
 
 
 def index_file(site: Path, prefix: str) -> Path:
@@ -665,6 +714,10 @@ def index_file(site: Path, prefix: str) -> Path:
         "missing shard",
         "cut-off shard",
         "changed document chunk",
+        "missing rank file",
+        "rank file not a list",
+        "rank file of another length",
+        "rank file out of order",
         "not the old paper",
     ],
 )
@@ -675,8 +728,8 @@ def test_an_index_that_cannot_be_patched_gives_none(tmp_path: Path, damage: str)
         manifest.unlink()
     elif damage == "unreadable manifest":
         manifest.write_bytes(b'{"version": 1, ')
-    elif damage == "other version":
-        manifest.write_bytes(manifest.read_bytes().replace(b'"version":1', b'"version":2'))
+    elif damage == "other version":  # the first format numbered papers newest first
+        manifest.write_bytes(manifest.read_bytes().replace(b'"version":2', b'"version":1'))
     elif damage == "no folder":
         shutil.rmtree(site / "search" / manifest_of(site_files(site))["folder"])
     elif damage == "missing shard":
@@ -687,11 +740,67 @@ def test_an_index_that_cannot_be_patched_gives_none(tmp_path: Path, damage: str)
     elif damage == "changed document chunk":
         chunk = index_file(site, "docs/0")
         chunk.write_bytes(chunk.read_bytes().replace(b"second", b"Second"))
+    elif damage == "missing rank file":
+        index_file(site, "rank.json").unlink()
+    elif damage == "rank file not a list":
+        index_file(site, "rank.json").write_bytes(b'{"0":0,"1":1}')
+    elif damage == "rank file of another length":
+        index_file(site, "rank.json").write_bytes(b"[0]")
+    elif damage == "rank file out of order":  # its shape is right, its hash is not
+        index_file(site, "rank.json").write_bytes(b"[1,0]")
     else:
         catalog = catalog_of(catalog.papers[0], replace(catalog.papers[1], abstract="other"))
     patch, _ = patch_site(site, tmp_path / "staging", catalog, edit)
     assert patch is None
     assert not (tmp_path / "staging").exists()
+
+
+def test_a_date_edit_that_reorders_the_list_is_patched_in_the_rank_file(tmp_path: Path):
+    catalog = catalog_of(
+        *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n} shared") for n in range(20))
+    )
+    site = tmp_path / "site"
+    write_index(site, search_outputs(catalog, chunk_size=4))
+    before = site_files(site)
+    oldest = numbered(catalog.papers)[0]  # p0, added first: last in the list
+    moved = replace(oldest, added=date(2025, 3, 1))  # now the newest
+    patch, asked = patch_site(site, tmp_path / "staging", catalog, {0: moved})
+    assert patch is not None
+    new_catalog = catalog_of(moved, *catalog.papers[:-1])
+    assert new_catalog.papers[0] is moved
+    expected = search_outputs(new_catalog, chunk_size=4)
+    check_patch(site, tmp_path / "staging", patch, expected)
+    assert list(patch.files) == ["rank.json"]  # no term, no result text changed
+    assert patch.removed == ()
+    assert patch.folder != patch.previous_folder
+    assert asked == [[0, 1, 2, 3]]  # the paper's chunk, checked
+    assert in_folder(before, "rank.json")[0] == 19
+    assert in_folder(expected, "rank.json")[0] == 0
+    merge(tmp_path / "staging", site)
+    assert site_files(site) == expected
+
+
+def test_patching_with_ranks_of_another_length_is_the_caller_s_mistake(tmp_path: Path):
+    site, catalog, edit = small_site(tmp_path)
+    [(number, new)] = edit.items()
+    papers = numbered(catalog.papers)
+    for ranks in ([0], [0, 1, 2], [0, 0]):
+        with pytest.raises(ValueError, match="ranks"):
+            patch_index(
+                site,
+                [(number, papers[number], new)],
+                TAGS,
+                lambda numbers: [papers[n] for n in numbers],
+                ranks,
+            )
+
+
+def test_a_change_may_not_rename_a_paper(tmp_path: Path):
+    site, catalog, _ = small_site(tmp_path)
+    old = numbered(catalog.papers)[1]
+    renamed = replace(old, slug="three")
+    with pytest.raises(ValueError, match="renames"):
+        patch_index(site, [(1, old, renamed)], TAGS, lambda numbers: [renamed], [0, 1])
 
 
 def test_strong_text_needs_only_the_vocabulary():

@@ -32,7 +32,7 @@ def test_a_tiny_run_measures_both_kinds_of_search(tmp_path: Path):
     assert ours["indexing_seconds"] >= 0
     first, author = ours["first_searches"]
     assert first["query"] == "distribution" and first["shown"] >= 1
-    assert first["requests"] >= 3  # the manifest, a shard, a chunk of papers
+    assert first["requests"] >= 4  # the manifest, a shard, rank.json, a chunk of papers
     assert 0 < first["gzip_bytes"] < first["bytes"]
     assert author["shown"] >= 1  # may need nothing new: one chunk of papers at this size
     table = completed.stdout

@@ -21,23 +21,29 @@ The header search box (``assets/papershelf.js``) answers queries from files unde
 * ``search/<hash>/docs/<n>.json``, the papers numbered ``n * chunk`` onwards: URL
   (relative to the site root), title, a line of authors and organisation, abstract;
   read for the results shown, ten at a time.
+* ``search/<hash>/rank.json``, the order of the list: a JSON list whose item ``n`` is
+  the place of paper number ``n`` in the catalog (newest first, 0 the newest)
+  (:func:`ranks_of`). Results with the same number of strong-field hits are shown
+  newest first, by this rank. Only a list with papers has one.
 
-Papers are numbered in catalog order (newest first), so a lower number ranks first
-among results with the same number of strong-field hits. Terms are lower-cased runs of
-letters and digits, ``[^\\W_]+`` over ``str.lower()`` here and ``[\\p{L}\\p{N}]+`` over
-``toLowerCase()`` in the script (``tests/browser`` checks that both agree). The output
-depends only on the catalog: the same papers give byte-identical files.
+Papers are numbered by slug (:func:`numbered`), not by date, so a paper keeps its
+number when its dates change (the kit numbers papers the same way). Terms are
+lower-cased runs of letters and digits, ``[^\\W_]+`` over ``str.lower()`` here and
+``[\\p{L}\\p{N}]+`` over ``toLowerCase()`` in the script (``tests/browser`` checks that
+both agree). The output depends only on the catalog: the same papers give
+byte-identical files.
 
-An edit of entries' content alone (abstract, notes, authors, links: nothing that
-orders or groups papers, the same papers) keeps every paper's number, so the index in
-the site can be patched instead of built again (:func:`patch_index`, 0.85 s -> well
-under 0.1 s at 10,000 papers): the terms an edited paper gains or loses change the
-postings of their shards, and the document chunk of that paper changes. A two-character
-group is split as a whole by its size (:func:`split_shards`), so each group with a
-changed term is read whole and split again, which may merge or split its shards. The
-other files are only read, to hash the folder's name (checking the old name on the way),
-and are hard-linked into the staged index (:func:`write_patch`). The result has the bytes
-:func:`search_outputs` gives for the edited catalog, which the tests check file by file.
+An edit of entries that keeps the same papers (the same slugs) keeps every paper's
+number, so the index in the site can be patched instead of built again
+(:func:`patch_index`, 0.85 s -> well under 0.1 s at 10,000 papers): the terms an edited
+paper gains or loses change the postings of their shards, the document chunk of that
+paper changes, and a date that moves papers in the list changes only ``rank.json``. A
+two-character group is split as a whole by its size (:func:`split_shards`), so each
+group with a changed term is read whole and split again, which may merge or split its
+shards. The other files are only read, to hash the folder's name (checking the old name
+on the way), and are hard-linked into the staged index (:func:`write_patch`). The result
+has the bytes :func:`search_outputs` gives for the edited catalog, which the tests check
+file by file.
 """
 
 from __future__ import annotations
@@ -52,16 +58,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, count, pairwise
-from operator import add
+from operator import add, attrgetter
 from pathlib import Path
 
 from papershelf.catalog import Catalog
 from papershelf.model import Paper, Tag
 from papershelf.pages import paper_url
 
-VERSION = 1
+VERSION = 2
 FOLDER = "search"
 MANIFEST = f"{FOLDER}/index.json"
+RANK = "rank.json"  # inside the index folder
 # Papers per document chunk. Ten results touch at most ten chunks, so smaller chunks
 # mean fewer bytes per search and more files: at 10,000 papers, 8 papers a chunk is
 # 1,250 files of about 14 KB.
@@ -232,11 +239,30 @@ def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], set[st
     return strong, body - strong
 
 
+def numbered(papers: Sequence[Paper]) -> list[Paper]:
+    """The papers in number order: by slug. A paper's number (its place here) stays
+    when its dates move it in the list; only adding or removing papers changes it."""
+    return sorted(papers, key=attrgetter("slug"))
+
+
+def ranks_of(catalog: Catalog) -> list[int]:
+    """By paper number: the paper's place in the catalog's order (newest first, 0 the
+    newest), what ``rank.json`` holds."""
+    papers = catalog.papers
+    return sorted(range(len(papers)), key=lambda place: papers[place].slug)
+
+
+def rank_bytes(ranks: Sequence[int]) -> bytes:
+    """The bytes of ``rank.json`` for these ranks (by paper number)."""
+    return to_json(list(ranks))
+
+
 def postings(catalog: Catalog) -> dict[str, tuple[list[int], list[int]]]:
-    """term -> (papers with it in a strong field, papers with it only in the body)."""
+    """term -> (papers with it in a strong field, papers with it only in the body), by
+    paper number (:func:`numbered`)."""
     in_strong: dict[str, list[int]] = defaultdict(list)
     in_body: dict[str, list[int]] = defaultdict(list)
-    for number, paper in enumerate(catalog.papers):
+    for number, paper in enumerate(numbered(catalog.papers)):
         strong, body = paper_terms(paper, catalog.tags)
         for term in strong:
             in_strong[term].append(number)
@@ -256,11 +282,13 @@ def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[st
     files: dict[str, bytes] = {}
     for key, terms in shards.items():
         files[terms_path(key)] = to_json(terms)
-    papers = catalog.papers
+    papers = numbered(catalog.papers)
     for start in range(0, len(papers), chunk_size):
         files[docs_path(start // chunk_size)] = to_json(
             [doc_row(paper) for paper in papers[start : start + chunk_size]]
         )
+    if papers:
+        files[RANK] = rank_bytes(ranks_of(catalog))
     folder = folder_name(sorted(files.items()))
     outputs = {f"{FOLDER}/{folder}/{path}": data for path, data in sorted(files.items())}
     outputs[MANIFEST] = manifest_bytes(len(papers), chunk_size, folder, shards)
@@ -383,7 +411,7 @@ class IndexPatch:
     previous_folder: str  # hash-named folder of the index now in the site
     folder: str  # hash-named folder of the patched index (may equal previous_folder)
     manifest: bytes  # new search/index.json bytes
-    files: dict[str, bytes]  # new or changed files ("terms/61-62.json", "docs/3.json")
+    files: dict[str, bytes]  # new or changed files ("terms/61-62.json", "rank.json")
     kept: tuple[str, ...]  # files whose bytes are unchanged (linked, not rewritten)
     removed: tuple[str, ...]  # files of the previous index the new one no longer has
 
@@ -402,20 +430,24 @@ def patch_index(
     changes: Sequence[tuple[int, Paper, Paper]],
     tags: Mapping[str, Tag],
     papers_at: Callable[[Sequence[int]], list[Paper]],
+    ranks: Sequence[int],
 ) -> IndexPatch | None:
     """The index after ``changes`` (paper number, old paper, new paper) that keep the
-    set and order of papers, patched from the index in ``site_dir`` instead of built
-    from the whole catalog: the same bytes as :func:`search_outputs` of the new
-    catalog. Only the shards of the two-character groups whose terms change and the
-    document chunks of the changed papers are read, edited and re-split; every other
-    file is read only for the folder's hash. ``papers_at``: the current papers at
-    these numbers, in that order. None when the index there cannot be patched (no
-    manifest, another ``VERSION``, a missing or corrupt file, an index that does not
-    hold the old papers): the caller builds it whole. A paper changed twice goes from
-    its first old to its last new version. ``ValueError`` if ``papers_at`` gives
-    another number of papers than asked for: the caller's mistake, not the index's."""
+    set of papers (their slugs, so their numbers: :func:`numbered`), patched from the
+    index in ``site_dir`` instead of built from the whole catalog: the same bytes as
+    :func:`search_outputs` of the new catalog. Only the shards of the two-character
+    groups whose terms change (read, edited and re-split), the document chunks of the
+    changed papers and ``rank.json`` are rewritten; every other file is read only for
+    the folder's hash. ``papers_at``: the current papers at these numbers, in that order.
+    ``ranks``: :func:`ranks_of` the new catalog (dates may have moved papers in it).
+    None when the index there cannot be patched (no manifest, another ``VERSION``, a
+    missing or corrupt file, an index that does not hold the old papers): the caller
+    builds it whole. A paper changed twice goes from its first old to its last new
+    version. ``ValueError`` if ``papers_at`` gives another number of papers than asked
+    for, ``ranks`` is not one place for each paper of the index, or a change renames a
+    paper: the caller's mistake, not the index's."""
     try:
-        return _patch(site_dir / FOLDER, changes, tags, papers_at)
+        return _patch(site_dir / FOLDER, changes, tags, papers_at, ranks)
     except _UnusableIndexError:
         return None
 
@@ -452,15 +484,20 @@ def _patch(
     changes: Sequence[tuple[int, Paper, Paper]],
     tags: Mapping[str, Tag],
     papers_at: Callable[[Sequence[int]], list[Paper]],
+    ranks: Sequence[int],
 ) -> IndexPatch:
     """:func:`patch_index`, raising :class:`_UnusableIndexError` where it returns None."""
     docs, chunk, previous, old_keys = _read_manifest(root / "index.json")
+    if sorted(ranks) != list(range(docs)):
+        raise ValueError(f"ranks must be one place for each of the {docs} papers")
     folder = f"{root}/{previous}"
     if not Path(folder).is_dir():
         raise _UnusableIndexError(f"no folder {previous}")
     old_papers: dict[int, Paper] = {}
     new_papers: dict[int, Paper] = {}
     for number, old, new in changes:
+        if old.slug != new.slug:
+            raise ValueError(f"a change renames {old.slug} to {new.slug}: not the same paper")
         if not 0 <= number < docs:
             raise _UnusableIndexError(f"paper {number} is not in an index of {docs}")
         old_papers.setdefault(number, old)  # one paper edited twice: first to last
@@ -525,11 +562,24 @@ def _patch(
             raise _UnusableIndexError(f"{path} does not hold the papers the changes start from")
         new_files[path] = to_json(rows)
 
+    # The order of the list: a date edit may move papers in it (and nothing else here).
+    if docs:
+        old_files[RANK] = _read(f"{folder}/{RANK}")
+        old_ranks = _loads(old_files[RANK])
+        if not (
+            isinstance(old_ranks, list)
+            and all(type(rank) is int for rank in old_ranks)
+            and sorted(old_ranks) == list(range(docs))
+        ):
+            raise _UnusableIndexError(f"{RANK} is not one place for each of {docs} papers")
+        new_files[RANK] = rank_bytes(ranks)
+
     files = {path: data for path, data in sorted(new_files.items()) if old_files.get(path) != data}
     removed = tuple(sorted(set(old_files) - set(new_files)))
     chunks = -(-docs // chunk)
-    old_paths = sorted([*map(terms_path, old_keys), *map(docs_path, range(chunks))])
-    new_paths = sorted([*map(terms_path, new_keys), *map(docs_path, range(chunks))])
+    rank = [RANK] if docs else []
+    old_paths = sorted([*map(terms_path, old_keys), *map(docs_path, range(chunks)), *rank])
+    new_paths = sorted([*map(terms_path, new_keys), *map(docs_path, range(chunks)), *rank])
     kept = tuple(path for path in new_paths if path not in files)
     name = previous
     if files or removed:

@@ -1,8 +1,9 @@
 """papershelf.js reads the search index the way papershelf.search wrote it.
 
 The script's tokeniser and postings decoder run in Chromium here and are compared
-with the Python side on the same input; the reader-facing search is in
-test_reading.py.
+with the Python side on the same input, and its ranking is checked on the fixture
+list, whose paper numbers (by slug) are not its order (newest first); the
+reader-facing search is in test_reading.py.
 """
 
 from __future__ import annotations
@@ -86,3 +87,39 @@ def test_the_script_decodes_the_postings_python_wrote(
         term,
     )
     assert flags == python_flags(site, term)
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        # Every hit in a strong field (the tag "agents"): the newest additions first.
+        (
+            "agents",
+            [
+                "nasty-title",  # added 2025-02-03
+                "agent-notes",  # 2025-02-02
+                "zebrafish-navigation",  # 2025-02-01
+                "undated-agent",  # 2025-01-10
+                "long-word-title",  # 2025-01-05
+            ],
+        ),
+        # A title hit first, then the abstract hits, newest first.
+        ("study", ["vision-transformer-study", "zebrafish-navigation", "long-context"]),
+    ],
+)
+def test_the_script_ranks_strong_hits_first_then_the_newest(
+    site: Site, desktop: tuple[Page, Console], query: str, slugs: list[str]
+) -> None:
+    page, console = desktop
+    page.goto(site.url())
+    found = page.evaluate(
+        """query => window.papershelfSearch.load().then(index =>
+            index.search(window.papershelfSearch.queryTerms(query)).then(numbers =>
+                index.papers(numbers).then(papers =>
+                    ({numbers: numbers, urls: papers.map(paper => paper[0])}))))""",
+        query,
+    )
+    assert found["urls"] == [f"papers/{slug}/" for slug in slugs]
+    # Papers are numbered by slug: in number order these results would come otherwise.
+    assert found["numbers"] != sorted(found["numbers"])
+    assert console.errors == []

@@ -15,7 +15,7 @@
   "use strict";
 
   var RESULTS_PER_STEP = 10;
-  var INDEX_VERSION = 1;
+  var INDEX_VERSION = 2;
   var EXCERPT_BEFORE = 60; // characters of the abstract shown before the first match
   var EXCERPT_LENGTH = 260;
 
@@ -159,10 +159,15 @@
     });
   };
 
-  /* Paper numbers having every term, most strong-field hits first, then newest. */
+  /* Paper numbers having every term, most strong-field hits first, then newest.
+     Papers are numbered by slug; rank.json gives each number's place in the list
+     (0 the newest), fetched with the shards (a list without papers has none). */
   SearchIndex.prototype.search = function (terms) {
     var docs = this.docs;
-    return Promise.all(terms.map(this.term, this)).then(function (found) {
+    var ranks = docs && terms.length ? this.file("rank.json") : Promise.resolve([]);
+    return Promise.all([ranks].concat(terms.map(this.term, this))).then(function (loaded) {
+      var rank = loaded[0];
+      var found = loaded.slice(1);
       if (!terms.length || found.indexOf(null) >= 0) return [];
       var hits = [];
       for (var doc = 0; doc < docs; doc++) {
@@ -175,7 +180,7 @@
         if (t === found.length) hits.push({ doc: doc, strong: strong });
       }
       hits.sort(function (a, b) {
-        return b.strong - a.strong || a.doc - b.doc;
+        return b.strong - a.strong || rank[a.doc] - rank[b.doc];
       });
       return hits.map(function (hit) {
         return hit.doc;
