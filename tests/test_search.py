@@ -217,8 +217,9 @@ def test_papers_are_numbered_by_slug_and_ranked_newest_first():
     assert [p.slug for p in numbered(catalog.papers)] == ["middle", "new", "old"]  # numbers
     outputs = search_outputs(catalog)
     assert papers_with(outputs, "shared") == ([1], [0, 2])
+    # The result text in the order of the list: the newest results share chunks.
     assert [row[0] for row in in_folder(outputs, "docs/0.json")] == [
-        "papers/middle/", "papers/new/", "papers/old/",
+        "papers/new/", "papers/middle/", "papers/old/",
     ]  # fmt: skip
     # By number, each paper's place in the list: middle is second, new first, old third.
     assert ranks_of(catalog) == in_folder(outputs, "rank.json") == [1, 0, 2]
@@ -229,13 +230,15 @@ def test_the_rank_file_is_a_compact_json_list():
     assert rank_bytes([]) == b"[]"
 
 
-def test_a_date_edit_changes_only_the_rank_file():
+def test_a_date_edit_changes_the_rank_file_and_the_chunks_of_the_places_it_moves_over():
     papers = [paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"word{n} common") for n in range(9)]
     before = search_outputs(build_catalog(papers, TAGS), chunk_size=4)
-    moved = [replace(papers[0], added=date(2025, 2, 1)), *papers[1:]]  # oldest -> newest
+    # p3 gets p5's date and goes before it (by slug): places 3-5 of the list change,
+    # in chunks 0 (places 0-3) and 1 (4-7); no term changes.
+    moved = [*papers[:3], replace(papers[3], added=date(2025, 1, 6)), *papers[4:]]
     after = search_outputs(build_catalog(moved, TAGS), chunk_size=4)
     assert in_folder(before, "rank.json") == [8, 7, 6, 5, 4, 3, 2, 1, 0]
-    assert in_folder(after, "rank.json") == [0, 8, 7, 6, 5, 4, 3, 2, 1]
+    assert in_folder(after, "rank.json") == [8, 7, 6, 3, 5, 4, 2, 1, 0]
     old_folder, new_folder = manifest_of(before)["folder"], manifest_of(after)["folder"]
     assert old_folder != new_folder  # the rank file is hashed like the others
     changed = {
@@ -243,7 +246,7 @@ def test_a_date_edit_changes_only_the_rank_file():
         for path, data in after.items()
         if path != MANIFEST and before.get(path.replace(new_folder, old_folder)) != data
     }
-    assert changed == {"rank.json"}
+    assert changed == {"rank.json", "docs/0.json", "docs/1.json"}
 
 
 # --- files -----------------------------------------------------------------------------
@@ -290,14 +293,14 @@ def test_document_chunks_hold_what_a_result_shows():
     )
     outputs = search_outputs(catalog, chunk_size=8)
     [chunk] = [json.loads(data) for path, data in outputs.items() if "/docs/" in path]
-    assert chunk == [  # by slug
-        ["papers/counted/", "Counted", "1 author", ""],
+    assert chunk == [  # in the order of the list
         [
             "papers/many/",
             "Many authors",
             "Author 0, Author 1, Author 2, Author 3, Author 4 and 2 more · Lab",
             "First words.",
         ],
+        ["papers/counted/", "Counted", "1 author", ""],
     ]
 
 
@@ -448,6 +451,15 @@ def site_files(site: Path) -> dict[str, bytes]:
     }
 
 
+def chunk_with(catalog: Catalog, number: int, size: int) -> list[int]:
+    """The numbers of the papers in the document chunk (of ``size``) of paper ``number``:
+    chunks hold the papers in the order of the list."""
+    ranks = ranks_of(catalog)
+    order = sorted(range(len(ranks)), key=ranks.__getitem__)
+    first = ranks[number] // size * size
+    return order[first : first + size]
+
+
 def patch_site(
     site: Path, staging: Path, old: Catalog, new_papers: dict[int, Paper]
 ) -> tuple[IndexPatch | None, list[list[int]]]:
@@ -528,15 +540,14 @@ def test_a_patched_index_is_the_index_of_the_edited_catalog(
         before = numbered(catalog.papers)
         fresh = {n: edited(rng, before[n], f"neu{seed}r{round_}n{n}") for n in numbers}
         staging = tmp_path / f"staging{round_}"
+        # The chunks the edited papers were in, nothing else, are checked.
+        checked = {tuple(chunk_with(catalog, n, 4)) for n in numbers}
         patch, asked = patch_site(site, staging, catalog, fresh)
         assert patch is not None
+        assert sorted(map(tuple, asked)) == sorted(checked)
         catalog = build_catalog([fresh.get(n, p) for n, p in enumerate(before)], TAGS)
         expected = search_outputs(catalog, chunk_size=4)
         check_patch(site, staging, patch, expected)
-        assert sorted(asked) == sorted(
-            list(range(chunk * 4, min(chunk * 4 + 4, len(papers))))
-            for chunk in {n // 4 for n in numbers}
-        )  # the chunks of the edited papers, nothing else
         merge(staging, site)
         assert site_files(site) == expected
         shards_seen |= set(manifest_of(expected)["shards"])
@@ -553,8 +564,9 @@ def test_an_index_is_patched_from_few_files(tmp_path: Path):
     new = replace(old, abstract=f"{old.abstract} zebrafish")
     patch, asked = patch_site(site, tmp_path / "staging", catalog, {13: new})
     assert patch is not None
-    assert asked == [[12, 13, 14, 15]]
-    assert set(patch.files) == {"docs/3.json", f"terms/{shard_file('ze')}.json"}
+    assert asked == [chunk_with(catalog, 13, 4)]
+    chunk = ranks_of(catalog)[13] // 4
+    assert set(patch.files) == {f"docs/{chunk}.json", f"terms/{shard_file('ze')}.json"}
     assert patch.removed == ()
     assert papers_with(site_files(tmp_path / "staging"), "zebrafish") == ([], [13])
 
@@ -755,7 +767,9 @@ def test_an_index_that_cannot_be_patched_gives_none(tmp_path: Path, damage: str)
     assert not (tmp_path / "staging").exists()
 
 
-def test_a_date_edit_that_reorders_the_list_is_patched_in_the_rank_file(tmp_path: Path):
+def test_a_date_edit_that_reorders_the_list_is_patched_in_the_rank_file_and_chunks(
+    tmp_path: Path,
+):
     catalog = catalog_of(
         *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n} shared") for n in range(20))
     )
@@ -770,10 +784,13 @@ def test_a_date_edit_that_reorders_the_list_is_patched_in_the_rank_file(tmp_path
     assert new_catalog.papers[0] is moved
     expected = search_outputs(new_catalog, chunk_size=4)
     check_patch(site, tmp_path / "staging", patch, expected)
-    assert list(patch.files) == ["rank.json"]  # no term, no result text changed
+    # No term changed; p0 went from the last place to the first, so every place
+    # moved: all five chunks of four.
+    assert set(patch.files) == {"rank.json", *(f"docs/{n}.json" for n in range(5))}
     assert patch.removed == ()
     assert patch.folder != patch.previous_folder
-    assert asked == [[0, 1, 2, 3]]  # the paper's chunk, checked
+    # The chunk p0 was in (places 16-19: p3, p2, p1, p0 by number), checked.
+    assert asked == [[13, 12, 1, 0]]
     assert in_folder(before, "rank.json")[0] == 19
     assert in_folder(expected, "rank.json")[0] == 0
     merge(tmp_path / "staging", site)

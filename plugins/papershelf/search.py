@@ -18,9 +18,11 @@ The header search box (``assets/papershelf.js``) answers queries from files unde
   "pretraining"): a term of three or more characters usually reads one shard, a
   two-character one the shards of its completions (:func:`shards_for`). One-character
   terms match exactly.
-* ``search/<hash>/docs/<n>.json``, the papers numbered ``n * chunk`` onwards: URL
-  (relative to the site root), title, a line of authors and organisation, abstract;
-  read for the results shown, ten at a time.
+* ``search/<hash>/docs/<n>.json``, the papers at places ``n * chunk`` onwards of the
+  list (newest first, as ``rank.json`` places them): URL (relative to the site root),
+  title, a line of authors and organisation, abstract; read for the results shown,
+  ten at a time. In the order of the list, the first results of a common word (the
+  newest) share a chunk or two.
 * ``search/<hash>/rank.json``, the order of the list: a JSON list whose item ``n`` is
   the place of paper number ``n`` in the catalog (newest first, 0 the newest)
   (:func:`ranks_of`). Results with the same number of strong-field hits are shown
@@ -37,7 +39,8 @@ An edit of entries that keeps the same papers (the same slugs) keeps every paper
 number, so the index in the site can be patched instead of built again
 (:func:`patch_index`, 0.85 s -> well under 0.1 s at 10,000 papers): the terms an edited
 paper gains or loses change the postings of their shards, the document chunk of that
-paper changes, and a date that moves papers in the list changes only ``rank.json``. A
+paper changes, and a date that moves papers in the list changes ``rank.json`` and the
+document chunks of the places between the paper's old and new place. A
 two-character group is split as a whole by its size (:func:`split_shards`), so each
 group with a changed term is read whole and split again, which may merge or split its
 shards. The other files are only read, to hash the folder's name (checking the old name
@@ -60,6 +63,7 @@ from dataclasses import dataclass
 from itertools import accumulate, count, pairwise
 from operator import add, attrgetter
 from pathlib import Path
+from typing import Any
 
 from papershelf.catalog import Catalog
 from papershelf.model import Paper, Tag
@@ -282,7 +286,7 @@ def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[st
     files: dict[str, bytes] = {}
     for key, terms in shards.items():
         files[terms_path(key)] = to_json(terms)
-    papers = numbered(catalog.papers)
+    papers = catalog.papers  # newest first: the results shown first share chunks
     for start in range(0, len(papers), chunk_size):
         files[docs_path(start // chunk_size)] = to_json(
             [doc_row(paper) for paper in papers[start : start + chunk_size]]
@@ -545,34 +549,60 @@ def _patch(
             new_files[terms_path(key)] = to_json(part)
             new_keys.append(key)
 
-    # Documents: the chunks of the changed papers, all of whose rows are checked.
-    for index in sorted({number // chunk for number in new_papers}):
-        numbers = list(range(index * chunk, min(index * chunk + chunk, docs)))
+    # The order of the list (rank.json): a date edit may move papers in it.
+    old_ranks: list[int] = []
+    if docs:
+        old_files[RANK] = _read(f"{folder}/{RANK}")
+        found = _loads(old_files[RANK])
+        if not (
+            isinstance(found, list)
+            and all(type(rank) is int for rank in found)
+            and sorted(found) == list(range(docs))
+        ):
+            raise _UnusableIndexError(f"{RANK} is not one place for each of {docs} papers")
+        old_ranks = found
+        new_files[RANK] = rank_bytes(ranks)
+    old_order, new_order = _order(old_ranks), _order(ranks)
+
+    # Documents, in the order of the list: the chunks of the places whose paper changed
+    # or moved. Rows of papers that moved come from the chunks they were in.
+    old_rows: dict[int, list[Any]] = {}
+
+    def rows_in(index: int) -> list[Any]:
+        if index not in old_rows:
+            path = docs_path(index)
+            old_files[path] = _read(f"{folder}/{path}")
+            rows = _loads(old_files[path])
+            if not isinstance(rows, list) or len(rows) != min(chunk, docs - index * chunk):
+                raise _UnusableIndexError(f"{path} does not hold a chunk of papers")
+            old_rows[index] = rows
+        return old_rows[index]
+
+    # The chunks the changed papers were in are checked against the papers: the
+    # changed ones as they were, the others as they are.
+    for index in sorted({old_ranks[number] // chunk for number in new_papers}):
+        numbers = old_order[index * chunk : index * chunk + chunk]
         papers = papers_at(numbers)
         if len(papers) != len(numbers):
             raise ValueError(f"papers_at gave {len(papers)} papers for {len(numbers)} numbers")
-        path = docs_path(index)
-        old_files[path] = _read(f"{folder}/{path}")
-        rows = [doc_row(paper) for paper in papers]
         expected = [
-            doc_row(old_papers[number]) if number in old_papers else row
-            for number, row in zip(numbers, rows, strict=True)
+            doc_row(old_papers.get(number, paper))
+            for number, paper in zip(numbers, papers, strict=True)
         ]
-        if _loads(old_files[path]) != expected:
+        if rows_in(index) != expected:
+            path = docs_path(index)
             raise _UnusableIndexError(f"{path} does not hold the papers the changes start from")
-        new_files[path] = to_json(rows)
-
-    # The order of the list: a date edit may move papers in it (and nothing else here).
-    if docs:
-        old_files[RANK] = _read(f"{folder}/{RANK}")
-        old_ranks = _loads(old_files[RANK])
-        if not (
-            isinstance(old_ranks, list)
-            and all(type(rank) is int for rank in old_ranks)
-            and sorted(old_ranks) == list(range(docs))
-        ):
-            raise _UnusableIndexError(f"{RANK} is not one place for each of {docs} papers")
-        new_files[RANK] = rank_bytes(ranks)
+    places = {place for place in range(docs) if old_order[place] != new_order[place]}
+    places.update(ranks[number] for number in new_papers)
+    for index in sorted({place // chunk for place in places}):
+        rows = []
+        for number in new_order[index * chunk : index * chunk + chunk]:
+            if number in new_papers:
+                rows.append(doc_row(new_papers[number]))
+            else:
+                place = old_ranks[number]
+                rows.append(rows_in(place // chunk)[place % chunk])
+        new_files[docs_path(index)] = to_json(rows)
 
     files = {path: data for path, data in sorted(new_files.items()) if old_files.get(path) != data}
     removed = tuple(sorted(set(old_files) - set(new_files)))
@@ -602,6 +632,14 @@ def _patch(
         kept=kept,
         removed=removed,
     )
+
+
+def _order(ranks: Sequence[int]) -> list[int]:
+    """The paper numbers in the order of the list, from their ranks."""
+    order = [0] * len(ranks)
+    for number, place in enumerate(ranks):
+        order[place] = number
+    return order
 
 
 def _apply(text: str, delta: _Delta) -> str:

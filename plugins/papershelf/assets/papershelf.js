@@ -188,18 +188,23 @@
     });
   };
 
-  /* The papers numbered `numbers`, in that order: [url, title, authors, abstract]. */
+  /* The papers numbered `numbers`, in that order: [url, title, authors, abstract].
+     The chunks hold papers in the order of the list (newest first), so each number
+     is looked up by its place in rank.json (already loaded by the search). */
   SearchIndex.prototype.papers = function (numbers) {
     var chunk = this.chunk;
     var self = this;
-    return Promise.all(
-      numbers.map(function (number) {
-        var first = number - (number % chunk);
-        return self.file("docs/" + first / chunk + ".json").then(function (papers) {
-          return papers[number - first];
-        });
-      })
-    );
+    return this.file("rank.json").then(function (rank) {
+      return Promise.all(
+        numbers.map(function (number) {
+          var place = rank[number];
+          var first = place - (place % chunk);
+          return self.file("docs/" + first / chunk + ".json").then(function (papers) {
+            return papers[place - first];
+          });
+        })
+      );
+    });
   };
 
   var index = null;
