@@ -25,7 +25,10 @@ from papershelf.model import Paper, Tag
 from papershelf.search import (
     MANIFEST,
     IndexPatch,
+    chunk_bytes,
+    chunk_rows,
     decode_postings,
+    doc_row,
     encode_postings,
     gap_codes,
     numbered,
@@ -223,6 +226,18 @@ def test_papers_are_numbered_by_slug_and_ranked_newest_first():
     ]  # fmt: skip
     # By number, each paper's place in the list: middle is second, new first, old third.
     assert ranks_of(catalog) == in_folder(outputs, "rank.json") == [1, 0, 2]
+
+
+def test_a_chunk_holds_a_row_a_line_whatever_the_text():
+    tricky = paper(
+        "tricky", "2025-01-01", title='Lines\nand "quotes",\n["rows"]', abstract="a,\nb <i>"
+    )
+    catalog = catalog_of(tricky, paper("plain", "2024-01-01", abstract="Plain."))
+    [data] = [data for path, data in search_outputs(catalog).items() if "/docs/" in path]
+    assert data.count(b"\n") == 1  # one row a line: newlines in text are escaped
+    assert json.loads(data) == [doc_row(p) for p in catalog.papers]
+    assert [json.loads(row) for row in chunk_rows(data)] == json.loads(data)
+    assert chunk_bytes(chunk_rows(data)) == data
 
 
 def test_the_rank_file_is_a_compact_json_list():

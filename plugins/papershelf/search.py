@@ -63,7 +63,6 @@ from dataclasses import dataclass
 from itertools import accumulate, count, pairwise
 from operator import add, attrgetter
 from pathlib import Path
-from typing import Any
 
 from papershelf.catalog import Catalog
 from papershelf.model import Paper, Tag
@@ -288,8 +287,8 @@ def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[st
         files[terms_path(key)] = to_json(terms)
     papers = catalog.papers  # newest first: the results shown first share chunks
     for start in range(0, len(papers), chunk_size):
-        files[docs_path(start // chunk_size)] = to_json(
-            [doc_row(paper) for paper in papers[start : start + chunk_size]]
+        files[docs_path(start // chunk_size)] = chunk_bytes(
+            [to_json(doc_row(paper)) for paper in papers[start : start + chunk_size]]
         )
     if papers:
         files[RANK] = rank_bytes(ranks_of(catalog))
@@ -312,6 +311,20 @@ def docs_path(chunk: int) -> str:
 def doc_row(paper: Paper) -> list[str]:
     """What a document chunk holds for one paper: URL, title, author line, abstract."""
     return [paper_url(paper), paper.title, author_line(paper), paper.abstract]
+
+
+def chunk_bytes(rows: Sequence[bytes]) -> bytes:
+    """A document chunk: a JSON list with a row (:func:`to_json` of :func:`doc_row`) a
+    line. JSON text has no raw newline inside a row, so a patch moves rows between
+    chunks as they are (:func:`chunk_rows`), without parsing or writing JSON."""
+    return b"[" + b",\n".join(rows) + b"]"
+
+
+def chunk_rows(data: bytes) -> list[bytes]:
+    """The rows of a chunk (:func:`chunk_bytes`), as bytes."""
+    if not (data.startswith(b"[") and data.endswith(b"]")):
+        raise _UnusableIndexError("a chunk that is not a JSON list")
+    return data[1:-1].split(b",\n")
 
 
 def folder_name(files: Iterable[tuple[str, bytes]]) -> str:
@@ -566,14 +579,14 @@ def _patch(
 
     # Documents, in the order of the list: the chunks of the places whose paper changed
     # or moved. Rows of papers that moved come from the chunks they were in.
-    old_rows: dict[int, list[Any]] = {}
+    old_rows: dict[int, list[bytes]] = {}
 
-    def rows_in(index: int) -> list[Any]:
+    def rows_in(index: int) -> list[bytes]:
         if index not in old_rows:
             path = docs_path(index)
             old_files[path] = _read(f"{folder}/{path}")
-            rows = _loads(old_files[path])
-            if not isinstance(rows, list) or len(rows) != min(chunk, docs - index * chunk):
+            rows = chunk_rows(old_files[path])
+            if len(rows) != min(chunk, docs - index * chunk):
                 raise _UnusableIndexError(f"{path} does not hold a chunk of papers")
             old_rows[index] = rows
         return old_rows[index]
@@ -586,7 +599,7 @@ def _patch(
         if len(papers) != len(numbers):
             raise ValueError(f"papers_at gave {len(papers)} papers for {len(numbers)} numbers")
         expected = [
-            doc_row(old_papers.get(number, paper))
+            to_json(doc_row(old_papers.get(number, paper)))
             for number, paper in zip(numbers, papers, strict=True)
         ]
         if rows_in(index) != expected:
@@ -598,11 +611,11 @@ def _patch(
         rows = []
         for number in new_order[index * chunk : index * chunk + chunk]:
             if number in new_papers:
-                rows.append(doc_row(new_papers[number]))
+                rows.append(to_json(doc_row(new_papers[number])))
             else:
                 place = old_ranks[number]
                 rows.append(rows_in(place // chunk)[place % chunk])
-        new_files[docs_path(index)] = to_json(rows)
+        new_files[docs_path(index)] = chunk_bytes(rows)
 
     files = {path: data for path, data in sorted(new_files.items()) if old_files.get(path) != data}
     removed = tuple(sorted(set(old_files) - set(new_files)))
