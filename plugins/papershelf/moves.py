@@ -1,10 +1,10 @@
 """Where papers go after an edit that moves them, worked out from the kit alone.
 
 A tag, the organisation, the votes or a date decide which lists a paper is on and
-where (papershelf.catalog). Papers keep their numbers (their place by slug,
-papershelf.search.numbered) when they move. After such an edit a quick ``papershelf build``
-(papershelf.quick) needs the new lists, but reading 10,000 entries from the entry
-cache to make them took a quarter of a second. The kit keeps every paper's
+where (papershelf.catalog); papers keep their numbers (their place by slug,
+papershelf.search.numbered) when they move. After such an edit a quick ``papershelf
+build`` (papershelf.quick) needs the new lists, but reading 10,000 entries from the
+entry cache to make them took a quarter of a second. The kit keeps every paper's
 *placement* instead, the few fields the lists are made from; :class:`Placed`
 stands in for a paper with them, so the lists come from the very code a full
 build runs (``build_catalog``), and the pages to plan again from ``plan_pages``.

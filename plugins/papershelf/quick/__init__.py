@@ -21,13 +21,15 @@ edited paper stays as it is. Papers are numbered by slug in the kit and the sear
 index (papershelf.search.numbered), so a paper that moves keeps its number: the
 search index gets a new rank file and the feeds list the new order.
 
+A list that grows or shrinks by a page, or that appears or goes (a month, a year,
+an organisation), is quick too: its pages are written or deleted, the months beside
+a month that came or went are planned again (they link to it), and the sitemaps are
+written again.
+
 Anything else raises :class:`NotQuickError` before a file is written, and the CLI runs
 the mkdocs build as before: no kit or another build's kit, a hand-written input
 touched, an entry added, removed, renamed or with a problem (the numbers by slug
-shift), an edit that adds or removes a list (a month, an organisation: pages outside
-the lists planned again link to them), a page whose shell the kit lacks. A list that
-grows or shrinks by a page is quick: the page is written or deleted and the
-sitemaps written again.
+shift), a new page in mkdocs' nav, a page whose shell the kit lacks.
 Like every ``papershelf build``, the result is written beside the site and moved in
 only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
 build.

@@ -217,9 +217,11 @@ class SiteParts:
         return outputs, digests
 
     def _planned(self) -> dict[int, tuple[list[Any], list[Any] | None]]:
-        """After edits that move papers: the pages of the lists they left or joined,
-        planned again from the new lists, whose plan changed or that hold an edited
-        paper; and the pages given the whole catalog whose part of its shape changed.
+        """After edits that move papers: the pages of the lists they left or joined
+        (and of the months beside a month that came or went) and of the papers whose
+        neighbours changed, planned again from the new lists, whose plan changed or
+        that hold an edited paper; and the pages given the whole catalog whose part of
+        its shape changed.
         By page number: the spec as planned now and as kept in the kit (parsed,
         papershelf.kit.encode_spec)."""
         assert self.moves is not None
