@@ -9,6 +9,11 @@ Here folders are watched with the system's file events instead (watchdog's
 arrive at once. Single files (``mkdocs.yml``, ``tags.yml``) are still polled: editors
 that save by replacing a file would leave a native watch on the old one.
 
+mkdocs then waits until no change has come for 0.1 s before it builds, made for the
+half-second polls; with file events a save's events arrive within milliseconds, so
+``papershelf serve`` waits :data:`SETTLE` instead (a change that keeps coming, like a
+checkout, still ends in one last build of everything it changed).
+
 The rest is mkdocs' own ``serve`` command, unchanged: ``--dirty`` (only the pages an
 edit changed are rebuilt, see papershelf.serve) and ``--no-strict`` (mkdocs warns
 about every dirty build, which strict mode turns into an abort).
@@ -20,12 +25,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import mkdocs.commands.serve
 import watchdog.observers
 import watchdog.observers.polling
+from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 HELP = "Live preview at http://127.0.0.1:8000/ that rebuilds only what an edit changed."
 POLLING_OBSERVER = watchdog.observers.polling.PollingObserver
+SETTLE = 0.02  # seconds without a change before a rebuild starts (mkdocs: 0.1)
 
 
 # Events that mean a file changed. inotify also reports files being opened and closed
@@ -78,6 +86,14 @@ class FolderEventsObserver:
         self.polling.join(timeout)
 
 
+class SettlingServer(LiveReloadServer):
+    """mkdocs' live-reload server, waiting :data:`SETTLE` for changes to stop."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.build_delay = SETTLE
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
     parser.add_argument(
@@ -89,8 +105,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mkdocs.__main__ import cli
 
-    # mkdocs' live-reload server makes its observer from this name when it starts.
+    # mkdocs' live-reload server makes its observer from this name when it starts,
+    # and mkdocs' serve command the server from that one.
     watchdog.observers.polling.PollingObserver = FolderEventsObserver  # type: ignore[misc]
+    mkdocs.commands.serve.LiveReloadServer = SettlingServer  # type: ignore[misc]
     # Absolute: mkdocs reloads the config for every rebuild; with a relative path the
     # entries were keyed differently after the first build and all parsed again.
     command = ["serve", "--dirty", "--no-strict", "-f", str(args.config_file.resolve())]
@@ -102,4 +120,5 @@ def run(args: argparse.Namespace) -> int:
         cli.main(args=command, prog_name="mkdocs", standalone_mode=False)
     finally:
         watchdog.observers.polling.PollingObserver = POLLING_OBSERVER  # type: ignore[misc]
+        mkdocs.commands.serve.LiveReloadServer = LiveReloadServer  # type: ignore[misc]
     return 0

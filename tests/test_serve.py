@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import Project
@@ -121,3 +122,39 @@ def test_folders_are_watched_with_file_events_and_single_files_by_polling(tmp_pa
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def test_papershelf_serve_builds_soon_after_a_save_and_restores_mkdocs_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """File events arrive at once: the rebuild waits SETTLE for changes to stop, not
+    mkdocs' 0.1 s made for polling; mkdocs' own classes are put back after serving."""
+    import argparse
+
+    import mkdocs.__main__
+    import mkdocs.commands.serve
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    from build_tools import serve
+
+    server = serve.SettlingServer(
+        builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path)
+    )
+    server.server_close()
+    assert server.build_delay == serve.SETTLE < 0.1
+    seen = {}
+
+    def fake_main(**kwargs):
+        seen["server"] = mkdocs.commands.serve.LiveReloadServer
+        seen["observer"] = serve.watchdog.observers.polling.PollingObserver
+        seen["args"] = kwargs["args"]
+
+    monkeypatch.setattr(mkdocs.__main__.cli, "main", fake_main)
+    args = argparse.Namespace(config_file=tmp_path / "mkdocs.yml", dev_addr=None, open=False)
+    assert serve.run(args) == 0
+    assert seen["server"] is serve.SettlingServer
+    assert seen["observer"] is serve.FolderEventsObserver
+    assert seen["args"][:2] == ["serve", "--dirty"]
+    assert mkdocs.commands.serve.LiveReloadServer is LiveReloadServer
+    assert serve.watchdog.observers.polling.PollingObserver is PollingObserver
