@@ -530,3 +530,45 @@ def test_another_site_built_from_the_edited_entries_first_does_not_hide_the_edit
     edit(shelf, "alpha", "Alpha, edited elsewhere first.", "Alpha, edited again.")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_the_kit_knows_the_search_index_so_a_patch_reads_only_what_it_changes(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    import json
+
+    from papershelf import search
+
+    def known() -> dict:
+        with contextlib.closing(
+            sqlite3.connect(kit_path(state_location(shelf.root, shelf.site)))
+        ) as kit:
+            (text,) = kit.execute("SELECT value FROM meta WHERE name = 'search_files'").fetchone()
+        return json.loads(text)
+
+    def folder() -> str:
+        return json.loads((shelf.site / "search/index.json").read_bytes())["folder"]
+
+    files = sorted(p for p in (shelf.site / "search" / folder()).rglob("*") if p.is_file())
+    assert known()["folder"] == folder() and len(known()["files"]) == len(files)
+    read: list[str] = []
+    real_read = search._read
+
+    def counting_read(path):
+        read.append(str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(search, "_read", counting_read)
+    steps = [
+        ("Alpha studies agents that plan.", "Alpha plans (quokka)."),
+        ("Alpha plans (quokka).", "Alpha plans (quokka, again)."),
+    ]
+    for old, new in steps:  # the second patch starts from what the first recorded
+        before = folder()
+        edit(shelf, "alpha", old, new)
+        read.clear()
+        assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+        assert folder() != before and known()["folder"] == folder()
+        of_index = [path for path in read if f"search/{before}/" in path]
+        assert 0 < len(of_index) < len(files) / 2, of_index
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)

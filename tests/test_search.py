@@ -31,6 +31,8 @@ from papershelf.search import (
     doc_row,
     encode_postings,
     gap_codes,
+    index_digests,
+    known_files,
     numbered,
     patch_index,
     postings,
@@ -476,7 +478,11 @@ def chunk_with(catalog: Catalog, number: int, size: int) -> list[int]:
 
 
 def patch_site(
-    site: Path, staging: Path, old: Catalog, new_papers: dict[int, Paper]
+    site: Path,
+    staging: Path,
+    old: Catalog,
+    new_papers: dict[int, Paper],
+    known: dict[str, object] | None = None,
 ) -> tuple[IndexPatch | None, list[list[int]]]:
     """Patch the index in ``site`` for ``old`` with the papers at those numbers
     replaced, staged in ``staging``; and what ``papers_at`` was asked for."""
@@ -490,7 +496,7 @@ def patch_site(
 
     changes = [(number, before[number], new) for number, new in sorted(new_papers.items())]
     ranks = ranks_of(build_catalog(current, old.tags))
-    patch = patch_index(site, changes, old.tags, papers_at, ranks)
+    patch = patch_index(site, changes, old.tags, papers_at, ranks, known)
     if patch is not None:
         staging.mkdir()
         write_patch(patch, site, staging)
@@ -929,3 +935,66 @@ def test_mkdocs_serve_writes_the_index_in_the_background_without_forking(
     monkeypatch.setattr(plugin_module, "Helper", pytest.fail)  # threads run under serve
     site = build_in_process(project, "serve")
     assert json.loads((site / MANIFEST).read_bytes())["docs"] == 1
+
+
+def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    rng = random.Random(3)
+    catalog = build_catalog([random_paper(rng, n) for n in range(40)], TAGS)
+    site = tmp_path / "site"
+    outputs = search_outputs(catalog, chunk_size=4)
+    write_index(site, outputs)
+    folder, digests = index_digests(outputs)
+    assert folder is not None and len(digests) == len(outputs) - 1  # all but the manifest
+    known = known_files(site, folder, digests)
+    read: list[str] = []
+    real_read = search_module._read
+
+    def counting_read(path):
+        read.append(str(path).split(f"{folder}/", 1)[-1])
+        return real_read(path)
+
+    monkeypatch.setattr(search_module, "_read", counting_read)
+    old = numbered(catalog.papers)[7]
+    new = replace(old, abstract=f"{old.abstract} zebrafish")
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, {7: new}, known)
+    assert patch is not None
+    edited = build_catalog([new if p is old else p for p in catalog.papers], TAGS)
+    expected = search_outputs(edited, chunk_size=4)
+    check_patch(site, tmp_path / "staging", patch, expected)
+    assert patch.digests == index_digests(expected)[1]
+    # The manifest, rank.json, the paper's chunk and the shards of "ze": nothing else.
+    of_index = [path for path in read if not path.endswith("index.json")]
+    assert [path for path in of_index if path.startswith("docs/")] == [
+        f"docs/{ranks_of(catalog)[7] // 4}.json"
+    ]
+    assert all(
+        path == "rank.json" or path.startswith(("docs/", f"terms/{shard_file('ze')}"))
+        for path in of_index
+    )
+
+    # Without the record, or with the record of another folder, every file is read.
+    for n, other in enumerate([None, {**known, "folder": "0" * 16}]):
+        read.clear()
+        patch, _ = patch_site(site, tmp_path / f"staging{n}", catalog, {7: new}, other)
+        assert patch is not None
+        assert len({path for path in read if not path.endswith("index.json")}) == len(digests)
+
+
+def test_a_file_changed_behind_the_record_is_read_and_a_damaged_one_refused(tmp_path: Path):
+    catalog = catalog_of(
+        *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n}") for n in range(9))
+    )
+    site = tmp_path / "site"
+    outputs = search_outputs(catalog, chunk_size=4)
+    write_index(site, outputs)
+    folder, digests = index_digests(outputs)
+    assert folder is not None
+    known = known_files(site, folder, digests)
+    new = replace(numbered(catalog.papers)[0], abstract="w0 quokka")
+    shard = next(path for path in sorted(digests) if path.startswith(f"terms/{shard_file('w1')}"))
+    target = site / "search" / folder / shard
+    target.write_bytes(target.read_bytes() + b" ")  # grown by a bad write: another size
+    patch, _ = patch_site(site, tmp_path / "staging", catalog, {0: new}, known)
+    assert patch is None  # read again, it is not the file the folder was named for

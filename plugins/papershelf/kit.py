@@ -317,7 +317,9 @@ _META = (
     "nav",
 )
 # Large parts read only by a quick build whose edit moves a paper (KitReader.part).
-PARTS = ("dependents", "placements", "page_index", "catalog_pages")
+# search_files: what the build knows of the search index in the site
+# (papershelf.search.known_files), so that a patch need not read every file of it.
+PARTS = ("dependents", "placements", "page_index", "catalog_pages", "search_files")
 
 
 def _shells_to_json(shells: Mapping[ShellKey, Mapping[Variant, Shell] | None]) -> Any:
@@ -399,6 +401,7 @@ def write_kit(
         meta["placements"] = placements
         meta["page_index"] = page_index
         meta["catalog_pages"] = catalog_pages
+        meta["search_files"] = {}  # the index is written beside: KitRecorder.search_written
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [(name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items()],

@@ -25,6 +25,7 @@ from papershelf.kit import (
     identities,
     kit_path,
     stamp,
+    update_kit,
     write_kit,
 )
 from papershelf.model import Paper
@@ -97,6 +98,16 @@ class KitRecorder:
         if fragment and output.count(fragment) == 1:
             before, after = output.split(fragment)
             self.splits[url] = (before, after)
+
+    def search_written(self, known: Mapping[str, Any]) -> None:
+        """The search index this build put in the site (papershelf.search.known_files),
+        told to the kit when the index is in place (after the kit was written)."""
+        if not self.location.is_file():
+            return
+        try:
+            update_kit(self.location, values={"search_files": known})
+        except KitError as error:
+            log.info("papershelf: the kit does not know the search index: %s", error)
 
     def _last_kit(
         self, digests: Mapping[str, str]

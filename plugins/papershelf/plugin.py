@@ -70,7 +70,13 @@ from papershelf.pages import (
     spec_key,
 )
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.search import install_index, search_outputs, write_index
+from papershelf.search import (
+    index_digests,
+    install_index,
+    known_files,
+    search_outputs,
+    write_index,
+)
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import instrument, stage
@@ -332,9 +338,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         catalog = self.catalog
         assert catalog is not None
 
-        def work() -> int:
+        def work() -> tuple[int, str | None, dict[str, str]]:
             with stage("search"):
-                return write_index(staged, search_outputs(catalog))
+                outputs = search_outputs(catalog)
+                return (write_index(staged, outputs), *index_digests(outputs))
 
         self.indexer = Helper(work, name="search")
         self.index_staged = staged
@@ -625,8 +632,16 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         """Write the index the header search box reads, made from the catalog."""
         if not self.config.search_index:
             return
-        written = write_index(site_dir, search_outputs(catalog))
+        outputs = search_outputs(catalog)
+        written = write_index(site_dir, outputs)
         log.info("papershelf: search index written to search/ (%d files)", written)
+        self.search_written(site_dir, *index_digests(outputs))
+
+    def search_written(self, site_dir: Path, folder: str | None, digests: dict[str, str]) -> None:
+        """Tell the kit which index is in the site (a quick rebuild's patch then reads
+        only the files it changes)."""
+        if self.kit is not None and folder is not None:
+            self.kit.search_written(known_files(site_dir, folder, digests))
 
     def finish_search(self, *, install: bool = True) -> None:
         """Wait for the helper that writes the search index, and move it in."""
@@ -635,10 +650,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         if indexer is None or staged is None:
             return
         try:
-            written = indexer.join()
+            written, folder, digests = indexer.join()
             if install and self.site_dir is not None:
                 install_index(staged, self.site_dir)
                 log.info("papershelf: search index written to search/ (%d files)", written)
+                self.search_written(self.site_dir, folder, digests)
         except HelperError as error:
             raise PluginError(f"papershelf: writing the search index failed:\n{error}") from error
         finally:

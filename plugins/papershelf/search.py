@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from itertools import accumulate, count, pairwise
 from operator import add, attrgetter
 from pathlib import Path
+from typing import Any
 
 from papershelf.catalog import Catalog
 from papershelf.model import Paper, Tag
@@ -327,37 +328,56 @@ def chunk_rows(data: bytes) -> list[bytes]:
     return data[1:-1].split(b",\n")
 
 
+def file_digest(data: bytes) -> str:
+    """The digest of one file of the index (the folder's name is made of these)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def folder_name(files: Iterable[tuple[str, bytes]]) -> str:
-    """The index folder's name: a hash of (path, bytes) of every file, given in
-    sorted path order, so equal contents give an equal name."""
+    """The index folder's name: a hash of the path and digest (:func:`file_digest`) of
+    every file, given in sorted path order, so equal contents give an equal name."""
+    return _name_of((path, file_digest(data)) for path, data in files)
+
+
+def _name_of(digests: Iterable[tuple[str, str]]) -> str:
+    """:func:`folder_name` from the files' digests: a patch knows most of them from the
+    last build (:data:`Known`) instead of reading every file again."""
     digest = hashlib.blake2b(digest_size=8)
-    _hash_files(digest, files)
+    for path, file in digests:
+        digest.update(f"{path}\0{file}\0".encode())
     return digest.hexdigest()
 
 
-def _hash_files(digest: hashlib.blake2b, files: Iterable[tuple[str, bytes]]) -> None:
-    for path, data in files:
-        digest.update(path.encode() + b"\0")  # in parts: the same hash, no copy of data
-        digest.update(data)
-        digest.update(b"\0")
+# What a build knows of the index in the site: {"folder": its name, "files": {path
+# inside it: [size, mtime_ns, file_digest]}} (:func:`known_files`). A file whose size
+# and time are as recorded is not read again to name the folder.
+Known = Mapping[str, Any]
 
 
-def _folder_names(
-    first: list[tuple[str, bytes]], second: list[tuple[str, bytes]]
-) -> tuple[str, str]:
-    """:func:`folder_name` of two file lists, hashing the files they begin with in
-    common once (a patched index shares all files before its first change)."""
-    same = 0
-    for (path, data), (other_path, other_data) in zip(first, second, strict=False):
-        if path != other_path or (data is not other_data and data != other_data):
-            break
-        same += 1
-    digest = hashlib.blake2b(digest_size=8)
-    _hash_files(digest, first[:same])
-    other = digest.copy()
-    _hash_files(digest, first[same:])
-    _hash_files(other, second[same:])
-    return digest.hexdigest(), other.hexdigest()
+def known_files(site_dir: Path, folder: str, digests: Mapping[str, str]) -> dict[str, Any]:
+    """:data:`Known` of the index folder ``folder`` in ``site_dir`` whose files have these
+    digests (path inside the folder -> :func:`file_digest`), as they are on disk now."""
+    root = f"{site_dir}/{FOLDER}/{folder}"
+    files: dict[str, list[Any]] = {}
+    for path, digest in digests.items():
+        try:
+            info = os.stat(f"{root}/{path}")  # noqa: PTH116 (thousands: strings are quicker)
+        except OSError:
+            continue
+        files[path] = [info.st_size, info.st_mtime_ns, digest]
+    return {"folder": folder, "files": files}
+
+
+def index_digests(outputs: Mapping[str, bytes]) -> tuple[str | None, dict[str, str]]:
+    """The folder and the digest of every file of an index (:func:`search_outputs`)."""
+    folder = _folder(dict(outputs))
+    prefix = f"{FOLDER}/{folder}/"
+    digests = {
+        path.removeprefix(prefix): file_digest(data)
+        for path, data in outputs.items()
+        if path != MANIFEST
+    }
+    return folder, digests
 
 
 def manifest_bytes(docs: int, chunk: int, folder: str, shards: Iterable[str]) -> bytes:
@@ -431,6 +451,8 @@ class IndexPatch:
     files: dict[str, bytes]  # new or changed files ("terms/61-62.json", "rank.json")
     kept: tuple[str, ...]  # files whose bytes are unchanged (linked, not rewritten)
     removed: tuple[str, ...]  # files of the previous index the new one no longer has
+    # every file of the patched index -> its file_digest (empty if the index is unchanged)
+    digests: dict[str, str]
 
 
 class _UnusableIndexError(Exception):
@@ -448,6 +470,7 @@ def patch_index(
     tags: Mapping[str, Tag],
     papers_at: Callable[[Sequence[int]], list[Paper]],
     ranks: Sequence[int],
+    known: Known | None = None,
 ) -> IndexPatch | None:
     """The index after ``changes`` (paper number, old paper, new paper) that keep the
     set of papers (their slugs, so their numbers: :func:`numbered`), patched from the
@@ -455,8 +478,10 @@ def patch_index(
     :func:`search_outputs` of the new catalog. Only the shards of the two-character
     groups whose terms change (read, edited and re-split), the document chunks of the
     changed papers and ``rank.json`` are rewritten; every other file is read only for
-    the folder's hash. ``papers_at``: the current papers at these numbers, in that order.
-    ``ranks``: :func:`ranks_of` the new catalog (dates may have moved papers in it).
+    the folder's hash, unless ``known`` (:func:`known_files`, what the last build
+    recorded) has its digest and its size and time are unchanged. ``papers_at``: the
+    current papers at these numbers, in that order. ``ranks``: :func:`ranks_of` the new
+    catalog (dates may have moved papers in it).
     None when the index there cannot be patched (no manifest, another ``VERSION``, a
     missing or corrupt file, an index that does not hold the old papers): the caller
     builds it whole. A paper changed twice goes from its first old to its last new
@@ -464,7 +489,7 @@ def patch_index(
     for, ``ranks`` is not one place for each paper of the index, or a change renames a
     paper: the caller's mistake, not the index's."""
     try:
-        return _patch(site_dir / FOLDER, changes, tags, papers_at, ranks)
+        return _patch(site_dir / FOLDER, changes, tags, papers_at, ranks, known)
     except _UnusableIndexError:
         return None
 
@@ -502,6 +527,7 @@ def _patch(
     tags: Mapping[str, Tag],
     papers_at: Callable[[Sequence[int]], list[Paper]],
     ranks: Sequence[int],
+    known: Known | None,
 ) -> IndexPatch:
     """:func:`patch_index`, raising :class:`_UnusableIndexError` where it returns None."""
     docs, chunk, previous, old_keys = _read_manifest(root / "index.json")
@@ -624,19 +650,36 @@ def _patch(
     old_paths = sorted([*map(terms_path, old_keys), *map(docs_path, range(chunks)), *rank])
     new_paths = sorted([*map(terms_path, new_keys), *map(docs_path, range(chunks)), *rank])
     kept = tuple(path for path in new_paths if path not in files)
-    name = previous
-    if files or removed:
-        for path in old_paths:
-            if path not in old_files:
-                old_files[path] = _read(f"{folder}/{path}")
-        # Hashing the old files too checks that they are what the folder was named
-        # for (a file cut short by an interrupted write would otherwise live on).
-        checked, name = _folder_names(
-            [(path, old_files[path]) for path in old_paths],
-            [(path, files[path] if path in files else old_files[path]) for path in new_paths],
+    if not (files or removed):  # the same index: the same name, the same record
+        return IndexPatch(
+            previous, previous, manifest_bytes(docs, chunk, previous, new_keys), {}, kept, (), {}
         )
-        if checked != previous:
-            raise _UnusableIndexError(f"the files of {previous} are not the ones it was named for")
+    # The digest of every old file: from its bytes when read, else as the last build
+    # recorded it if its size and time are unchanged, else read now. Naming the old
+    # folder again checks that its files are what it was named for (a file cut short
+    # by an interrupted write would otherwise live on).
+    recorded = known.get("files", {}) if known and known.get("folder") == previous else {}
+    old_digests: dict[str, str] = {}
+    for path in old_paths:
+        if path in old_files:
+            old_digests[path] = file_digest(old_files[path])
+            continue
+        entry = recorded.get(path)
+        if entry is not None:
+            try:
+                info = os.stat(f"{folder}/{path}")  # noqa: PTH116 (as _read)
+            except OSError as error:
+                raise _UnusableIndexError(str(error)) from error
+            if [info.st_size, info.st_mtime_ns] == entry[:2]:
+                old_digests[path] = entry[2]
+                continue
+        old_digests[path] = file_digest(_read(f"{folder}/{path}"))
+    if _name_of((path, old_digests[path]) for path in old_paths) != previous:
+        raise _UnusableIndexError(f"the files of {previous} are not the ones it was named for")
+    digests = {
+        path: file_digest(files[path]) if path in files else old_digests[path] for path in new_paths
+    }
+    name = _name_of(digests.items())
     return IndexPatch(
         previous_folder=previous,
         folder=name,
@@ -644,6 +687,7 @@ def _patch(
         files=files,
         kept=kept,
         removed=removed,
+        digests=digests,
     )
 
 

@@ -114,7 +114,10 @@ def _rebuild(
     with stage("state"):
         if site.added or site.removed:  # the sitemaps were written again
             state.stamp = site_stamp(site_dir)
-        _remember(reader, state_path, state, entries, edits, moves, site, pages, feed_digests)
+        searched = site.search_files(site_dir)
+        _remember(
+            reader, state_path, state, entries, edits, moves, site, pages, feed_digests, searched
+        )
     return Outcome(len(edits), len(outputs), len(feeds), patched)
 
 
@@ -128,6 +131,7 @@ def _remember(
     site: SiteParts,
     pages: dict[str, str],
     feeds: dict[str, str],
+    searched: dict[str, Any] | None,
 ) -> None:
     """The entry cache, the kit and the state after a quick build: what the next
     build compares with."""
@@ -141,6 +145,8 @@ def _remember(
         values["placements"] = moves.rows
         values["catalog"] = moves.hollow
         values["newest"] = moves.newest.isoformat()
+    if searched is not None:
+        values["search_files"] = searched
     if site.dependents:
         values["dependents"] = _changed(reader.part("dependents"), site.dependents)
     if site.added or site.removed:

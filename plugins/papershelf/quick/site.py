@@ -49,7 +49,7 @@ from papershelf.quick.edits import Edit, NotQuickError
 from papershelf.quick.entries import EntryVersions
 from papershelf.quick.moving import Moves
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.search import patch_index, write_patch
+from papershelf.search import IndexPatch, known_files, patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
 from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import stage
@@ -89,6 +89,7 @@ class SiteParts:
         self.removed: dict[str, int] = {}  # pages that go: URL -> number
         self.added_with_catalog: list[int] = []  # new pages given the whole catalog
         self.dependents: dict[int, list[int]] = {}  # paper number -> its pages, if changed
+        self.search_patch: IndexPatch | None = None
 
     def pages(self, previous: dict[str, str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """Files of the pages made from an edited paper or planned anew, and their
@@ -406,11 +407,21 @@ class SiteParts:
         ranks = [0] * len(self.catalog.papers)  # by paper number: its place in the list
         for place, number in enumerate(self.catalog.papers):
             ranks[number] = place
-        patch = patch_index(site_dir, self.edits, self.tags, papers_at, ranks)
+        known = self.reader.part("search_files")
+        patch = patch_index(site_dir, self.edits, self.tags, papers_at, ranks, known)
         if patch is None:
             raise NotQuickError("the search index in the site cannot be patched")
         write_patch(patch, site_dir, staging)
+        self.search_patch = patch
         return True
+
+    def search_files(self, site_dir: Path) -> dict[str, Any] | None:
+        """What the kit then knows of the index in the site (papershelf.search.known_files):
+        None if it did not change."""
+        patch = self.search_patch
+        if patch is None or patch.folder == patch.previous_folder:
+            return None
+        return known_files(site_dir, patch.folder, patch.digests)
 
 
 class _Job(NamedTuple):
