@@ -23,9 +23,11 @@ from papershelf import search as search_module
 from papershelf.catalog import Catalog, build_catalog
 from papershelf.model import Paper, Tag
 from papershelf.search import (
+    CHUNK_SIZE,
     MANIFEST,
     IndexPatch,
     chunk_bytes,
+    chunk_layout,
     chunk_rows,
     decode_postings,
     doc_row,
@@ -43,6 +45,7 @@ from papershelf.search import (
     shard_key,
     shards_for,
     split_shards,
+    starts_chunk,
     strong_text,
     term_set,
     tokens,
@@ -223,7 +226,7 @@ def test_papers_are_numbered_by_slug_and_ranked_newest_first():
     outputs = search_outputs(catalog)
     assert papers_with(outputs, "shared") == ([1], [0, 2])
     # The result text in the order of the list: the newest results share chunks.
-    assert [row[0] for row in in_folder(outputs, "docs/0.json")] == [
+    assert [row[0] for row in result_rows(outputs, 8)] == [
         "papers/new/", "papers/middle/", "papers/old/",
     ]  # fmt: skip
     # By number, each paper's place in the list: middle is second, new first, old third.
@@ -235,11 +238,13 @@ def test_a_chunk_holds_a_row_a_line_whatever_the_text():
         "tricky", "2025-01-01", title='Lines\nand "quotes",\n["rows"]', abstract="a,\nb <i>"
     )
     catalog = catalog_of(tricky, paper("plain", "2024-01-01", abstract="Plain."))
-    [data] = [data for path, data in search_outputs(catalog).items() if "/docs/" in path]
-    assert data.count(b"\n") == 1  # one row a line: newlines in text are escaped
-    assert json.loads(data) == [doc_row(p) for p in catalog.papers]
-    assert [json.loads(row) for row in chunk_rows(data)] == json.loads(data)
-    assert chunk_bytes(chunk_rows(data)) == data
+    outputs = search_outputs(catalog)
+    assert result_rows(outputs, CHUNK_SIZE) == [doc_row(p) for p in catalog.papers]
+    for path, data in outputs.items():
+        if "/docs/" in path:  # one row a line: newlines in the text are escaped
+            assert data.count(b"\n") == len(json.loads(data)) - 1
+            assert [json.loads(row) for row in chunk_rows(data)] == json.loads(data)
+            assert chunk_bytes(chunk_rows(data)) == data
 
 
 def test_the_rank_file_is_a_compact_json_list():
@@ -250,8 +255,8 @@ def test_the_rank_file_is_a_compact_json_list():
 def test_a_date_edit_changes_the_rank_file_and_the_chunks_of_the_places_it_moves_over():
     papers = [paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"word{n} common") for n in range(9)]
     before = search_outputs(build_catalog(papers, TAGS), chunk_size=4)
-    # p3 gets p5's date and goes before it (by slug): places 3-5 of the list change,
-    # in chunks 0 (places 0-3) and 1 (4-7); no term changes.
+    # p3 gets p5's date and goes before it (by slug): no term changes, only the chunk
+    # it leaves and the one it joins (and the chunk it began, if it began one).
     moved = [*papers[:3], replace(papers[3], added=date(2025, 1, 6)), *papers[4:]]
     after = search_outputs(build_catalog(moved, TAGS), chunk_size=4)
     assert in_folder(before, "rank.json") == [8, 7, 6, 5, 4, 3, 2, 1, 0]
@@ -263,20 +268,40 @@ def test_a_date_edit_changes_the_rank_file_and_the_chunks_of_the_places_it_moves
         for path, data in after.items()
         if path != MANIFEST and before.get(path.replace(new_folder, old_folder)) != data
     }
-    assert changed == {"rank.json", "docs/0.json", "docs/1.json"}
+    moved_chunks = chunk_changes(before, after, 4)
+    assert changed == {"rank.json", *moved_chunks} and 1 <= len(moved_chunks) <= 3
 
 
 # --- files -----------------------------------------------------------------------------
 
 
-def expected_files(manifest: dict) -> set[str]:
-    """Every file the manifest leads the script to."""
+def layout_of(outputs: dict[str, bytes], chunk: int) -> list[list[int]]:
+    """The document chunks of an index (paper numbers), as the script finds them."""
+    rank = in_folder(outputs, "rank.json")
+    return chunk_layout(sorted(range(len(rank)), key=rank.__getitem__), chunk)
+
+
+def result_rows(outputs: dict[str, bytes], chunk: int) -> list[list[str]]:
+    """Every paper's result text, in the order of the list."""
+    return [
+        row for c in layout_of(outputs, chunk) for row in in_folder(outputs, f"docs/{c[0]}.json")
+    ]
+
+
+def chunk_changes(before: dict[str, bytes], after: dict[str, bytes], chunk: int) -> set[str]:
+    """The chunk files of ``after`` whose papers differ from ``before``'s."""
+    old = {c[0]: c for c in layout_of(before, chunk)}
+    return {f"docs/{c[0]}.json" for c in layout_of(after, chunk) if old.get(c[0]) != c}
+
+
+def expected_files(manifest: dict, rank: list[int]) -> set[str]:
+    """Every file the manifest and the rank file lead the script to."""
     folder = f"search/{manifest['folder']}"
-    chunks = -(-manifest["docs"] // manifest["chunk"])
+    order = sorted(range(len(rank)), key=rank.__getitem__)
     return {
         MANIFEST,
         *(f"{folder}/terms/{shard_file(key)}.json" for key in manifest["shards"]),
-        *(f"{folder}/docs/{n}.json" for n in range(chunks)),
+        *(f"{folder}/docs/{c[0]}.json" for c in chunk_layout(order, manifest["chunk"])),
         *([f"{folder}/rank.json"] if manifest["docs"] else []),
     }
 
@@ -290,8 +315,11 @@ def test_the_manifest_names_exactly_the_files_written():
     assert {k: manifest[k] for k in ("version", "docs", "chunk")} == {
         "version": 2, "docs": 5, "chunk": 2,
     }  # fmt: skip
-    assert set(outputs) == expected_files(manifest)
-    assert len([path for path in outputs if "/docs/" in path]) == 3  # 2 + 2 + 1 papers
+    assert set(outputs) == expected_files(manifest, in_folder(outputs, "rank.json"))
+    # Chunks begin at the newest paper and at each paper starts_chunk picks.
+    order = [numbered(catalog.papers).index(p) for p in catalog.papers]
+    starts = 1 + sum(starts_chunk(number, 2) for number in order[1:])
+    assert len([path for path in outputs if "/docs/" in path]) == starts
     assert manifest["shards"] == sorted(manifest["shards"])
     assert {"wo", "co", "ag", "p0", "p4", "x "} <= set(manifest["shards"])
 
@@ -309,7 +337,9 @@ def test_document_chunks_hold_what_a_result_shows():
         paper("counted", "2025-01-01", author_count=1, abstract=""),
     )
     outputs = search_outputs(catalog, chunk_size=8)
-    [chunk] = [json.loads(data) for path, data in outputs.items() if "/docs/" in path]
+    rank = in_folder(outputs, "rank.json")
+    order = sorted(range(len(rank)), key=rank.__getitem__)
+    chunk = [row for c in chunk_layout(order, 8) for row in in_folder(outputs, f"docs/{c[0]}.json")]
     assert chunk == [  # in the order of the list
         [
             "papers/many/",
@@ -469,12 +499,11 @@ def site_files(site: Path) -> dict[str, bytes]:
 
 
 def chunk_with(catalog: Catalog, number: int, size: int) -> list[int]:
-    """The numbers of the papers in the document chunk (of ``size``) of paper ``number``:
-    chunks hold the papers in the order of the list."""
+    """The numbers of the papers in the document chunk of paper ``number`` (about
+    ``size`` papers): chunks hold the papers in the order of the list."""
     ranks = ranks_of(catalog)
     order = sorted(range(len(ranks)), key=ranks.__getitem__)
-    first = ranks[number] // size * size
-    return order[first : first + size]
+    return next(chunk for chunk in chunk_layout(order, size) if number in chunk)
 
 
 def patch_site(
@@ -586,7 +615,7 @@ def test_an_index_is_patched_from_few_files(tmp_path: Path):
     patch, asked = patch_site(site, tmp_path / "staging", catalog, {13: new})
     assert patch is not None
     assert asked == [chunk_with(catalog, 13, 4)]
-    chunk = ranks_of(catalog)[13] // 4
+    chunk = chunk_with(catalog, 13, 4)[0]
     assert set(patch.files) == {f"docs/{chunk}.json", f"terms/{shard_file('ze')}.json"}
     assert patch.removed == ()
     assert papers_with(site_files(tmp_path / "staging"), "zebrafish") == ([], [13])
@@ -805,13 +834,13 @@ def test_a_date_edit_that_reorders_the_list_is_patched_in_the_rank_file_and_chun
     assert new_catalog.papers[0] is moved
     expected = search_outputs(new_catalog, chunk_size=4)
     check_patch(site, tmp_path / "staging", patch, expected)
-    # No term changed; p0 went from the last place to the first, so every place
-    # moved: all five chunks of four.
-    assert set(patch.files) == {"rank.json", *(f"docs/{n}.json" for n in range(5))}
-    assert patch.removed == ()
+    # No term changed; p0 went from the last place to the first, over every other
+    # paper: only the chunk it left and the one it joined change (chunks begin at
+    # papers, not at places).
+    moved_chunks = chunk_changes(before, expected, 4)
+    assert set(patch.files) == {"rank.json", *moved_chunks} and len(moved_chunks) <= 3
     assert patch.folder != patch.previous_folder
-    # The chunk p0 was in (places 16-19: p3, p2, p1, p0 by number), checked.
-    assert asked == [[13, 12, 1, 0]]
+    assert asked == [chunk_with(catalog, 0, 4)]  # the chunk p0 was in, checked
     assert in_folder(before, "rank.json")[0] == 19
     assert in_folder(expected, "rank.json")[0] == 0
     merge(tmp_path / "staging", site)
@@ -875,7 +904,9 @@ def test_a_build_writes_the_index_from_the_catalog(project: Project):
     assert manifest["docs"] == 2
     site_files = written(project.site)
     index_files = {path for path in site_files if path.startswith("search/")}
-    assert index_files == expected_files(manifest) | {"search/search_index.json"}  # + material's
+    rank = json.loads((project.site / "search" / manifest["folder"] / "rank.json").read_bytes())
+    expected = expected_files(manifest, rank) | {"search/search_index.json"}  # + material's
+    assert index_files == expected
     assert not any("pagefind" in path for path in site_files)
     assert "pagefind" not in project.html("papers/one")
 
@@ -967,7 +998,7 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
     # The manifest, rank.json, the paper's chunk and the shards of "ze": nothing else.
     of_index = [path for path in read if not path.endswith("index.json")]
     assert [path for path in of_index if path.startswith("docs/")] == [
-        f"docs/{ranks_of(catalog)[7] // 4}.json"
+        f"docs/{chunk_with(catalog, 7, 4)[0]}.json"
     ]
     assert all(
         path == "rank.json" or path.startswith(("docs/", f"terms/{shard_file('ze')}"))

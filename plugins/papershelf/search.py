@@ -18,11 +18,15 @@ The header search box (``assets/papershelf.js``) answers queries from files unde
   "pretraining"): a term of three or more characters usually reads one shard, a
   two-character one the shards of its completions (:func:`shards_for`). One-character
   terms match exactly.
-* ``search/<hash>/docs/<n>.json``, the papers at places ``n * chunk`` onwards of the
-  list (newest first, as ``rank.json`` places them): URL (relative to the site root),
-  title, a line of authors and organisation, abstract; read for the results shown,
-  ten at a time. In the order of the list, the first results of a common word (the
-  newest) share a chunk or two.
+* ``search/<hash>/docs/<n>.json``, a chunk of papers in the order of the list (newest
+  first, as ``rank.json`` places them), named by its first paper's number ``n``: URL
+  (relative to the site root), title, a line of authors and organisation, abstract,
+  a row a line; read for the results shown, ten at a time. A chunk begins at the
+  newest paper and at each paper that :func:`starts_chunk` picks by a hash of its
+  number (about one in ``chunk``), so chunks depend on the papers and not on their
+  places (:func:`chunk_layout`): the first results of a common word (the newest)
+  share a chunk or two, and a paper that moves along the list changes only the chunk
+  it leaves and the one it joins.
 * ``search/<hash>/rank.json``, the order of the list: a JSON list whose item ``n`` is
   the place of paper number ``n`` in the catalog (newest first, 0 the newest)
   (:func:`ranks_of`). Results with the same number of strong-field hits are shown
@@ -40,13 +44,17 @@ number, so the index in the site can be patched instead of built again
 (:func:`patch_index`, 0.85 s -> well under 0.1 s at 10,000 papers): the terms an edited
 paper gains or loses change the postings of their shards, the document chunk of that
 paper changes, and a date that moves papers in the list changes ``rank.json`` and the
-document chunks of the places between the paper's old and new place. A
+chunks the paper leaves and joins. A
 two-character group is split as a whole by its size (:func:`split_shards`), so each
 group with a changed term is read whole and split again, which may merge or split its
-shards. The other files are only read, to hash the folder's name (checking the old name
-on the way), and are hard-linked into the staged index (:func:`write_patch`). The result
-has the bytes :func:`search_outputs` gives for the edited catalog, which the tests check
-file by file.
+shards. The other files are hard-linked into the staged index (:func:`write_patch`).
+The folder's name is a hash of every file's path and digest (:func:`folder_name`): a
+patch takes the digests of the files it does not change from what the last build
+recorded of the index in the site (:func:`known_files`, kept in the kit), for files
+whose size and time are unchanged, and reads the others; naming the old folder again
+checks that its files are the ones it was named for. The result has the bytes
+:func:`search_outputs` gives for the edited catalog, which the tests check file by
+file.
 """
 
 from __future__ import annotations
@@ -73,9 +81,9 @@ VERSION = 2
 FOLDER = "search"
 MANIFEST = f"{FOLDER}/index.json"
 RANK = "rank.json"  # inside the index folder
-# Papers per document chunk. Ten results touch at most ten chunks, so smaller chunks
-# mean fewer bytes per search and more files: at 10,000 papers, 8 papers a chunk is
-# 1,250 files of about 14 KB.
+# Papers per document chunk, on average (chunk_layout). Ten results touch at most ten
+# chunks, so smaller chunks mean fewer bytes per search and more files: at 10,000
+# papers, about 8 papers a chunk is about 1,250 files of about 14 KB.
 CHUNK_SIZE = 8
 PREFIX_LENGTH = 2  # shard terms by their first two characters...
 SHARD_LIMIT = 16 * 1024  # ...and a shard bigger than this by one character more
@@ -287,12 +295,12 @@ def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[st
     for key, terms in shards.items():
         files[terms_path(key)] = to_json(terms)
     papers = catalog.papers  # newest first: the results shown first share chunks
-    for start in range(0, len(papers), chunk_size):
-        files[docs_path(start // chunk_size)] = chunk_bytes(
-            [to_json(doc_row(paper)) for paper in papers[start : start + chunk_size]]
-        )
+    ranks = ranks_of(catalog)
+    rows = {number: to_json(doc_row(papers[place])) for number, place in enumerate(ranks)}
+    for numbers in chunk_layout(_order(ranks), chunk_size):
+        files[docs_path(numbers[0])] = chunk_bytes([rows[number] for number in numbers])
     if papers:
-        files[RANK] = rank_bytes(ranks_of(catalog))
+        files[RANK] = rank_bytes(ranks)
     folder = folder_name(sorted(files.items()))
     outputs = {f"{FOLDER}/{folder}/{path}": data for path, data in sorted(files.items())}
     outputs[MANIFEST] = manifest_bytes(len(papers), chunk_size, folder, shards)
@@ -304,9 +312,30 @@ def terms_path(key: str) -> str:
     return f"terms/{shard_file(key)}.json"
 
 
-def docs_path(chunk: int) -> str:
-    """A document chunk's path inside the index folder."""
-    return f"docs/{chunk}.json"
+def docs_path(first: int) -> str:
+    """A document chunk's path inside the index folder: named by its first paper."""
+    return f"docs/{first}.json"
+
+
+def starts_chunk(number: int, chunk: int) -> bool:
+    """Whether paper ``number`` begins a document chunk: about one paper in ``chunk``,
+    picked by a hash of its number (what the script does; exact in JavaScript's
+    doubles below 3 million papers)."""
+    return (number * 2654435761) % 4294967296 * chunk < 4294967296
+
+
+def chunk_layout(order: Sequence[int], chunk: int) -> list[list[int]]:
+    """The document chunks of papers in the order of the list (paper numbers, newest
+    first): a chunk begins at the first paper and at each paper :func:`starts_chunk`
+    picks. The chunks depend on the papers, not on their places, so a paper that moves
+    along the list changes only the chunk it leaves and the one it joins (chunks of
+    eight places each would all shift between its old and new place)."""
+    chunks: list[list[int]] = []
+    for number in order:
+        if not chunks or starts_chunk(number, chunk):
+            chunks.append([])
+        chunks[-1].append(number)
+    return chunks
 
 
 def doc_row(paper: Paper) -> list[str]:
@@ -603,24 +632,31 @@ def _patch(
         new_files[RANK] = rank_bytes(ranks)
     old_order, new_order = _order(old_ranks), _order(ranks)
 
-    # Documents, in the order of the list: the chunks of the places whose paper changed
-    # or moved. Rows of papers that moved come from the chunks they were in.
+    # Documents, in the order of the list (chunk_layout): the chunks whose papers
+    # changed, came or went. Rows of papers that moved come from the chunks they were in.
+    old_chunks = {numbers[0]: numbers for numbers in chunk_layout(old_order, chunk)}
+    new_chunks = {numbers[0]: numbers for numbers in chunk_layout(new_order, chunk)}
+    old_place = {
+        number: (first, at)
+        for first, numbers in old_chunks.items()
+        for at, number in enumerate(numbers)
+    }
     old_rows: dict[int, list[bytes]] = {}
 
-    def rows_in(index: int) -> list[bytes]:
-        if index not in old_rows:
-            path = docs_path(index)
+    def rows_in(first: int) -> list[bytes]:
+        if first not in old_rows:
+            path = docs_path(first)
             old_files[path] = _read(f"{folder}/{path}")
             rows = chunk_rows(old_files[path])
-            if len(rows) != min(chunk, docs - index * chunk):
+            if len(rows) != len(old_chunks[first]):
                 raise _UnusableIndexError(f"{path} does not hold a chunk of papers")
-            old_rows[index] = rows
-        return old_rows[index]
+            old_rows[first] = rows
+        return old_rows[first]
 
     # The chunks the changed papers were in are checked against the papers: the
     # changed ones as they were, the others as they are.
-    for index in sorted({old_ranks[number] // chunk for number in new_papers}):
-        numbers = old_order[index * chunk : index * chunk + chunk]
+    for first in sorted({old_place[number][0] for number in new_papers}):
+        numbers = old_chunks[first]
         papers = papers_at(numbers)
         if len(papers) != len(numbers):
             raise ValueError(f"papers_at gave {len(papers)} papers for {len(numbers)} numbers")
@@ -628,27 +664,25 @@ def _patch(
             to_json(doc_row(old_papers.get(number, paper)))
             for number, paper in zip(numbers, papers, strict=True)
         ]
-        if rows_in(index) != expected:
-            path = docs_path(index)
+        if rows_in(first) != expected:
+            path = docs_path(first)
             raise _UnusableIndexError(f"{path} does not hold the papers the changes start from")
-    places = {place for place in range(docs) if old_order[place] != new_order[place]}
-    places.update(ranks[number] for number in new_papers)
-    for index in sorted({place // chunk for place in places}):
+    for first, numbers in new_chunks.items():
+        if old_chunks.get(first) == numbers and not new_papers.keys() & set(numbers):
+            continue
         rows = []
-        for number in new_order[index * chunk : index * chunk + chunk]:
+        for number in numbers:
             if number in new_papers:
                 rows.append(to_json(doc_row(new_papers[number])))
             else:
-                place = old_ranks[number]
-                rows.append(rows_in(place // chunk)[place % chunk])
-        new_files[docs_path(index)] = chunk_bytes(rows)
-
+                was, at = old_place[number]
+                rows.append(rows_in(was)[at])
+        new_files[docs_path(first)] = chunk_bytes(rows)
     files = {path: data for path, data in sorted(new_files.items()) if old_files.get(path) != data}
-    removed = tuple(sorted(set(old_files) - set(new_files)))
-    chunks = -(-docs // chunk)
     rank = [RANK] if docs else []
-    old_paths = sorted([*map(terms_path, old_keys), *map(docs_path, range(chunks)), *rank])
-    new_paths = sorted([*map(terms_path, new_keys), *map(docs_path, range(chunks)), *rank])
+    old_paths = sorted([*map(terms_path, old_keys), *map(docs_path, old_chunks), *rank])
+    new_paths = sorted([*map(terms_path, new_keys), *map(docs_path, new_chunks), *rank])
+    removed = tuple(sorted(set(old_paths) - set(new_paths)))
     kept = tuple(path for path in new_paths if path not in files)
     if not (files or removed):  # the same index: the same name, the same record
         return IndexPatch(

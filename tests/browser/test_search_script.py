@@ -13,7 +13,14 @@ import json
 import pytest
 from playwright.sync_api import Page
 
-from papershelf.search import MANIFEST, decode_postings, shard_file, shards_for, tokens
+from papershelf.search import (
+    MANIFEST,
+    decode_postings,
+    shard_file,
+    shards_for,
+    starts_chunk,
+    tokens,
+)
 from tests.browser.conftest import Console, Site
 
 SAMPLES = [
@@ -54,6 +61,21 @@ def test_the_script_reads_the_shards_python_would(
         "([keys, term]) => window.papershelfSearch.shardsFor(keys, term)", [KEYS, term]
     )
     assert found == shards_for(KEYS, term)
+
+
+def test_the_script_finds_the_chunks_python_wrote(
+    site: Site, desktop: tuple[Page, Console]
+) -> None:
+    """Chunks begin where a hash of the paper number says (search.starts_chunk): the
+    script must pick the same papers, up to the largest lists, or it reads the wrong row."""
+    page, _ = desktop
+    page.goto(site.url())
+    numbers = [*range(5000), *range(2_999_000, 3_000_000)]
+    found = page.evaluate(
+        "numbers => numbers.map(n => window.papershelfSearch.startsChunk(n, 8))", numbers
+    )
+    assert found == [starts_chunk(number, 8) for number in numbers]
+    assert 650 < sum(found) < 850  # about one in eight of 6,000
 
 
 def python_flags(site: Site, term: str) -> list[int] | None:

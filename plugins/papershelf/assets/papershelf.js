@@ -121,6 +121,7 @@
     this.base = new URL("search/" + manifest.folder + "/", ROOT);
     this.shards = manifest.shards; // keys: terms start with them (papershelf.search)
     this.loaded = new Map(); // file -> promise of its JSON
+    this.where = null; // promise of where each paper's result text is (layout)
   }
 
   SearchIndex.prototype.file = function (path) {
@@ -188,19 +189,52 @@
     });
   };
 
-  /* The papers numbered `numbers`, in that order: [url, title, authors, abstract].
-     The chunks hold papers in the order of the list (newest first), so each number
-     is looked up by its place in rank.json (already loaded by the search). */
+  /* Whether paper `number` begins a document chunk (papershelf.search.starts_chunk):
+     about one paper in `chunk`, by a hash of its number (exact in doubles). */
+  function startsChunk(number, chunk) {
+    return ((number * 2654435761) % 4294967296) * chunk < 4294967296;
+  }
+
+  /* Where each paper's result text is (papershelf.search.chunk_layout): per number,
+     the number of the first paper of its chunk (the file's name) and its row there.
+     The chunks hold papers in the order of the list (newest first, by rank.json). */
+  SearchIndex.prototype.layout = function () {
+    if (!this.where) {
+      var chunk = this.chunk;
+      var self = this;
+      this.where = this.file("rank.json").then(function (rank) {
+        var order = new Array(rank.length);
+        rank.forEach(function (place, number) {
+          order[place] = number;
+        });
+        var where = new Array(rank.length);
+        var first = 0;
+        var row = 0;
+        order.forEach(function (number, place) {
+          if (place === 0 || startsChunk(number, chunk)) {
+            first = number;
+            row = 0;
+          }
+          where[number] = [first, row++];
+        });
+        return where;
+      });
+      this.where.catch(function () {
+        self.where = null;
+      });
+    }
+    return this.where;
+  };
+
+  /* The papers numbered `numbers`, in that order: [url, title, authors, abstract]. */
   SearchIndex.prototype.papers = function (numbers) {
-    var chunk = this.chunk;
     var self = this;
-    return this.file("rank.json").then(function (rank) {
+    return this.layout().then(function (where) {
       return Promise.all(
         numbers.map(function (number) {
-          var place = rank[number];
-          var first = place - (place % chunk);
-          return self.file("docs/" + first / chunk + ".json").then(function (papers) {
-            return papers[place - first];
+          var at = where[number];
+          return self.file("docs/" + at[0] + ".json").then(function (papers) {
+            return papers[at[1]];
           });
         })
       );
@@ -318,6 +352,7 @@
     tokens: tokens,
     queryTerms: queryTerms,
     shardsFor: shardsFor,
+    startsChunk: startsChunk,
     load: loadIndex,
   };
 
