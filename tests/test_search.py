@@ -1005,8 +1005,11 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
         for path in of_index
     )
 
-    # Without the record, or with the record of another folder, every file is read.
-    for n, other in enumerate([None, {**known, "folder": "0" * 16}]):
+    # Without the record, with the record of another folder or one that is not a
+    # record, every file is read.
+    damaged = {path: "not a record" for path in digests}
+    others = [None, {**known, "folder": "0" * 16}, {"folder": folder, "files": [1]}]
+    for n, other in enumerate([*others, {"folder": folder, "files": damaged}]):
         read.clear()
         patch, _ = patch_site(site, tmp_path / f"staging{n}", catalog, {7: new}, other)
         assert patch is not None

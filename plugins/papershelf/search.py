@@ -692,14 +692,16 @@ def _patch(
     # recorded it if its size and time are unchanged, else read now. Naming the old
     # folder again checks that its files are what it was named for (a file cut short
     # by an interrupted write would otherwise live on).
-    recorded = known.get("files", {}) if known and known.get("folder") == previous else {}
+    recorded = known.get("files") if known and known.get("folder") == previous else None
+    if not isinstance(recorded, dict):  # none, another folder's, or not a record
+        recorded = {}
     old_digests: dict[str, str] = {}
     for path in old_paths:
         if path in old_files:
             old_digests[path] = file_digest(old_files[path])
             continue
         entry = recorded.get(path)
-        if entry is not None:
+        if isinstance(entry, list) and len(entry) == 3:
             try:
                 info = os.stat(f"{folder}/{path}")  # noqa: PTH116 (as _read)
             except OSError as error:
