@@ -26,14 +26,15 @@ from papershelf.search import (
     CHUNK_SIZE,
     MANIFEST,
     IndexPatch,
+    build_index,
     chunk_bytes,
     chunk_layout,
     chunk_rows,
     decode_postings,
     doc_row,
     encode_postings,
+    file_digest,
     gap_codes,
-    index_digests,
     known_files,
     numbered,
     patch_index,
@@ -974,10 +975,14 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
     rng = random.Random(3)
     catalog = build_catalog([random_paper(rng, n) for n in range(40)], TAGS)
     site = tmp_path / "site"
-    outputs = search_outputs(catalog, chunk_size=4)
+    outputs, folder, digests = build_index(catalog, chunk_size=4)
     write_index(site, outputs)
-    folder, digests = index_digests(outputs)
-    assert folder is not None and len(digests) == len(outputs) - 1  # all but the manifest
+    assert folder is not None
+    assert digests == {  # every file but the manifest, hashed once with the build
+        path.removeprefix(f"search/{folder}/"): file_digest(data)
+        for path, data in outputs.items()
+        if path != MANIFEST
+    }
     known = known_files(site, folder, digests)
     read: list[str] = []
     real_read = search_module._read
@@ -992,9 +997,9 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
     patch, _ = patch_site(site, tmp_path / "staging", catalog, {7: new}, known)
     assert patch is not None
     edited = build_catalog([new if p is old else p for p in catalog.papers], TAGS)
-    expected = search_outputs(edited, chunk_size=4)
+    expected, _, expected_digests = build_index(edited, chunk_size=4)
     check_patch(site, tmp_path / "staging", patch, expected)
-    assert patch.digests == index_digests(expected)[1]
+    assert patch.digests == expected_digests
     # The manifest, rank.json, the paper's chunk and the shards of "ze": nothing else.
     of_index = [path for path in read if not path.endswith("index.json")]
     assert [path for path in of_index if path.startswith("docs/")] == [
@@ -1021,9 +1026,8 @@ def test_a_file_changed_behind_the_record_is_read_and_a_damaged_one_refused(tmp_
         *(paper(f"p{n}", f"2025-01-{n + 1:02d}", abstract=f"w{n}") for n in range(9))
     )
     site = tmp_path / "site"
-    outputs = search_outputs(catalog, chunk_size=4)
+    outputs, folder, digests = build_index(catalog, chunk_size=4)
     write_index(site, outputs)
-    folder, digests = index_digests(outputs)
     assert folder is not None
     known = known_files(site, folder, digests)
     new = replace(numbered(catalog.papers)[0], abstract="w0 quokka")

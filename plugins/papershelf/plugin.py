@@ -70,13 +70,7 @@ from papershelf.pages import (
     spec_key,
 )
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.search import (
-    index_digests,
-    install_index,
-    known_files,
-    search_outputs,
-    write_index,
-)
+from papershelf.search import build_index, install_index, known_files, write_index
 from papershelf.serve import Background, PageKeys, TemplateCode
 from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import instrument, stage
@@ -340,8 +334,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
         def work() -> tuple[int, str | None, dict[str, str]]:
             with stage("search"):
-                outputs = search_outputs(catalog)
-                return (write_index(staged, outputs), *index_digests(outputs))
+                built = build_index(catalog)
+                return write_index(staged, built.outputs), built.folder, built.digests
 
         self.indexer = Helper(work, name="search")
         self.index_staged = staged
@@ -632,10 +626,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         """Write the index the header search box reads, made from the catalog."""
         if not self.config.search_index:
             return
-        outputs = search_outputs(catalog)
-        written = write_index(site_dir, outputs)
+        built = build_index(catalog)
+        written = write_index(site_dir, built.outputs)
         log.info("papershelf: search index written to search/ (%d files)", written)
-        self.search_written(site_dir, *index_digests(outputs))
+        self.search_written(site_dir, built.folder, built.digests)
 
     def search_written(self, site_dir: Path, folder: str | None, digests: dict[str, str]) -> None:
         """Tell the kit which index is in the site (a quick rebuild's patch then reads

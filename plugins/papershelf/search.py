@@ -48,7 +48,7 @@ chunks the paper leaves and joins. A
 two-character group is split as a whole by its size (:func:`split_shards`), so each
 group with a changed term is read whole and split again, which may merge or split its
 shards. The other files are hard-linked into the staged index (:func:`write_patch`).
-The folder's name is a hash of every file's path and digest (:func:`folder_name`): a
+The folder's name is a hash of every file's path and digest (:func:`_name_of`): a
 patch takes the digests of the files it does not change from what the last build
 recorded of the index in the site (:func:`known_files`, kept in the kit), for files
 whose size and time are unchanged, and reads the others; naming the old folder again
@@ -71,7 +71,7 @@ from dataclasses import dataclass
 from itertools import accumulate, count, pairwise
 from operator import add, attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papershelf.catalog import Catalog
 from papershelf.model import Paper, Tag
@@ -283,8 +283,22 @@ def postings(catalog: Catalog) -> dict[str, tuple[list[int], list[int]]]:
     return {term: (in_strong.get(term, []), in_body.get(term, [])) for term in in_strong | in_body}
 
 
+class BuiltIndex(NamedTuple):
+    """A search index made from a catalog (:func:`build_index`)."""
+
+    outputs: dict[str, bytes]  # every file: path relative to the site root -> bytes
+    folder: str | None  # its hash-named folder (None for an empty list: only the manifest)
+    digests: dict[str, str]  # path inside the folder -> file_digest (what the name is of)
+
+
 def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[str, bytes]:
     """Every file of the search index: path relative to the site root -> bytes."""
+    return build_index(catalog, chunk_size=chunk_size).outputs
+
+
+def build_index(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> BuiltIndex:
+    """The search index of ``catalog``, with the digests of its files (what a build
+    tells the kit, :func:`known_files`), each file hashed once."""
     codes = gap_codes(len(catalog.papers))
     encoded = {
         term: [encode_postings(strong, codes), encode_postings(body, codes)]
@@ -297,14 +311,15 @@ def search_outputs(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> dict[st
     papers = catalog.papers  # newest first: the results shown first share chunks
     ranks = ranks_of(catalog)
     rows = {number: to_json(doc_row(papers[place])) for number, place in enumerate(ranks)}
-    for numbers in chunk_layout(_order(ranks), chunk_size):
+    for numbers in chunk_layout(invert(ranks), chunk_size):
         files[docs_path(numbers[0])] = chunk_bytes([rows[number] for number in numbers])
     if papers:
         files[RANK] = rank_bytes(ranks)
-    folder = folder_name(sorted(files.items()))
+    digests = {path: file_digest(data) for path, data in sorted(files.items())}
+    folder = _name_of(digests.items())
     outputs = {f"{FOLDER}/{folder}/{path}": data for path, data in sorted(files.items())}
     outputs[MANIFEST] = manifest_bytes(len(papers), chunk_size, folder, shards)
-    return outputs
+    return BuiltIndex(outputs, folder if files else None, digests)
 
 
 def terms_path(key: str) -> str:
@@ -362,15 +377,11 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def folder_name(files: Iterable[tuple[str, bytes]]) -> str:
-    """The index folder's name: a hash of the path and digest (:func:`file_digest`) of
-    every file, given in sorted path order, so equal contents give an equal name."""
-    return _name_of((path, file_digest(data)) for path, data in files)
-
-
 def _name_of(digests: Iterable[tuple[str, str]]) -> str:
-    """:func:`folder_name` from the files' digests: a patch knows most of them from the
-    last build (:data:`Known`) instead of reading every file again."""
+    """The index folder's name: a hash of the path and digest (:func:`file_digest`) of
+    every file, given in sorted path order, so equal contents give an equal name. From
+    digests, not bytes: a patch knows most of them from the last build (:data:`Known`)
+    instead of reading every file again."""
     digest = hashlib.blake2b(digest_size=8)
     for path, file in digests:
         digest.update(f"{path}\0{file}\0".encode())
@@ -395,18 +406,6 @@ def known_files(site_dir: Path, folder: str, digests: Mapping[str, str]) -> dict
             continue
         files[path] = [info.st_size, info.st_mtime_ns, digest]
     return {"folder": folder, "files": files}
-
-
-def index_digests(outputs: Mapping[str, bytes]) -> tuple[str | None, dict[str, str]]:
-    """The folder and the digest of every file of an index (:func:`search_outputs`)."""
-    folder = _folder(dict(outputs))
-    prefix = f"{FOLDER}/{folder}/"
-    digests = {
-        path.removeprefix(prefix): file_digest(data)
-        for path, data in outputs.items()
-        if path != MANIFEST
-    }
-    return folder, digests
 
 
 def manifest_bytes(docs: int, chunk: int, folder: str, shards: Iterable[str]) -> bytes:
@@ -560,7 +559,7 @@ def _patch(
 ) -> IndexPatch:
     """:func:`patch_index`, raising :class:`_UnusableIndexError` where it returns None."""
     docs, chunk, previous, old_keys = _read_manifest(root / "index.json")
-    if sorted(ranks) != list(range(docs)):
+    if not _is_permutation(ranks, docs):
         raise ValueError(f"ranks must be one place for each of the {docs} papers")
     folder = f"{root}/{previous}"
     if not Path(folder).is_dir():
@@ -625,12 +624,12 @@ def _patch(
         if not (
             isinstance(found, list)
             and all(type(rank) is int for rank in found)
-            and sorted(found) == list(range(docs))
+            and _is_permutation(found, docs)
         ):
             raise _UnusableIndexError(f"{RANK} is not one place for each of {docs} papers")
         old_ranks = found
         new_files[RANK] = rank_bytes(ranks)
-    old_order, new_order = _order(old_ranks), _order(ranks)
+    old_order, new_order = invert(old_ranks), invert(ranks)
 
     # Documents, in the order of the list (chunk_layout): the chunks whose papers
     # changed, came or went. Rows of papers that moved come from the chunks they were in.
@@ -727,12 +726,18 @@ def _patch(
     )
 
 
-def _order(ranks: Sequence[int]) -> list[int]:
-    """The paper numbers in the order of the list, from their ranks."""
-    order = [0] * len(ranks)
-    for number, place in enumerate(ranks):
-        order[place] = number
-    return order
+def invert(permutation: Sequence[int]) -> list[int]:
+    """The inverse of a permutation of ``range(n)``: the paper numbers in the order of
+    the list from their ranks (:func:`ranks_of`), or the ranks from that order."""
+    inverse = [0] * len(permutation)
+    for index, value in enumerate(permutation):
+        inverse[value] = index
+    return inverse
+
+
+def _is_permutation(values: Sequence[Any], size: int) -> bool:
+    """Whether ``values`` are ``0 .. size - 1``, each once (ranks)."""
+    return sorted(values) == list(range(size))
 
 
 def _apply(text: str, delta: _Delta) -> str:

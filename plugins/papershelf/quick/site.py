@@ -49,7 +49,7 @@ from papershelf.quick.edits import Edit, NotQuickError
 from papershelf.quick.entries import EntryVersions
 from papershelf.quick.moving import Moves
 from papershelf.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.search import IndexPatch, known_files, patch_index, write_patch
+from papershelf.search import IndexPatch, invert, known_files, patch_index, write_patch
 from papershelf.shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
 from papershelf.sitemaps import site_sitemaps
 from papershelf.timing import stage
@@ -404,9 +404,7 @@ class SiteParts:
             found = self.entries.papers(numbers)
             return [found[n] for n in numbers]
 
-        ranks = [0] * len(self.catalog.papers)  # by paper number: its place in the list
-        for place, number in enumerate(self.catalog.papers):
-            ranks[number] = place
+        ranks = invert(self.catalog.papers)  # by paper number: its place in the list
         known = self.reader.part("search_files")
         patch = patch_index(site_dir, self.edits, self.tags, papers_at, ranks, known)
         if patch is None:
