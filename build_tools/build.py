@@ -136,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         if outcome is not None:
             if not args.quiet:
                 print(f"site updated in {args.site_dir}/ without mkdocs: {outcome}")
+                print(how_to_view(args.site_dir))
             return 0
     new_state = state_path.with_name(f".{state_path.name}.{os.getpid()}.new")
     new_state.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,6 @@ def run(args: argparse.Namespace) -> int:
                 previous = None
                 completed, staging = build_into_staging(args, site, state_path, new_state, None)
             else:
-                sys.stdout.write(completed.stdout)
                 sys.stderr.write(completed.stderr)
         if completed.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
@@ -179,8 +179,33 @@ def run(args: argparse.Namespace) -> int:
         kit_path(new_state).unlink(missing_ok=True)
     if not args.quiet:
         how = "updated" if previous is not None else "built"
-        print(f"site {how} in {args.site_dir}/ (open {args.site_dir}/index.html or `make serve`)")
+        summary = summarise(BuildState.read(state_path))
+        print(f"site {how} in {args.site_dir}/" + (f": {summary}" if summary else ""))
+        print(how_to_view(args.site_dir))
     return 0
+
+
+def summarise(state: BuildState | None) -> str:
+    """Papers, pages and feeds of the site, from the state the build left."""
+    if state is None:
+        return ""
+    papers = sum(1 for url in state.pages if url.startswith("papers/"))
+    return (
+        f"{_count(papers, 'paper')}, {_count(len(state.pages), 'generated page')}, "
+        f"{_count(len(state.feeds), 'feed')} (RSS, Atom and JSON Feed each)"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def how_to_view(site_dir: Path) -> str:
+    """Directory URLs need a web server: a site opened as files shows folder listings."""
+    return (
+        f"view it with `make serve`, or `python3 -m http.server -d {site_dir}` "
+        "and http://localhost:8000/"
+    )
 
 
 def quick_build(
@@ -224,13 +249,44 @@ def build_into_staging(
         command.append("--strict")
     if args.quiet:
         command.append("--quiet")
+    # Material's end-of-life banner is for maintainers (README, "Maintenance"), not
+    # for every build a curator runs.
+    environment.setdefault("NO_MKDOCS_2_WARNING", "1")
     new_state.unlink(missing_ok=True)
     # An incremental attempt's output is held back: if it turns out that everything
     # must be built, its "abort" is no news to the reader (run() prints it otherwise).
-    completed = subprocess.run(
-        command, check=False, env=environment, capture_output=previous is not None, text=True
-    )
+    completed = run_mkdocs(command, environment, hold=previous is not None, verbose=args.verbose)
     return completed, staging
+
+
+def run_mkdocs(
+    command: list[str], environment: dict[str, str], *, hold: bool, verbose: bool
+) -> subprocess.CompletedProcess[str]:
+    """Run mkdocs, passing on its warnings and errors as they come (or keeping them in
+    the result's ``stderr`` with ``hold``); its INFO lines only with ``verbose``."""
+    shown: list[str] = []
+    with subprocess.Popen(
+        command,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if not (verbose or is_chatter(line)):
+                if hold:
+                    shown.append(line)
+                else:
+                    sys.stderr.write(line)
+    return subprocess.CompletedProcess(command, process.returncode, "", "".join(shown))
+
+
+def is_chatter(line: str) -> bool:
+    """mkdocs' progress lines (``INFO - ...``) and blank lines: not news to a curator."""
+    return not line.strip() or line.startswith(("INFO ", "DEBUG "))
 
 
 def swap_in(staging: Path, site: Path) -> None:

@@ -22,8 +22,10 @@ about every dirty build, which strict mode turns into an abort).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import mkdocs.commands.serve
 import watchdog.observers
@@ -31,7 +33,10 @@ import watchdog.observers.polling
 from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-HELP = "Live preview at http://127.0.0.1:8000/ that rebuilds only what an edit changed."
+HELP = (
+    "Live preview at http://127.0.0.1:8000/ under site_url's path (it prints the address) "
+    "that rebuilds only what an edit changed."
+)
 POLLING_OBSERVER = watchdog.observers.polling.PollingObserver
 SETTLE = 0.02  # seconds without a change before a rebuild starts (mkdocs: 0.1)
 
@@ -102,8 +107,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--open", action="store_true", help="open the preview in a browser")
 
 
+def preview_url(config_file: Path, dev_addr: str | None) -> str:
+    """The address mkdocs serves the preview at: its host and port, under the path of
+    ``site_url`` (``/papershelf/`` for ``https://example.org/papershelf/``)."""
+    from mkdocs.config import load_config  # INHERIT, !ENV and defaults as mkdocs has them
+
+    config = load_config(str(config_file), dev_addr=dev_addr)
+    host, port = config.dev_addr
+    path = urlsplit(config.site_url or "/").path.strip("/")
+    return f"http://{host}:{port}/" + (f"{path}/" if path else "")
+
+
 def run(args: argparse.Namespace) -> int:
     from mkdocs.__main__ import cli
+
+    # Material's end-of-life banner is for maintainers (README, "Maintenance").
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        url = preview_url(args.config_file, args.dev_addr)
+    except Exception:  # mkdocs itself reports a broken mkdocs.yml, better than we could
+        url = None
+    if url:
+        print(f"papershelf serve: building, then previewing at {url} (Ctrl+C stops it)")
 
     # mkdocs' live-reload server makes its observer from this name when it starts,
     # and mkdocs' serve command the server from that one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+# What a curator keeps of a fresh clone when they replace the list with their own: the
+# site's configuration and hand-written pages (papers/ and tags.yml are theirs).
+# (mkdocs.yml's `watch` names the templates folder, so a missing one fails the build.)
+SITE_FILES = ("mkdocs.yml", "content", "CONTRIBUTING.md", "plugins/papershelf/templates")
 
 TAGS_YML = """\
 agents:
@@ -110,4 +117,20 @@ def project(tmp_path: Path) -> Project:
     made.write("mkdocs.yml", MKDOCS_YML.format(page_size=2))
     made.write("content/index.md", "# Test shelf\n\nHand-written intro.\n")
     (made.root / "papers").mkdir()
+    return made
+
+
+def curator_checkout(root: Path, tags_yml: str) -> Project:
+    """A fresh clone's site files with a curator's own vocabulary and an empty
+    ``papers/``: tests of the tool never depend on the shipped reading list."""
+    for name in SITE_FILES:
+        source, target = REPOSITORY / name, root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    made = Project(root)
+    made.write("tags.yml", tags_yml)
+    made.papers.mkdir()
     return made

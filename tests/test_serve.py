@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -58,9 +59,9 @@ def edit_while_served(project: Project, command: list[str]) -> str:
         server = subprocess.Popen(
             [sys.executable, "-m", *command, "-a", f"127.0.0.1:{port}"],
             cwd=project.root,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)},
+            stdout=stderr,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         try:
             page = f"http://127.0.0.1:{port}/shelf/papers/one/"
@@ -79,9 +80,24 @@ def test_editing_an_entry_rebuilds_the_site_mkdocs_serve_serves(project: Project
 
 def test_papershelf_serve_rebuilds_an_edited_entry_and_says_so(project: Project):
     """`make serve` runs `papershelf serve`: mkdocs serve --dirty, with folder events."""
-    errors = edit_while_served(project, ["build_tools.cli", "serve"])
-    assert "Documentation built" in errors
-    assert "A 'dirty' build" in errors  # --dirty, as make serve promises
+    output = edit_while_served(project, ["build_tools.cli", "serve"])
+    assert "Documentation built" in output
+    # The address it really serves, under site_url's path (https://example.org/shelf/).
+    assert re.search(r"previewing at http://127\.0\.0\.1:\d+/shelf/ ", output), output
+    # Every rebuild is a --dirty one (make serve's promise): mkdocs' warning about it and
+    # Material's end-of-life banner are not repeated to the curator.
+    assert "A 'dirty' build" not in output
+    assert "end of life" not in output
+
+
+def test_the_preview_address_follows_site_url_and_the_chosen_address(project: Project):
+    from build_tools.serve import preview_url
+
+    config = project.root / "mkdocs.yml"
+    assert preview_url(config, None) == "http://127.0.0.1:8000/shelf/"
+    assert preview_url(config, "0.0.0.0:9000") == "http://0.0.0.0:9000/shelf/"
+    config.write_text(config.read_text().replace("https://example.org/shelf/", "https://x.org"))
+    assert preview_url(config, None) == "http://127.0.0.1:8000/"
 
 
 def test_folders_are_watched_with_file_events_and_single_files_by_polling(tmp_path: Path):

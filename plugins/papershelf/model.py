@@ -10,10 +10,19 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 ARXIV_PDF = "https://arxiv.org/pdf/"
 DOI_RESOLVER = "https://doi.org/"
+# Searches by exact title for a paper whose entry has no link: a reader still gets to
+# the text in one click. arXiv covers most ML papers, Semantic Scholar and Google
+# Scholar the rest (journals, conferences, other fields).
+TITLE_SEARCHES = (
+    ("Search arXiv", "https://arxiv.org/search/?searchtype=title&query={}"),
+    ("Search Semantic Scholar", "https://www.semanticscholar.org/search?q={}"),
+    ("Search Google Scholar", "https://scholar.google.com/scholar?q={}"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,15 @@ class Paper:
     def number_of_authors(self) -> int | None:
         """Known author total: the names listed, else the bare count, else unknown."""
         return len(self.authors) if self.authors else self.author_count
+
+    def title_searches(self) -> list[tuple[str, str]]:
+        """(label, URL) of searches for this title, for pages of papers without links.
+        Google Scholar gets the title in quotes (its exact-phrase search)."""
+        found = []
+        for label, pattern in TITLE_SEARCHES:
+            query = f'"{self.title}"' if "google" in pattern else self.title
+            found.append((label, pattern.format(quote_plus(query))))
+        return found
 
     @property
     def org_key(self) -> str | None:

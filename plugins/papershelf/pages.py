@@ -397,8 +397,8 @@ def _archive_pages(
 def _org_pages(
     catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
 ) -> list[PageSpec]:
-    if not catalog.by_org:
-        return []
+    # The index always exists (mkdocs.yml's nav names it); with no organisation on
+    # the list it says how to name one.
     specs = []
     if wanted(INDEX):
         specs.append(

@@ -201,6 +201,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                     self.previous_feeds = state.feeds
                 logging.getLogger("mkdocs.commands.build").addFilter(DirtyBuildWarningFilter())
         if command == "serve":
+            # Every `make serve` rebuild is a dirty one, and says so: no news to a curator.
+            logging.getLogger("mkdocs.commands.build").addFilter(DirtyBuildWarningFilter())
             self.searcher = Background("search index", self.after_serve_build)
             self.generated = GeneratedFiles(keep=True)
             self.template_code = TemplateCode()
@@ -230,8 +232,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             self.entries_to_save = cache if cache is not None and cache.changed else None
         if result.problems:
             lines = "\n".join(str(problem) for problem in result.problems)
+            count = len(result.problems)
             raise PluginError(
-                f"papershelf: {len(result.problems)} problem(s) in the entries:\n{lines}"
+                f"papershelf: {count} problem{'' if count == 1 else 's'} in the entries:\n{lines}"
             )
         self.site = {
             "site_name": config.site_name,
