@@ -176,3 +176,19 @@ def test_no_test_reads_the_shipped_list():
         if shipped.search(path.read_text(encoding="utf-8"))
     ]
     assert readers == []
+
+
+def test_a_quick_build_dates_the_feeds_of_unused_tags_as_a_clean_build_does(
+    tmp_path, monkeypatch, capfd
+):
+    """An empty feed is dated by the newest paper of the list: when an edit changes
+    that date, the empty feeds follow, in a quick build too."""
+    project = curator_checkout(tmp_path, WITH_UNUSED_TAG)
+    project.paper("grasping-in-clutter", LINKED)
+    project.paper("walking-robots", NO_ORGANISATION)
+    built(project, monkeypatch, capfd)
+    project.paper("walking-robots", NO_ORGANISATION.replace("2026-11-02", "2026-11-20"))
+    out = run_build(project, monkeypatch, capfd)
+    assert "without mkdocs" in out
+    assert "<updated>2026-11-20" in (project.site / "tags/swarms/atom.xml").read_text()
+    assert tree(project.site) == clean_build(project, monkeypatch, capfd)

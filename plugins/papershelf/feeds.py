@@ -170,8 +170,9 @@ def feed_source(
     feed: Feed, site: Site, tags: Mapping[str, Tag], updated_if_empty: datetime
 ) -> tuple[object, ...]:
     """Everything one feed's files are made from (its papers, the site, the tag titles
-    its entries show, the date of an empty feed): equal sources, equal files."""
-    return (feed, site, tuple(tags.items()), updated_if_empty)
+    its entries show, and for an empty feed the date it takes): equal sources, equal
+    files."""
+    return (feed, site, tuple(tags.items()), None if feed.papers else updated_if_empty)
 
 
 def feed_links(catalog: Catalog, site: Site) -> dict[str, FeedLinks]:

@@ -366,10 +366,15 @@ class SiteParts:
             return found
 
         now, before = lists(self.catalog), lists(self.before)
+        newest = self.kit.newest_time() if self.moves is None else self.moves.newest
+        # An empty feed is dated by the newest paper of the whole site (feeds.render_all).
+        newest_moved = newest != self.kit.newest_time()
         touched = {
             name: numbers
             for name, numbers in now.items()
-            if self.edited & set(numbers) or numbers != before.get(name)
+            if self.edited & set(numbers)
+            or numbers != before.get(name)
+            or (newest_moved and not numbers)
         }
         if not touched:
             return {}, {}
@@ -380,7 +385,6 @@ class SiteParts:
             by_tag={tag: [papers[n] for n in touched.get(tag, [])] for tag in self.tags},
         )
         site = self.feed_site
-        newest = self.kit.newest_time() if self.moves is None else self.moves.newest
         folders = {"" if name == "" else f"tags/{name}/" for name in touched}
         files: dict[str, bytes] = {}
         digests: dict[str, str] = {}
