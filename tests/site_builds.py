@@ -26,7 +26,8 @@ def run_build(project: Project, monkeypatch: pytest.MonkeyPatch, capfd, *args: s
     code = main(["build", *args])
     out, err = capfd.readouterr()
     assert code == 0, out + err
-    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
+    leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".")]
+    assert sorted(name for name in leftovers if name != ".git") == []
     return out
 
 
