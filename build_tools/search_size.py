@@ -1,6 +1,6 @@
 """``papershelf search-size``: what search costs readers, material's search vs ours.
 
-The figures behind the README's "Search" section. For the real list (``--real``) and
+The figures behind docs/search.md. For the real list (``--real``) and
 for synthetic lists of each ``--sizes`` (``build_tools.synthetic``: ~1.5 kB abstracts,
 the synthetic tag vocabulary), it builds the site twice:
 
@@ -224,7 +224,7 @@ def kb(size: int) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """The README's Markdown table."""
+    """The Markdown table of docs/search.md."""
     lines = [
         "| List | Papers | material: `search_index.json` (gzip) | ours: index on disk "
         "(files) | ours: fetched for a first word search (gzip) | then an author search "

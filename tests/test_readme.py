@@ -40,3 +40,39 @@ def test_make_site_builds_with_the_atomic_strict_build():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
     assert "papershelf build" in recipe
+
+
+def test_the_readme_logo_and_colours_example_builds(tmp_path):
+    """ "Start your own list" shows two lines for under `theme:`: they must work."""
+    import subprocess
+    import sys
+
+    from tests.conftest import curator_checkout
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Start your own list", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block
+    lines = [line[3:] for line in block.group(1).splitlines() if line.strip()]  # item indent
+    assert len(lines) == 2 and all(line.startswith("  ") for line in lines)
+    checkout = curator_checkout(tmp_path, "robotics:\n  title: Robotics\n  description: R.\n")
+    config = checkout.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    # The example's palette replaces the shipped one: drop that block, add the lines.
+    theme_start = text.index("theme:\n")
+    palette = text.index("  palette:\n", theme_start)
+    after = re.search(r"\n(?=\S)", text[palette:])
+    assert after
+    text = text[:palette] + "\n".join(lines) + "\n" + text[palette + after.start() + 1 :]
+    config.write_text(text, encoding="utf-8")
+    checkout.write("content/assets/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=checkout.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    home = (checkout.site / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-primary="teal"' in home and "assets/logo.svg" in home
