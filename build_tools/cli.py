@@ -19,6 +19,8 @@ TOOLS = {
     "bench": "build_tools.bench",
     "import": "build_tools.import_daily",
     "search-size": "build_tools.search_size",
+    "start-list": "build_tools.start_list",
+    "links": "build_tools.links",
 }
 
 
