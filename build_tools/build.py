@@ -18,11 +18,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 import papershelf
+from build_tools.lock import BuildLockedError, build_lock
+from papershelf.entry_cache import default_location
 from papershelf.incremental import (
     FULL_BUILD_NEEDED,
     STATE_IN,
@@ -35,8 +36,11 @@ from papershelf.incremental import (
     state_location,
 )
 from papershelf.kit import kit_path
+from papershelf.publish import PublishError, swap_in, sweep_leftovers
 from papershelf.search import FOLDER as SEARCH_SUBDIR
 
+# --clean: the plugin reads no cache (entries, compiled templates) and writes them anew.
+NO_CACHE = "PAPERSHELF_NO_CACHE"
 HELP = (
     "Build the site into site/ (strict); on failure the previous site stays as it was. "
     "After an edit only the pages it changed are rebuilt (--clean: everything)."
@@ -119,9 +123,38 @@ def input_digest(config_file: Path, strict: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     site = args.site_dir.resolve()
+    if site.exists() and not site.is_dir():
+        print(
+            f"papershelf build: {args.site_dir} is a file, not a folder: move it away, or "
+            "build into another folder with --site-dir",
+            file=sys.stderr,
+        )
+        return 1
     site.parent.mkdir(parents=True, exist_ok=True)
     config_file = args.config_file.resolve()
     state_path = state_location(config_file.parent, site)
+    try:
+        # One build per checkout at a time: builds share the site and the caches.
+        with build_lock(lock_location(config_file.parent)):
+            for leftover in sweep_leftovers(site):
+                if args.verbose:
+                    print(f"papershelf: removed {leftover.name}, left by a build that was killed")
+            return build(args, site, config_file, state_path)
+    except BuildLockedError as error:
+        print(f"papershelf build: {error}", file=sys.stderr)
+        return 1
+    except PublishError as error:
+        print(f"build failed: {error}; {args.site_dir} was left unchanged", file=sys.stderr)
+        return 1
+
+
+def lock_location(project_root: Path) -> Path:
+    """Beside the project's entry cache and build states, in the user's cache folder."""
+    return default_location(project_root).parent / "build.lock"
+
+
+def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: Path) -> int:
+    """The build itself, under the lock (see :func:`run`)."""
     inputs = input_digest(config_file, args.strict)
     previous = None if args.clean else BuildState.read(state_path)
     why = "--clean" if args.clean else "no earlier build of this site"
@@ -155,7 +188,10 @@ def run(args: argparse.Namespace) -> int:
             return 1
         state = BuildState.read(new_state)
         if previous is None or state is None:
-            swap_in(staging, site)
+            try:
+                swap_in(staging, site)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # gone when it was moved in
         else:
             try:
                 removed = removed_pages(previous.pages, state.pages)
@@ -242,6 +278,9 @@ def build_into_staging(
     command += ["--site-dir", str(staging)]
     environment = {**os.environ, STATE_OUT: str(new_state)}
     environment.pop(STATE_IN, None)
+    environment.pop(NO_CACHE, None)
+    if args.clean:  # every cache is a hint: --clean reads none of them
+        environment[NO_CACHE] = "1"
     if previous is not None:
         command.append("--dirty")
         environment[STATE_IN] = str(state_path)
@@ -276,7 +315,7 @@ def run_mkdocs(
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
-            if not (verbose or is_chatter(line)):
+            if verbose or not is_chatter(line):
                 if hold:
                     shown.append(line)
                 else:
@@ -287,15 +326,3 @@ def run_mkdocs(
 def is_chatter(line: str) -> bool:
     """mkdocs' progress lines (``INFO - ...``) and blank lines: not news to a curator."""
     return not line.strip() or line.startswith(("INFO ", "DEBUG "))
-
-
-def swap_in(staging: Path, site: Path) -> None:
-    """Replace ``site`` by ``staging`` with two renames, so a reader never sees a mix."""
-    old = None
-    if site.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
-        old.rmdir()
-        site.rename(old)
-    staging.rename(site)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -25,7 +25,6 @@ import io
 import json
 import os
 import pickle
-import shutil
 import tempfile
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,14 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.model import Paper
+from papershelf.publish import FULL_BUILD_NEEDED as FULL_BUILD_NEEDED  # the CLI's name
+from papershelf.publish import publish
 
 FORMAT = 1
 # Environment of the mkdocs process that `papershelf build` runs (build_tools/build.py).
 STATE_IN = "PAPERSHELF_STATE_IN"  # the last build's state: build only what changed
 STATE_OUT = "PAPERSHELF_STATE_OUT"  # where to write this build's state
-# Written into the staging folder when an incremental build finds it must build
-# everything after all (PapershelfPlugin.require_incremental): the CLI then does.
-FULL_BUILD_NEEDED = ".papershelf-full-build-needed"
 
 
 class _DigestPickler(pickle.Pickler):
@@ -196,50 +194,5 @@ def removed_pages(previous: Iterable[str], current: Mapping[str, str]) -> list[s
     return sorted(set(previous) - set(current))
 
 
-def merge_into(
-    staging: Path, site: Path, removed: Iterable[str], *, owned: Iterable[str] = ()
-) -> int:
-    """Move every staged file into ``site`` (each move replaces one file atomically),
-    then delete the pages of ``removed`` URLs and folders left empty. The ``owned``
-    folders are written whole by every build (the search index: files, and folders
-    named by the hash of their contents): they are merged entry by entry, a staged
-    folder whose name the site already has is the same and stays, and entries that
-    were not staged go. Returns the number of entries moved."""
-    owned_names = {name for name in owned if (staging / name).is_dir()}
-    moved = 0
-    for folder, subfolders, names in os.walk(staging):
-        relative = Path(folder).relative_to(staging)
-        if relative == Path():
-            subfolders[:] = [name for name in subfolders if name not in owned_names]
-        target = site / relative
-        target.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            if relative == Path() and name == FULL_BUILD_NEEDED:
-                continue
-            (Path(folder) / name).replace(target / name)
-            moved += 1
-    for name in sorted(owned_names):  # not staged this time (search switched off): left
-        source, target = staging / name, site / name
-        target.mkdir(parents=True, exist_ok=True)
-        staged = {entry.name for entry in source.iterdir()}
-        for entry in sorted(source.iterdir(), key=lambda entry: entry.is_file()):
-            if entry.is_dir() and (target / entry.name).is_dir():
-                continue  # same name, same contents
-            if entry.is_dir() and (target / entry.name).exists():
-                (target / entry.name).unlink()
-            entry.replace(target / entry.name)  # folders first: files (manifests) last
-            moved += 1
-        for entry in target.iterdir():
-            if entry.name not in staged:
-                if entry.is_dir():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-    for url in removed:
-        page = site / url / "index.html"
-        page.unlink(missing_ok=True)
-        folder = page.parent
-        while folder != site and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-    return moved
+# Moving a staged build into the site, all or nothing (papershelf.publish).
+merge_into = publish
