@@ -26,8 +26,10 @@ lint: $(TESTDEPS)
 bench: $(RUNTIME)  ## Benchmark builds at 1,000, 10,000 and 50,000 synthetic papers (slow)
 	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg
 
+# VALIDATE_FLAGS: CI passes `--new-since HEAD^1` on pull requests (duplicates are
+# reported on the file the pull request adds).
 validate: $(RUNTIME)  ## Check every entry and tags.yml (what CI and pre-commit run)
-	$(BIN)/papershelf validate
+	$(BIN)/papershelf validate $(VALIDATE_FLAGS)
 
 install: $(TESTDEPS)  ## Create .venv and install the pinned runtime and test dependencies
 

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from build_tools import bench_report, synthetic
+from build_tools.deploy_check import config_urls
 from papershelf.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
 
 HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
@@ -389,8 +390,8 @@ _BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 def served_page(address: str, config: Path, page: str) -> str:
     """A page as ``mkdocs serve`` serves it (under the path of the site URL)."""
-    match = re.search(r"^site_url:\s*(\S+)", config.read_text(encoding="utf-8"), re.M)
-    base = urllib.parse.urlsplit(match[1]).path if match else "/"
+    site_url, _ = config_urls(config, build_env())  # !ENV and INHERIT as mkdocs reads them
+    base = urllib.parse.urlsplit(site_url).path if site_url else "/"
     url = f"http://{address}{base.rstrip('/')}/{page}"
     with urllib.request.urlopen(url, timeout=30) as response:  # a local server
         return str(response.read().decode("utf-8"))

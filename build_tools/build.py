@@ -148,6 +148,21 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def warn_about_shipped_urls(config_file: Path) -> None:
+    """On GitHub Actions, in a fork: say so when the site would still be published with
+    papershelf's own site_url, or link to papershelf's repository (build_tools.deploy_check)."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from build_tools.deploy_check import config_urls, shipped_defaults_warnings
+
+    site_url, repo_url = config_urls(config_file, os.environ)
+    if os.environ.get("PAPERSHELF_PUBLISHING") != "true":
+        site_url = None  # a preview is not published: its address does not matter
+    for line in shipped_defaults_warnings(site_url, repo_url, os.environ):
+        print(line, file=sys.stderr)
+        print(f"::warning title=papershelf build::{line.removeprefix('warning: ')}")
+
+
 def lock_location(project_root: Path) -> Path:
     """Beside the project's entry cache and build states, in the user's cache folder."""
     return default_location(project_root).parent / "build.lock"
@@ -155,6 +170,7 @@ def lock_location(project_root: Path) -> Path:
 
 def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: Path) -> int:
     """The build itself, under the lock (see :func:`run`)."""
+    warn_about_shipped_urls(config_file)
     inputs = input_digest(config_file, args.strict)
     previous = None if args.clean else BuildState.read(state_path)
     why = "--clean" if args.clean else "no earlier build of this site"

@@ -148,6 +148,10 @@ class Staged:
     label: str
 
 
+def plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report:
     """The whole import; raises ImportAbortedError (nothing written) when it cannot finish."""
     report = Report()
@@ -157,7 +161,7 @@ def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report
     if project.problems:
         details = "\n".join(f"  {problem}" for problem in project.problems)
         raise ImportAbortedError(
-            f"the collection has {len(project.problems)} problem(s); fix them first "
+            f"the collection has {plural(len(project.problems), 'problem')}; fix them first "
             f"(`papershelf validate` lists them):\n{details}"
         )
     if UNCATEGORIZED not in project.vocabulary.tags:

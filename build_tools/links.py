@@ -556,7 +556,8 @@ def _print_summary(report: Report, options: Options, out: TextIO) -> None:
     if report.refused:
         parts.append(f"{report.refused} not added")
     if report.problems:
-        parts.append(f"{report.problems} problem(s) in entries skipped (see papershelf validate)")
+        noun = "problem" if report.problems == 1 else "problems"
+        parts.append(f"{report.problems} {noun} in entries skipped (see papershelf validate)")
     prefix = "dry run, nothing written: " if options.dry_run else ""
     _say(out, prefix + ", ".join(parts))
 

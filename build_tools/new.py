@@ -1,9 +1,11 @@
 """``papershelf new "Title"``: start an entry that passes ``papershelf validate`` as written.
 
 A newcomer should not need to know the slug rules, the date format or the field names:
-the scaffold fills in what the command line gave and lists every other field as a
-commented hint, in the order CONTRIBUTING.md documents them. Rendering and checking
-are pure functions; reading the vocabulary and writing the file happen in ``run``.
+the scaffold fills in what the command line gave (title, tags, authors, organisation,
+arXiv id, PDF, web page, DOI) and lists every other field as a commented hint, in the
+order CONTRIBUTING.md documents them. Every given value is checked by the schema first,
+so a bad one is refused with nothing written. Rendering and checking are pure
+functions; reading the vocabulary and writing the file happen in ``run``.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from papershelf.loader import (
     load_project,
 )
 from papershelf.model import Links, Paper, Problem
-from papershelf.schema import build_paper
+from papershelf.schema import bare_arxiv_id, bare_doi, build_paper
 from papershelf.slugs import is_valid_slug, slugify
 from papershelf.vocabulary import Vocabulary
 
 HELP = "Create papers/<slug>.yaml (or .md) for a new paper, with a hint for every other field."
 
 FORMATS = ("yaml", "md")
-_ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(?P<id>.+?)(?:\.pdf)?/?$")
+# Characters a double-quoted YAML scalar must escape (YAML's non-printable ones, line
+# breaks included), so that any text the command line gives reads back exactly.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 class NewEntryError(Exception):
@@ -50,6 +54,11 @@ class Draft:
     arxiv: str | None
     format: str
     example_tag: str = "reasoning"
+    authors: tuple[str, ...] = ()
+    organization: str | None = None
+    pdf: str | None = None
+    project: str | None = None
+    doi: str | None = None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +71,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a tag id from tags.yml; repeat for more tags",
     )
     parser.add_argument(
-        "--arxiv", metavar="ID", help="arXiv id such as 2310.06770 (an arxiv.org link works too)"
+        "--author",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help='an author\'s name, in quotes: --author "Ada Lovelace"; repeat it, in order',
+    )
+    parser.add_argument(
+        "--org", metavar="NAME", help='the organisation, e.g. --org "Google Research"'
+    )
+    parser.add_argument(
+        "--arxiv",
+        metavar="ID",
+        help="arXiv id such as 2310.06770 (arXiv:2310.06770 and arxiv.org abs/pdf links work too)",
+    )
+    parser.add_argument("--pdf", metavar="URL", help="link to the PDF (https://...)")
+    parser.add_argument(
+        "--url", metavar="URL", help="the paper's web page (https://...), as its project link"
+    )
+    parser.add_argument(
+        "--doi",
+        metavar="DOI",
+        help="DOI such as 10.1145/3377811 (doi:10.1145/3377811 and doi.org links work too)",
     )
     parser.add_argument(
         "--format",
@@ -101,13 +131,20 @@ def _create(args: argparse.Namespace, today: date) -> int:
         slug=choose_slug(title, args.slug),
         added=today,
         tags=resolve_tags(args.tag, project.vocabulary),
-        arxiv=arxiv_id(args.arxiv) if args.arxiv else None,
+        arxiv=_given(args.arxiv),
         format=args.format,
         example_tag=next(iter(project.vocabulary.tags), "reasoning"),
+        authors=tuple(one_line(name) for name in args.author),
+        organization=_given(args.org),
+        pdf=_given(args.pdf),
+        project=_given(args.url),
+        doi=_given(args.doi),
     )
     for problem in check_fields(draft, project.vocabulary):
         option = _option(problem.field)
-        raise NewEntryError(f"{option}: {problem.message} ({problem.fix}); no file written")
+        fix = _OPTION_FIXES.get(problem.field, problem.fix)
+        raise NewEntryError(f"{option}: {problem.message} ({fix}); no file written")
+    draft = bare_ids(draft)
 
     for suffix in ENTRY_SUFFIXES:
         existing = args.papers / f"{draft.slug}{suffix}"
@@ -135,9 +172,18 @@ def _create(args: argparse.Namespace, today: date) -> int:
     return 0
 
 
+def one_line(raw: str) -> str:
+    """One line, NFC, single spaces: text as the schema will store it."""
+    return " ".join(unicodedata.normalize("NFC", raw).split())
+
+
+def _given(raw: str | None) -> str | None:
+    return None if raw is None else one_line(raw)
+
+
 def clean_title(raw: str) -> str:
     """One line, NFC, single spaces: the title as the schema will store it."""
-    title = " ".join(unicodedata.normalize("NFC", raw).split())
+    title = one_line(raw)
     if not title:
         raise NewEntryError('the title is empty; write it in quotes: papershelf new "Title"')
     return title
@@ -167,25 +213,19 @@ def resolve_tags(names: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
     for name in names:
         tag = vocabulary.resolve(name.strip())
         if tag is None:
-            close = vocabulary.suggest(name.strip())
-            hint = (
-                f"did you mean '{close}'?"
-                if close
-                else "pick one from tags.yml, or add it there (see CONTRIBUTING.md)"
-            )
+            hint = vocabulary.unknown_tag_hint(name)
             raise NewEntryError(f"--tag: unknown tag '{name}' ({hint}); no file written")
         if tag not in result:
             result.append(tag)
     return tuple(result)
 
 
-def arxiv_id(text: str) -> str:
-    """The bare id from ``2310.06770``, ``arXiv:2310.06770`` or an arxiv.org link."""
-    text = text.strip()
-    match = _ARXIV_URL.match(text)
-    if match:
-        return match["id"]
-    return text.removeprefix("arXiv:").removeprefix("arxiv:")
+def bare_ids(draft: Draft) -> Draft:
+    """The checked draft with the arXiv id and DOI as the schema stores them, so the
+    file holds ``2310.06770`` even when the command line gave ``arXiv:`` or a link."""
+    arxiv = bare_arxiv_id(draft.arxiv) if draft.arxiv is not None else None
+    doi = bare_doi(draft.doi) if draft.doi is not None else None
+    return replace(draft, arxiv=arxiv or draft.arxiv, doi=doi or draft.doi)
 
 
 def check_fields(draft: Draft, vocabulary: Vocabulary) -> list[Problem]:
@@ -202,15 +242,32 @@ def similar_papers(draft: Draft, target: Path, papers: list[Paper]) -> list[Prob
         title=draft.title,
         added=draft.added,
         tags=draft.tags,
-        links=Links(arxiv=draft.arxiv),
+        links=Links(arxiv=draft.arxiv, doi=draft.doi),
         source=target,
     )
     shown = display_path(target)
     return [p for p in find_duplicates([*papers, candidate]) if p.path == shown]
 
 
+_OPTIONS = {
+    "title": "title",
+    "tags": "--tag",
+    "authors": "--author",
+    "organization": "--org",
+    "links.arxiv": "--arxiv",
+    "links.pdf": "--pdf",
+    "links.project": "--url",
+    "links.doi": "--doi",
+}
+# The schema's fix tells how to write the field in the file; these tell the option.
+_OPTION_FIXES = {
+    "links.arxiv": "give the bare id, e.g. --arxiv 2310.06770, or an arxiv.org link",
+    "links.doi": "give the bare DOI, e.g. --doi 10.1145/3377811, or a doi.org link",
+}
+
+
 def _option(field: str) -> str:
-    return {"title": "title", "links.arxiv": "--arxiv", "tags": "--tag"}.get(field, field)
+    return _OPTIONS.get(field, field)
 
 
 def render(draft: Draft) -> str:
@@ -221,9 +278,13 @@ def render(draft: Draft) -> str:
         "# delete the `# ` to use one and delete the ones you do not need.",
         f"# Field guide: CONTRIBUTING.md. Check this file with: papershelf validate {path}",
         f"title: {yaml_quote(draft.title)}",
-        "# authors: [Ada Lovelace, Alan Turing]  # in order; or author_count: 8 if only"
+        f"authors: [{', '.join(yaml_quote(name) for name in draft.authors)}]  # in order"
+        if draft.authors
+        else "# authors: [Ada Lovelace, Alan Turing]  # in order; or author_count: 8 if only"
         " the number is known",
-        "# organization: Google Research  # gives the paper an organisation page",
+        f"organization: {yaml_quote(draft.organization)}  # gives the paper an organisation page"
+        if draft.organization is not None
+        else "# organization: Google Research  # gives the paper an organisation page",
         "# organization_id: google  # short account name: the organisation page's address",
         "# published: 2024-01-31  # YYYY-MM-DD, when the paper came out",
         f"added: {draft.added.isoformat()}",
@@ -235,20 +296,29 @@ def render(draft: Draft) -> str:
             f"tags: []  # required: at least one id from tags.yml, e.g. [{draft.example_tag}]"
         )
     lines += ["# abstract: >-", "#   The abstract as plain text, indented by two spaces."]
-    link_hints = [
-        "pdf: https://example.org/paper.pdf",
-        "code: https://github.com/owner/repo",
-        "project: https://example.org/project",
-        "doi: 10.1145/3377811  # the bare DOI",
-    ]
-    if draft.arxiv:
-        lines += ["links:", f'  arxiv: "{draft.arxiv}"', *(f"  # {hint}" for hint in link_hints)]
+    link_hints = {
+        "arxiv": '"2310.06770"  # the bare id',
+        "pdf": "https://example.org/paper.pdf",
+        "code": "https://github.com/owner/repo",
+        "project": "https://example.org/project  # the paper's web page",
+        "doi": "10.1145/3377811  # the bare DOI",
+    }
+    given = {
+        "arxiv": draft.arxiv,
+        "pdf": draft.pdf,
+        "code": None,
+        "project": draft.project,
+        "doi": draft.doi,
+    }
+    if any(value is not None for value in given.values()):
+        lines.append("links:")
+        for kind, hint in link_hints.items():
+            value = given[kind]
+            lines.append(
+                f"  # {kind}: {hint}" if value is None else f"  {kind}: {yaml_quote(value)}"
+            )
     else:
-        lines += [
-            "# links:",
-            '#   arxiv: "2310.06770"  # the bare id',
-            *(f"#   {hint}" for hint in link_hints),
-        ]
+        lines += ["# links:", *(f"#   {kind}: {hint}" for kind, hint in link_hints.items())]
     lines.append("# votes: 42  # upvotes on the listing where you found the paper")
     if draft.format == "md":
         lines.append("# Notes: write them in Markdown below the closing --- line.")
@@ -258,5 +328,12 @@ def render(draft: Draft) -> str:
 
 
 def yaml_quote(text: str) -> str:
-    """A double-quoted YAML scalar that reads back as exactly ``text``."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted YAML scalar that reads back as exactly ``text`` (invisible
+    characters escaped, so that the schema, not the YAML reader, names them)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _UNPRINTABLE.sub(_escape, quoted) + '"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"

@@ -2,12 +2,17 @@
 
 On GitHub Actions each problem is also printed as an ``::error`` workflow command, so
 the pull request shows it on the offending line of the contributor's file.
+
+A paper listed twice is reported on the file a pull request adds, not on the older
+entry: git says which entry files are new (``--new-since REF``, or by default those not
+in HEAD); outside git the entry added last is the one reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,10 +28,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--papers", type=Path, default=Path("papers"), help="entries folder")
     parser.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
+    parser.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="git ref (e.g. origin/main or HEAD^1): entry files added since it count as the "
+        "newest, so a duplicate is reported on them (default: files not yet in HEAD)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    result = load_project(args.papers, args.tags, args.paths or None)
+    try:
+        newest = new_entry_files(args.papers, args.new_since)
+    except GitRefError as error:
+        print(f"papershelf validate: --new-since: {error}", file=sys.stderr)
+        return 2
+    result = load_project(args.papers, args.tags, args.paths or None, newest=newest)
     for problem in result.problems:
         print(problem)
     if result.problems:
@@ -34,12 +50,78 @@ def run(args: argparse.Namespace) -> int:
             for problem in result.problems:
                 print(github_annotation(problem))
         print(
-            f"{len(result.problems)} problem(s) found; every field is explained in CONTRIBUTING.md",
+            f"{counted(len(result.problems), 'problem')} found; "
+            "every field is explained in CONTRIBUTING.md",
             file=sys.stderr,
         )
         return 1
-    print(f"{len(result.papers)} papers OK")
+    print(f"{counted(len(result.papers), 'paper')} OK")
     return 0
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 paper``, ``2 papers``, ``0 papers``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+class GitRefError(Exception):
+    """``--new-since`` names nothing git knows; the text says what to do."""
+
+
+def new_entry_files(papers: Path, since: str | None) -> set[Path] | None:
+    """Entry files in ``papers`` that a pull request adds: added since the git ref
+    ``since`` (or, without it, not in HEAD: newly staged), plus untracked ones.
+
+    None outside a git work tree (or without git), and without ``since`` when HEAD
+    has no commit yet: then the entries' added dates decide.
+    """
+    if not papers.is_dir() or _git(papers, "rev-parse", "--is-inside-work-tree") != "true":
+        if since is not None:
+            raise GitRefError(f"{papers} is not a folder in a git work tree; leave out --new-since")
+        return None
+    ref = "HEAD" if since is None else since
+    if (
+        ref.startswith("-")
+        or _git(papers, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None
+    ):
+        if since is None:
+            return None
+        raise GitRefError(
+            f"git does not know '{since}'; give a branch, tag or commit "
+            "(in a shallow clone, fetch it first, e.g. git fetch origin main)"
+        )
+    # Paths relative to the folder, NUL-separated (no quoting of unusual names); a
+    # renamed file counts as added.
+    added = _git(
+        papers,
+        "diff",
+        "-z",
+        "--name-only",
+        "--relative",
+        "--no-renames",
+        "--diff-filter=A",
+        ref,
+        "--",
+        ".",
+    )
+    untracked = _git(papers, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    names = f"{added or ''}\0{untracked or ''}".split("\0")
+    return {papers / name for name in names if name}
+
+
+def _git(folder: Path, *arguments: str) -> str | None:
+    """Output of ``git -C folder ARGUMENTS``; None when git fails or is missing."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *arguments],
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.rstrip("\n") if done.returncode == 0 else None
 
 
 def github_annotation(problem: Problem) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from papershelf.loader import field_line, find_duplicates, load_project
 from papershelf.model import Links, Paper
@@ -108,3 +109,44 @@ def test_field_line_falls_back_to_line_one(tmp_path):
     assert field_line(good, "slug") == 1
     assert (field_line(good, "title"), field_line(good, "links.doi")) == (2, 4)
     assert field_line(good, "links.arxiv") == 3  # the links block, the nearest line known
+
+
+def test_entries_named_newest_are_reported_whatever_their_added_date(project):
+    # "z-new" is the file a pull request adds, dated earlier (say, by its publication day).
+    project.paper("a-old", entry("Same", "2025-06-01"))
+    new = project.paper("z-new", entry("Same", "2024-01-01"))
+    assert load_project(project.papers, project.tags_file).problems[0].path.endswith("a-old.yaml")
+    [problem] = load_project(project.papers, project.tags_file, newest={new}).problems
+    assert problem.path.endswith("z-new.yaml")
+    assert problem.message.endswith("a-old.yaml")
+
+
+def test_newest_paths_may_be_given_another_way(project, monkeypatch):
+    monkeypatch.chdir(project.root)
+    project.paper("a-old", entry("Same", "2025-06-01"))
+    project.paper("z-new", entry("Same", "2024-01-01"))
+    newest = [Path("papers/../papers/z-new.yaml"), Path("papers/not-there.yaml")]
+    assert problems_of_newest(project, newest) == ["papers/z-new.yaml"]
+
+
+def test_among_several_newest_the_added_date_decides(project):
+    project.paper("a-old", entry("Same", "2023-01-01"))
+    one = project.paper("b-new", entry("Same", "2025-01-01"))
+    two = project.paper("c-new", entry("Same", "2024-01-01"))
+    found = load_project(project.papers, project.tags_file, newest=[one, two]).problems
+    assert sorted((p.path.rsplit("/", 1)[1], p.message.rsplit("/", 1)[1]) for p in found) == [
+        ("b-new.yaml", "a-old.yaml"),
+        ("c-new.yaml", "a-old.yaml"),
+    ]
+
+
+def test_validating_a_folder_reports_the_entry_added_last(project):
+    # Given as paths (the folder itself), the entries are still ordered by date.
+    project.paper("z-old", entry("Same", "2024-01-01"))
+    project.paper("a-new", entry("Same", "2025-06-01"))
+    [problem] = load_project(project.papers, project.tags_file, [project.papers]).problems
+    assert problem.path.endswith("a-new.yaml")
+
+
+def problems_of_newest(project, newest) -> list[str]:
+    return [p.path for p in load_project(project.papers, project.tags_file, newest=newest).problems]

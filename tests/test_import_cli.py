@@ -412,7 +412,7 @@ def test_an_invalid_collection_is_not_touched(shelf, capsys):
     code, _, err = run_import(capsys, "first.txt")
     assert code == 1
     assert err == (
-        "papershelf import: the collection has 1 problem(s); fix them first "
+        "papershelf import: the collection has 1 problem; fix them first "
         "(`papershelf validate` lists them):\n"
         "  papers/bad.yaml:2: added: '2025-13-01' is not a valid date "
         "(use YYYY-MM-DD with a real day, e.g. 2024-02-29)\n"

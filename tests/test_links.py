@@ -429,7 +429,7 @@ def test_entries_with_problems_are_reported_and_skipped_the_rest_proceeds(shelf,
     assert captured.out == (
         "papers/swe-bench.yaml: arXiv 2310.06770\n"
         "1 entries updated, 0 without a match, 0 ambiguous, "
-        "1 problem(s) in entries skipped (see papershelf validate)\n"
+        "1 problem in entries skipped (see papershelf validate)\n"
     )
     assert [seen.query["search_query"] for seen in arxiv.requests] == [
         'ti:"SWE bench Can Language Models Resolve Real World GitHub Issues"'

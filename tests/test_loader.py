@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
+
 from papershelf import strict_yaml
-from papershelf.loader import load_project, split_front_matter
+from papershelf.loader import future_added, load_project, split_front_matter
+from papershelf.model import Paper
 
 
 def entry(title: str, added: str = "2025-01-02", extra: str = "") -> str:
@@ -83,3 +87,42 @@ def test_front_matter_lines_count_from_the_top_of_the_file():
     assert root.key_lines == {"title": 3}
     assert body.strip() == "body"
     assert split_front_matter("no front matter") is None
+
+
+def test_an_added_date_more_than_a_day_ahead_is_in_the_future(project, monkeypatch):
+    monkeypatch.chdir(project.root)
+    today = date(2026, 12, 3)
+    paper = project.paper("ahead", entry("Ahead", added="2027-01-05"))
+    project.paper("tomorrow", entry("Tomorrow", added="2026-12-04"))  # another time zone
+    project.paper("today", entry("Today", added="2026-12-03"))
+    result = load_project(project.papers, project.tags_file, today=today)
+    assert [str(p) for p in result.problems] == [
+        "papers/ahead.yaml:2: added: 2027-01-05 is in the future"
+        " (use the day the paper joins the list, e.g. 2026-12-03)"
+    ]
+    assert len(result.papers) == 3  # still loaded: only the date is wrong
+    assert load_project(project.papers, project.tags_file, [paper], today=today).problems
+    assert load_project(project.papers, project.tags_file, today=date(2027, 1, 4)).ok
+
+
+def test_future_added_is_a_pure_function_of_the_papers_and_today(tmp_path):
+    md = tmp_path / "late.md"
+    md.write_text("---\ntitle: Late\ntags: [agents]\nadded: 2030-01-01\n---\n", encoding="utf-8")
+    papers = [
+        Paper("early", "Early", date(2026, 12, 4), ("agents",)),
+        Paper("late", "Late", date(2030, 1, 1), ("agents",), source=md),
+        Paper("no-file", "No file", date(2026, 12, 5), ("agents",)),
+    ]
+    found = future_added(papers, date(2026, 12, 3))
+    assert [(Path(p.path).name, p.line, p.field, p.message) for p in found] == [
+        ("late.md", 4, "added", "2030-01-01 is in the future"),
+        ("no-file", 1, "added", "2026-12-05 is in the future"),
+    ]
+    assert future_added(papers, date(2030, 1, 1)) == []
+
+
+def test_the_real_today_is_the_default(project):
+    ahead = (date.today() + timedelta(days=400)).isoformat()
+    project.paper("ahead", entry("Ahead", added=ahead))
+    [problem] = load_project(project.papers, project.tags_file).problems
+    assert problem.message == f"{ahead} is in the future"

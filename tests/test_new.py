@@ -45,7 +45,7 @@ def test_writes_a_yaml_entry_that_validates_as_written(shelf, capsys):
     assert "\nadded: 2025-03-04\n" in text
     assert "\ntags: [agents]" in text
     assert validate() == 0
-    assert "1 papers OK" in capsys.readouterr().out
+    assert "1 paper OK" in capsys.readouterr().out
 
 
 def test_writes_a_markdown_entry_with_an_empty_body(shelf, capsys):
@@ -108,14 +108,28 @@ def test_a_tag_alias_is_written_as_its_canonical_id(shelf):
 def test_an_unknown_tag_is_refused_with_did_you_mean_and_nothing_written(shelf, capsys):
     assert run_new("Some paper", "--tag", "agent") == 1
     err = capsys.readouterr().err
-    assert "papershelf new: --tag: unknown tag 'agent' (did you mean 'agents'?)" in err
-    assert "no file written" in err
+    assert err == (
+        "papershelf new: --tag: unknown tag 'agent' (did you mean 'agents'? every tag is "
+        "listed in tags.yml); no file written\n"
+    )
     assert list(shelf.papers.iterdir()) == []
 
 
 def test_an_unknown_tag_without_a_close_match_points_to_tags_yml(shelf, capsys):
     assert run_new("Some paper", "--tag", "quantum-chemistry") == 1
-    assert "pick one from tags.yml, or add it there" in capsys.readouterr().err
+    assert (
+        "unknown tag 'quantum-chemistry' (pick one of the tags listed in tags.yml, or add it "
+        "there); no file written"
+    ) in capsys.readouterr().err
+
+
+def test_the_unknown_tag_hint_names_the_vocabulary_file_as_given(shelf, capsys):
+    (shelf.root / "vocab").mkdir()
+    (shelf.root / "vocab" / "my-tags.yml").write_text(shelf.tags_file.read_text())
+    assert run_new("Some paper", "--tag", "visoin", "--tags", "vocab/my-tags.yml") == 1
+    assert "(did you mean 'vision'? every tag is listed in vocab/my-tags.yml)" in (
+        capsys.readouterr().err
+    )
 
 
 def test_typing_tags_for_tag_gets_a_hint(shelf, capsys):
@@ -172,7 +186,119 @@ def test_a_title_without_letters_needs_a_slug(shelf, capsys):
 def test_an_invalid_arxiv_id_is_refused(shelf, capsys):
     assert run_new("Some paper", "--tag", "agents", "--arxiv", "not-an-id") == 1
     err = capsys.readouterr().err
-    assert "--arxiv: 'not-an-id' is not an arXiv id (write the bare id, e.g. 2310.06770)" in err
+    assert err == (
+        "papershelf new: --arxiv: 'not-an-id' is not an arXiv id (give the bare id, e.g. "
+        "--arxiv 2310.06770, or an arxiv.org link); no file written\n"
+    )
+    assert list(shelf.papers.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "2310.06770v2",
+        "arXiv:2310.06770v2",
+        "https://arxiv.org/abs/2310.06770v2",
+        "https://arxiv.org/pdf/2310.06770v2.pdf",
+        "http://www.arxiv.org/pdf/2310.06770v2",
+    ],
+)
+def test_every_form_of_arxiv_id_is_written_as_the_bare_id(shelf, given):
+    assert run_new("Some paper", "--tag", "agents", "--arxiv", given) == 0
+    text = (shelf.papers / "some-paper.yaml").read_text()
+    assert '\nlinks:\n  arxiv: "2310.06770v2"\n' in text
+
+
+def test_authors_organisation_and_links_are_written_as_fields(shelf, capsys):
+    code = run_new(
+        "Full paper",
+        "--tag",
+        "agents",
+        "--author",
+        "Ada Lovelace",
+        "--author",
+        'Wei, "Li"',
+        "--org",
+        "AI at Meta",
+        "--pdf",
+        "https://example.org/full.pdf",
+        "--url",
+        "https://example.org/full",
+        "--doi",
+        "https://doi.org/10.1145/3377811",
+    )
+    assert code == 0
+    path = shelf.papers / "full-paper.yaml"
+    text = path.read_text()
+    assert '\nauthors: ["Ada Lovelace", "Wei, \\"Li\\""]  # in order\n' in text
+    assert '\norganization: "AI at Meta"' in text
+    assert "\n# organization_id: google" in text  # the fields not given stay hints
+    assert (
+        "\nlinks:\n"
+        '  # arxiv: "2310.06770"  # the bare id\n'
+        '  pdf: "https://example.org/full.pdf"\n'
+        "  # code: https://github.com/owner/repo\n"
+        '  project: "https://example.org/full"\n'
+        '  doi: "10.1145/3377811"\n'
+    ) in text
+    paper, problems = load_entry(path, load_vocabulary(shelf.tags_file)[0])
+    assert problems == []
+    assert paper is not None
+    assert paper.authors == ("Ada Lovelace", 'Wei, "Li"')
+    assert paper.organization == "AI at Meta"
+    assert (paper.links.pdf, paper.links.project, paper.links.doi) == (
+        "https://example.org/full.pdf",
+        "https://example.org/full",
+        "10.1145/3377811",
+    )
+    assert validate() == 0
+
+
+@pytest.mark.parametrize(
+    "given", ["10.1145/3377811", "doi:10.1145/3377811", "DOI: 10.1145/3377811"]
+)
+def test_a_doi_is_written_bare(shelf, given):
+    assert run_new("Some paper", "--tag", "agents", "--doi", given) == 0
+    assert '\n  doi: "10.1145/3377811"\n' in (shelf.papers / "some-paper.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        (
+            "--doi",
+            "10.1/x",
+            "--doi: '10.1/x' is not a DOI (give the bare DOI, e.g. --doi 10.1145/3377811, "
+            "or a doi.org link)",
+        ),
+        (
+            "--doi",
+            "https://example.org/10.1145/3377811",
+            "--doi: 'https://example.org/10.1145/3377811' is not a DOI",
+        ),
+        (
+            "--pdf",
+            "example.org/paper.pdf",
+            "--pdf: 'example.org/paper.pdf' is not an http(s) link "
+            "(use a full URL starting with https://)",
+        ),
+        (
+            "--url",
+            "https://example.org/my paper",
+            "--url: 'https://example.org/my paper' contains a space (replace it with %20)",
+        ),
+        ("--author", " ", "--author: is empty"),
+        ("--org", "", "--org: is empty"),
+        ("--pdf", "", "--pdf: '' is not an http(s) link"),
+        ("--org", "A\x07B", "--org: contains a control character"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_its_option(shelf, capsys, option, value, expected):
+    assert run_new("Some paper", "--tag", "agents", option, value) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"papershelf new: {expected}")
+    assert err.endswith("; no file written\n")
+    assert err.count("\n") == 1
     assert list(shelf.papers.iterdir()) == []
 
 
@@ -191,10 +317,19 @@ def test_warns_about_the_same_title_or_arxiv_id_but_still_writes(shelf, capsys):
     assert (shelf.papers / "other-title.yaml").exists()
 
 
+def test_warns_about_the_same_doi(shelf, capsys):
+    shelf.paper(
+        "old", "title: Old\nadded: 2020-01-01\ntags: [agents]\nlinks:\n  doi: 10.1234/ABC\n"
+    )
+    assert run_new("New", "--tag", "agents", "--doi", "doi:10.1234/abc") == 0
+    assert "warning: same DOI (10.1234/abc) as papers/old.yaml" in capsys.readouterr().err
+
+
 def test_every_hint_is_a_valid_field_once_uncommented(shelf):
     """Deleting the ``# `` of each hint line must give a valid entry, in both formats."""
     assert run_new("Linked paper", "--tag", "agents", "--arxiv", "2310.06770") == 0
     assert run_new("Plain paper", "--tag", "agents") == 0
+    assert run_new("Doi paper", "--tag", "agents", "--doi", "10.1234/abcd", "--org", "Acme") == 0
     assert run_new("Markdown one", "--tag", "agents", "--format", "md") == 0
     hint = re.compile(r"^(\s*)# ((?:[a-z_]+:|\s).*)$", re.MULTILINE)
     for path in shelf.papers.iterdir():
@@ -206,6 +341,7 @@ def test_every_hint_is_a_valid_field_once_uncommented(shelf):
         "linked-paper": [],
         "plain-paper": [],
         "markdown-one": [],
+        "doi-paper": [],
     }
     by_slug = {slug: paper for slug, (paper, _) in loaded.items() if paper}
     full = by_slug["plain-paper"]
@@ -216,6 +352,11 @@ def test_every_hint_is_a_valid_field_once_uncommented(shelf):
     assert by_slug["linked-paper"].links.arxiv == "2310.06770"
     assert by_slug["linked-paper"].links.pdf == "https://example.org/paper.pdf"
     assert by_slug["markdown-one"].organization_id == "google"
+    assert by_slug["doi-paper"].links.arxiv == "2310.06770"
+    assert (by_slug["doi-paper"].organization, by_slug["doi-paper"].organization_id) == (
+        "Acme",
+        "google",
+    )
 
 
 def test_the_command_line_uses_todays_date(shelf):

@@ -40,7 +40,11 @@ def load(project, text: str, slug: str = "good-paper", suffix: str = ".yaml"):
 def messages(project, text: str, slug: str = "good-paper", suffix: str = ".yaml") -> list[str]:
     paper, problems = load(project, text, slug, suffix)
     assert paper is None
-    return [_from_papers_dir(str(problem)) for problem in problems]
+    # Unknown tags point to the vocabulary file as given (here: absolute).
+    return [
+        _from_papers_dir(str(problem)).replace(str(project.tags_file), "tags.yml")
+        for problem in problems
+    ]
 
 
 def _from_papers_dir(line: str) -> str:
@@ -116,12 +120,16 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [agent]\n",
-            ["papers/good-paper.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'?)"],
+            [
+                "papers/good-paper.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'? "
+                "every tag is listed in tags.yml)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [cooking]\n",
             [
-                "papers/good-paper.yaml:3: tags: unknown tag 'cooking' (add it to tags.yml or pick another)"
+                "papers/good-paper.yaml:3: tags: unknown tag 'cooking' "
+                "(pick one of the tags listed in tags.yml, or add it there)"
             ],
         ),
         (
@@ -215,10 +223,48 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
             ],
         ),
         (
-            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  arxiv: arxiv.org/abs/2310.06770\n",
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  arxiv: arxiv.org/abs/x\n",
             [
-                "papers/good-paper.yaml:5: links.arxiv: 'arxiv.org/abs/2310.06770' is not an arXiv id "
-                "(write the bare id, e.g. 2310.06770)"
+                "papers/good-paper.yaml:5: links.arxiv: 'arxiv.org/abs/x' is not an arXiv id "
+                '(write the bare id: arxiv: "2310.06770")'
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  arxiv: arxiv.org/abs/2401.00001\n",
+            [
+                "papers/good-paper.yaml:5: links.arxiv: 'arxiv.org/abs/2401.00001' is not an arXiv "
+                'id (write the bare id: arxiv: "2401.00001")'
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n"
+            "  arxiv: https://example.org/abs/2401.00001\n",
+            [
+                "papers/good-paper.yaml:5: links.arxiv: 'https://example.org/abs/2401.00001' is not "
+                'an arXiv id (write the bare id: arxiv: "2401.00001")'
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n"
+            "  pdf: https://example.org/my paper.pdf\n",
+            [
+                "papers/good-paper.yaml:5: links.pdf: 'https://example.org/my paper.pdf' contains a "
+                "space (replace it with %20)"
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n"
+            '  code: "https://github.com/x/\\ty"\n',
+            [
+                "papers/good-paper.yaml:5: links.code: 'https://github.com/x/\ty' contains a tab "
+                "(delete it)"
+            ],
+        ),
+        (
+            "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  project: example.org/my page\n",
+            [
+                "papers/good-paper.yaml:5: links.project: 'example.org/my page' is not an http(s) "
+                "link (use a full URL starting with https://)"
             ],
         ),
         (
@@ -278,7 +324,8 @@ def test_all_problems_of_an_entry_are_reported_together(project):
 def test_markdown_entries_report_lines_of_the_whole_file(project):
     text = "---\ntitle: T\nadded: 2025-01-02\ntags: [agnets]\n---\nbody\n"
     assert messages(project, text, suffix=".md") == [
-        "papers/good-paper.md:4: tags: unknown tag 'agnets' (did you mean 'agents'?)"
+        "papers/good-paper.md:4: tags: unknown tag 'agnets' (did you mean 'agents'? "
+        "every tag is listed in tags.yml)"
     ]
 
 
@@ -315,4 +362,96 @@ def test_anchors_and_aliases_are_refused(project):
     text = "title: &t T\nadded: 2025-01-02\ntags: [agents]\nabstract: *t\n"
     assert messages(project, text) == [
         "papers/good-paper.yaml:1: yaml: anchor &t is not allowed (write the value out in full)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2310.06770v2",
+        "arXiv:2310.06770v2",
+        "https://arxiv.org/abs/2310.06770v2",
+        "http://arxiv.org/abs/2310.06770v2/",
+        "https://www.arxiv.org/abs/2310.06770v2",
+        "https://arxiv.org/pdf/2310.06770v2",
+        "https://arxiv.org/pdf/2310.06770v2.pdf",
+        "https://arxiv.org/abs/2310.06770v2?context=cs",
+    ],
+)
+def test_an_arxiv_link_is_stored_as_the_bare_id(project, written):
+    paper, problems = load(
+        project, f"title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  arxiv: {written}\n"
+    )
+    assert problems == []
+    assert paper is not None and paper.links.arxiv == "2310.06770v2"
+
+
+def test_an_old_style_arxiv_link_is_stored_as_the_bare_id(project):
+    text = "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  arxiv: https://arxiv.org/abs/hep-th/9901001v1\n"
+    paper, problems = load(project, text)
+    assert problems == []
+    assert paper is not None and paper.links.arxiv == "hep-th/9901001v1"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "10.1145/3377811",
+        "doi:10.1145/3377811",
+        "DOI: 10.1145/3377811",
+        "https://doi.org/10.1145/3377811",
+        "http://dx.doi.org/10.1145/3377811",
+    ],
+)
+def test_a_doi_link_or_prefix_is_stored_as_the_bare_doi(project, written):
+    paper, problems = load(
+        project, f"title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n  doi: '{written}'\n"
+    )
+    assert problems == []
+    assert paper is not None and paper.links.doi == "10.1145/3377811"
+
+
+def test_a_percent_encoded_doi_link_is_decoded(project):
+    text = (
+        "title: T\nadded: 2025-01-02\ntags: [agents]\nlinks:\n"
+        "  doi: https://doi.org/10.1002/%28SICI%291097-4571\n"
+    )
+    paper, problems = load(project, text)
+    assert problems == []
+    assert paper is not None and paper.links.doi == "10.1002/(SICI)1097-4571"
+
+
+def test_unknown_tags_get_the_close_tags_by_id_title_or_alias(project):
+    project.write(
+        "tags.yml",
+        """\
+        agents:
+          title: Agents
+          description: a
+        agentic:
+          title: Agentic systems
+          description: b
+        chemistry:
+          title: Chemistry
+          description: c
+          aliases: [reagent]
+        chain-of-thought:
+          title: Step by step
+          description: d
+          aliases: [cot]
+        vision:
+          title: Computer vision
+          description: e
+        """,
+    )
+    text = "title: T\nadded: 2025-01-02\ntags: [agent, cots, computer-vison, step-by-stp]\n"
+    assert messages(project, text) == [
+        "papers/good-paper.yaml:3: tags: unknown tag 'agent' (did you mean 'agents', 'agentic' "
+        "or 'chemistry'? every tag is listed in tags.yml)",
+        "papers/good-paper.yaml:3: tags: unknown tag 'cots' (did you mean 'chain-of-thought'? "
+        "every tag is listed in tags.yml)",
+        "papers/good-paper.yaml:3: tags: unknown tag 'computer-vison' (did you mean 'vision'? "
+        "every tag is listed in tags.yml)",
+        "papers/good-paper.yaml:3: tags: unknown tag 'step-by-stp' (did you mean "
+        "'chain-of-thought'? every tag is listed in tags.yml)",
     ]

@@ -126,6 +126,9 @@ def test_an_invalid_entry_fails_the_build_with_every_message(project: Project):
     result = project.build()
     assert result.returncode != 0
     assert re.search(r"papers/bad\.yaml:2: added: '2025-02-30' is not a valid date", result.stderr)
-    assert "papers/bad.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'?)" in result.stderr
+    assert (
+        "papers/bad.yaml:3: tags: unknown tag 'agent' "
+        "(did you mean 'agents'? every tag is listed in tags.yml)"
+    ) in result.stderr
     assert "papers/worse.yaml:1: titel: unknown field (did you mean 'title'?)" in result.stderr
     assert not project.site.exists()

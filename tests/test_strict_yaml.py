@@ -61,3 +61,40 @@ def test_line_offset_applies_to_errors():
     with pytest.raises(StrictYamlError) as caught:
         parse("a: 1\na: 2\n", line_offset=1)
     assert caught.value.line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("title: x\nlinks:\n\tarxiv: '2310.06770'\n", 3),
+        ("tags:\n\t- agents\n", 2),
+        ("tags:\n  -\tagents\n", 2),
+        ("links:\n  \tpdf: https://x.org\n", 2),
+        ("\ttitle: x\n", 1),
+    ],
+)
+def test_a_tab_used_for_indentation_is_named(text: str, line: int):
+    with pytest.raises(StrictYamlError) as caught:
+        parse(text, line_offset=1)
+    assert (caught.value.line, caught.value.message, caught.value.fix) == (
+        line + 1,
+        "a tab is used for indentation",
+        "use spaces, not tabs",
+    )
+
+
+def test_a_tab_inside_a_value_is_just_text():
+    root = parse('title: "a\tb"\nabstract: c\td\n')
+    assert isinstance(root, Mapping)
+    assert [v.text for v in root.entries.values()] == ["a\tb", "c\td"]  # type: ignore[union-attr]
+
+
+def test_a_tab_pyyaml_refuses_between_values_is_named_as_such():
+    # libyaml reads `a:<tab>b`; the anchor below sends the document to pyyaml, which does not.
+    with pytest.raises(StrictYamlError) as caught:
+        parse("a:\tb\nc: &x 1\n")
+    assert (caught.value.line, caught.value.message, caught.value.fix) == (
+        1,
+        "a tab is used between values on this line",
+        "use spaces, not tabs",
+    )

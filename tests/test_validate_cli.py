@@ -6,6 +6,10 @@ misspelt field names, link kinds and tags get a did-you-mean.
 
 from __future__ import annotations
 
+import subprocess
+from datetime import date
+from pathlib import Path
+
 import pytest
 
 from build_tools import cli
@@ -48,13 +52,16 @@ def test_a_clean_folder_passes(shelf, capsys):
         ),
         (
             "title: T\nadded: 2025-01-02\ntags:\n  - vision\n  - agent\n",
-            ["papers/p.yaml:5: tags: unknown tag 'agent' (did you mean 'agents'?)"],
+            [
+                "papers/p.yaml:5: tags: unknown tag 'agent' (did you mean 'agents'?"
+                " every tag is listed in tags.yml)"
+            ],
         ),
         (
             "title: T\nadded: 2025-01-02\ntags: [quantum-chemistry]\n",
             [
                 "papers/p.yaml:3: tags: unknown tag 'quantum-chemistry'"
-                " (add it to tags.yml or pick another)"
+                " (pick one of the tags listed in tags.yml, or add it there)"
             ],
         ),
         (
@@ -106,7 +113,8 @@ def test_each_mistake_gets_file_line_field_and_fix(shelf, capsys, text, expected
     code, out, err = validate(capsys)
     assert code == 1
     assert out == expected
-    assert err == f"{len(expected)} problem(s) found; every field is explained in CONTRIBUTING.md\n"
+    counted = "1 problem" if len(expected) == 1 else f"{len(expected)} problems"
+    assert err == f"{counted} found; every field is explained in CONTRIBUTING.md\n"
 
 
 def test_lines_in_a_markdown_entry_count_from_the_top_of_the_file(shelf, capsys):
@@ -140,13 +148,13 @@ def test_every_problem_of_every_file_is_reported_in_one_run(shelf, capsys):
         ["papers/c.yaml:3", "tags"],
         ["papers/c.yaml:4", "votes"],
     ]
-    assert err == "3 problem(s) found; every field is explained in CONTRIBUTING.md\n"
+    assert err == "3 problems found; every field is explained in CONTRIBUTING.md\n"
 
 
 def test_validating_one_file_checks_only_that_file(shelf, capsys):
     shelf.paper("broken", "title: [\n")
     shelf.paper("good", GOOD)
-    assert validate(capsys, "papers/good.yaml") == (0, ["1 papers OK"], "")
+    assert validate(capsys, "papers/good.yaml") == (0, ["1 paper OK"], "")
 
 
 def test_a_duplicate_names_both_files(shelf, capsys):
@@ -170,8 +178,10 @@ def test_on_github_actions_problems_are_also_annotations_on_the_line(shelf, caps
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     shelf.paper("p", "title: T\nadded: 2025-01-02\ntags: [agent]\n")
     assert validate(capsys)[1] == [
-        "papers/p.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'?)",
-        "::error file=papers/p.yaml,line=3,title=tags::unknown tag 'agent' (did you mean 'agents'?)",
+        "papers/p.yaml:3: tags: unknown tag 'agent' (did you mean 'agents'?"
+        " every tag is listed in tags.yml)",
+        "::error file=papers/p.yaml,line=3,title=tags::unknown tag 'agent' (did you mean 'agents'?"
+        " every tag is listed in tags.yml)",
     ]
 
 
@@ -188,3 +198,130 @@ def test_annotations_escape_entry_text_so_it_cannot_inject_commands():
 def test_annotations_are_off_outside_github_actions(shelf, capsys):
     shelf.paper("p", "title: T\nadded: 2025-01-02\ntags: [agent]\n")
     assert not any(line.startswith("::") for line in validate(capsys)[1])
+
+
+def test_a_tab_used_for_indentation_is_named(shelf, capsys):
+    shelf.paper("p", GOOD + "links:\n\tarxiv: '2310.06770'\n")
+    assert validate(capsys)[:2] == (
+        1,
+        ["papers/p.yaml:5: yaml: a tab is used for indentation (use spaces, not tabs)"],
+    )
+
+
+def test_a_tab_in_tags_yml_is_named_too(shelf, capsys):
+    shelf.write("tags.yml", "agents:\n  title: Agents\n\tdescription: x\n")
+    shelf.paper("good", GOOD)
+    out = validate(capsys)[1]
+    assert "tags.yml:3: yaml: a tab is used for indentation (use spaces, not tabs)" in out
+
+
+def test_an_added_date_in_the_future_is_refused(shelf, capsys):
+    shelf.paper("p", GOOD.replace("2025-01-02", "2999-01-05"))
+    code, out, err = validate(capsys)
+    assert code == 1
+    assert out == [
+        "papers/p.yaml:2: added: 2999-01-05 is in the future"
+        f" (use the day the paper joins the list, e.g. {date.today().isoformat()})"
+    ]
+    assert err.startswith("1 problem found;")
+
+
+# Duplicates in a git work tree: the file a pull request adds is the one reported.
+
+OLD = "title: Same paper\nadded: 2025-06-01\ntags: [agents]\n"
+# Added to the list later, but with an earlier `added` date (say, the publication date).
+BACKDATED = "title: Same Paper\nadded: 2024-01-01\ntags: [agents]\n"
+
+
+def git(root: Path, *arguments: str) -> None:
+    subprocess.run(["git", "-C", str(root), *arguments], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(shelf):
+    """The project as a git repository with one commit holding papers/old.yaml."""
+    git(shelf.root, "init", "-q", "-b", "main")
+    git(shelf.root, "config", "user.name", "Test")
+    git(shelf.root, "config", "user.email", "test@example.org")
+    git(shelf.root, "config", "commit.gpgsign", "false")
+    shelf.paper("old", OLD)
+    git(shelf.root, "add", ".")
+    git(shelf.root, "commit", "-q", "-m", "first")
+    return shelf
+
+
+def clash_reported_on(capsys, *arguments: str) -> str:
+    code, out, _ = validate(capsys, *arguments)
+    assert code == 1
+    [line] = out
+    return line.split(":", 1)[0]
+
+
+def test_outside_git_the_entry_added_last_is_reported(shelf, capsys):
+    shelf.paper("old", OLD)
+    shelf.paper("new", BACKDATED)
+    assert clash_reported_on(capsys) == "papers/old.yaml"
+
+
+def test_an_untracked_entry_is_reported_not_the_committed_one(repo, capsys):
+    repo.paper("new", BACKDATED)
+    assert validate(capsys)[1] == [
+        "papers/new.yaml:1: title: same title as papers/old.yaml (keep one entry, delete the other)"
+    ]
+
+
+def test_a_staged_new_entry_is_reported_not_the_committed_one(repo, capsys):
+    repo.paper("new", BACKDATED)
+    git(repo.root, "add", "papers/new.yaml")
+    assert clash_reported_on(capsys) == "papers/new.yaml"
+
+
+def test_once_both_are_committed_the_added_dates_decide_again(repo, capsys):
+    repo.paper("new", BACKDATED)
+    git(repo.root, "add", ".")
+    git(repo.root, "commit", "-q", "-m", "second")
+    assert clash_reported_on(capsys) == "papers/old.yaml"
+
+
+def test_new_since_a_ref_reports_the_entries_added_after_it(repo, capsys):
+    repo.paper("new", BACKDATED)
+    git(repo.root, "add", ".")
+    git(repo.root, "commit", "-q", "-m", "second")
+    assert clash_reported_on(capsys, "--new-since", "HEAD^1") == "papers/new.yaml"
+    git(repo.root, "branch", "base", "HEAD^1")
+    assert clash_reported_on(capsys, "--new-since", "base") == "papers/new.yaml"
+
+
+def test_new_since_counts_untracked_entries_too(repo, capsys):
+    git(repo.root, "branch", "base")
+    repo.paper("new", BACKDATED)
+    assert clash_reported_on(capsys, "--new-since", "base") == "papers/new.yaml"
+
+
+def test_new_since_works_from_another_folder(repo, capsys, monkeypatch):
+    repo.paper("new", BACKDATED)
+    (repo.root / "docs").mkdir()
+    monkeypatch.chdir(repo.root / "docs")
+    arguments = ("--papers", "../papers", "--tags", "../tags.yml", "--new-since", "HEAD")
+    assert clash_reported_on(capsys, *arguments) == "../papers/new.yaml"
+
+
+def test_new_since_an_unknown_ref_is_an_error(repo, capsys):
+    repo.paper("new", BACKDATED)
+    code, out, err = validate(capsys, "--new-since", "origin/nope")
+    assert (code, out) == (2, [])
+    assert err.startswith("papershelf validate: --new-since: git does not know 'origin/nope'")
+    assert "git fetch" in err
+
+
+def test_new_since_refuses_what_looks_like_an_option(repo, capsys):
+    code, _, err = validate(capsys, "--new-since=--output=x")
+    assert code == 2
+    assert "git does not know '--output=x'" in err
+    assert not (repo.papers / "x").exists()
+
+
+def test_new_since_outside_git_is_an_error(shelf, capsys):
+    code, _, err = validate(capsys, "--new-since", "HEAD")
+    assert code == 2
+    assert "is not a folder in a git work tree" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from papershelf.model import Tag
-from papershelf.vocabulary import load_vocabulary
+from papershelf.vocabulary import Vocabulary, load_vocabulary
 
 
 def test_tags_load_in_file_order_with_aliases(project):
@@ -73,3 +73,50 @@ def test_a_missing_vocabulary_is_reported_not_raised(tmp_path):
     vocabulary, problems = load_vocabulary(tmp_path / "tags.yml")
     assert vocabulary.tags == {}
     assert [(p.field, p.message) for p in problems] == [("tags.yml", "file not found")]
+
+
+def tag(tag_id: str, title: str, *aliases: str) -> Tag:
+    return Tag(tag_id, title, "d", aliases=aliases)
+
+
+def test_suggestions_come_from_ids_titles_and_aliases_best_first():
+    tags = [
+        tag("cat", "Cats"),
+        tag("cog", "Cogs"),
+        tag("cut", "Cuts"),
+        tag("cow", "Cows"),
+        tag("felines", "Felines", "kitten"),
+        tag("nlp", "Natural language processing"),
+    ]
+    vocabulary = Vocabulary({t.id: t for t in tags}, {"kitten": "felines"})
+    assert vocabulary.suggestions("cot") == ["cat", "cog", "cow"]  # at most three
+    assert vocabulary.suggestions("cot", limit=5) == ["cat", "cog", "cow", "cut"]
+    assert vocabulary.suggestions("kittens") == ["felines"]  # by alias
+    assert vocabulary.suggestions("natural-language-procesing") == ["nlp"]  # by title
+    assert vocabulary.suggestions("Natural Language Processin") == ["nlp"]
+    assert vocabulary.suggestions("zebra") == []
+    assert vocabulary.suggest("cot") == "cat"
+    assert vocabulary.suggest("zebra") is None
+
+
+def test_a_clear_typo_gets_only_its_tag():
+    tags = [tag("reasoning", "Reasoning"), tag("pretraining", "Pretraining")]
+    vocabulary = Vocabulary({t.id: t for t in tags}, {})
+    assert vocabulary.suggestions("reasoningg") == ["reasoning"]
+
+
+def test_the_unknown_tag_hint_names_the_vocabulary_file(project, tmp_path):
+    vocabulary, _ = load_vocabulary(project.tags_file)
+    assert vocabulary.path == str(project.tags_file)
+    assert vocabulary.unknown_tag_hint("visoin") == (
+        f"did you mean 'vision'? every tag is listed in {project.tags_file}"
+    )
+    assert vocabulary.unknown_tag_hint("zzz") == (
+        f"pick one of the tags listed in {project.tags_file}, or add it there"
+    )
+    two = Vocabulary({"cat": tag("cat", "Cat"), "cut": tag("cut", "Cut")}, {}, "my/tags.yml")
+    assert two.unknown_tag_hint("cot") == (
+        "did you mean 'cat' or 'cut'? every tag is listed in my/tags.yml"
+    )
+    assert Vocabulary({}, {}).path == "tags.yml"  # the default keeps old callers working
+    assert load_vocabulary(tmp_path / "missing.yml")[0].path == str(tmp_path / "missing.yml")

@@ -7,10 +7,12 @@ tests fail when a rule stops working; zizmor then audits the real files offline.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -146,25 +148,207 @@ def test_the_rules_catch_each_kind_of_mistake(old, new, expected):
         assert any(expected in problem for problem in problems), problems
 
 
-def test_ci_runs_on_pull_requests_and_pushes_and_checks_everything_with_make():
+def job_steps(workflow: dict[str, Any], job_id: str) -> list[dict[str, Any]]:
+    return workflow["jobs"][job_id]["steps"]
+
+
+def runs(job_steps: list[dict[str, Any]]) -> list[str]:
+    return [step["run"].split(" #")[0].strip() for step in job_steps if "run" in step]
+
+
+def action(step: dict[str, Any]) -> str:
+    return step.get("uses", "").split("@")[0]
+
+
+def test_ci_runs_on_pull_requests_and_pushes_in_three_jobs():
     ci = load(CI)
     assert triggers(ci) == {"pull_request", "push"}
-    runs = [step["run"].strip() for _, step in steps(ci) if "run" in step]
-    makes = [run for run in runs if run.startswith("make ")]
-    assert makes == ["make install", "make validate", "make test", "make site"]
-    assert any("apt-get install -y -q chromium" in run for run in runs)
+    assert list(ci["jobs"]) == ["changes", "site", "test"]
 
 
-def test_ci_uploads_the_built_site_as_a_preview_artifact():
-    ci = load(CI)
-    names = [step.get("uses", "").split("@")[0] for _, step in steps(ci)]
-    assert names[-1] == "actions/upload-artifact"
-    upload = steps(ci)[-1][1]["with"]
-    assert (upload["name"], upload["path"], upload["if-no-files-found"]) == (
+def test_the_site_job_is_fast_validate_build_and_preview_only():
+    """What a content pull request waits for: no Chromium, no test extras, no tests."""
+    site = load(CI)["jobs"]["site"]
+    assert "needs" not in site and "if" not in site  # every run, at once
+    assert runs(site["steps"]) == ["make validate", "make site"]
+    assert not any("chromium" in run or "apt-get" in run for run in runs(site["steps"]))
+    python = next(s for s in site["steps"] if action(s) == "actions/setup-python")
+    assert python["with"]["cache"] == "pip"
+    assert python["with"]["cache-dependency-path"] == "requirements/constraints.txt"
+    assert site["timeout-minutes"] <= 15
+
+
+def test_the_preview_is_uploaded_whenever_the_build_succeeded():
+    steps_ = job_steps(load(CI), "site")
+    validate, build, upload = steps_[-3:]
+    assert validate["run"].split("#")[0].strip() == "make validate"
+    # On a pull request a duplicate is reported on the file the pull request adds.
+    assert validate["env"]["VALIDATE_FLAGS"] == (
+        "${{ github.event_name == 'pull_request' && '--new-since HEAD^1' || '' }}"
+    )
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(BIN)/papershelf validate $(VALIDATE_FLAGS)" in makefile
+    # The build runs even after validation failed, and its site is uploaded if it built.
+    assert (build["run"], build["id"], build["if"]) == ("make site", "build", "${{ !cancelled() }}")
+    assert action(upload) == "actions/upload-artifact"
+    assert upload["if"] == "${{ !cancelled() && steps.build.outcome == 'success' }}"
+    assert (
+        upload["with"]["name"],
+        upload["with"]["path"],
+        upload["with"]["if-no-files-found"],
+    ) == (
         "site-preview",
         "site/",
         "error",
     )
+
+
+def test_the_preview_links_to_the_repository_it_was_built_in():
+    build = job_steps(load(CI), "site")[-2]
+    assert build["env"] == {
+        "PAPERSHELF_REPO_URL": "${{ github.server_url }}/${{ github.repository }}"
+    }
+
+
+def test_a_change_to_the_code_runs_the_whole_suite_with_chromium():
+    ci = load(CI)
+    test = ci["jobs"]["test"]
+    assert test["needs"] == "changes"
+    assert test["if"] == "${{ needs.changes.outputs.code == 'true' }}"
+    commands = runs(test["steps"])
+    assert "apt-get install -y -q chromium" in commands[0]
+    assert commands[1:] == ["make install", "make test"]
+    changes = ci["jobs"]["changes"]
+    assert changes["outputs"] == {"code": "${{ steps.diff.outputs.code }}"}
+    checkout = changes["steps"][0]
+    assert action(checkout) == "actions/checkout" and checkout["with"]["fetch-depth"] == 2
+
+
+def diff_script() -> str:
+    step = next(s for s in job_steps(load(CI), "changes") if s.get("id") == "diff")
+    assert step["shell"] == "bash"
+    return step["run"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def pull_request_checkout(tmp_path: Path, change: Callable[[Path], None]) -> Path:
+    """What actions/checkout gives a pull_request run with fetch-depth 2: a shallow clone
+    of the merge commit of the change into a base branch that moved on meanwhile."""
+    origin = tmp_path / "origin"
+    for name, text in {
+        "papers/a.yaml": "title: A\n",
+        "plugins/papershelf/x.py": "X = 1\n",
+        "tags.yml": "tags: []\n",
+        "README.md": "readme\n",
+    }.items():
+        (origin / name).parent.mkdir(parents=True, exist_ok=True)
+        (origin / name).write_text(text, encoding="utf-8")
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "base")
+    git(origin, "checkout", "-q", "-b", "pr")
+    change(origin)
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "change")
+    git(origin, "checkout", "-q", "main")
+    (origin / "README.md").write_text("readme, edited on main\n", encoding="utf-8")
+    git(origin, "commit", "-q", "-am", "meanwhile on main")
+    git(origin, "merge", "-q", "--no-ff", "-m", "merge", "pr")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "2", origin.as_uri(), str(clone))
+    return clone
+
+
+def run_diff_script(checkout: Path, event: str) -> str:
+    script, output = checkout.parent / "diff.sh", checkout.parent / "output"
+    script.write_text(diff_script(), encoding="utf-8")
+    output.write_text("", encoding="utf-8")
+    env = {"PATH": os.environ["PATH"], "GITHUB_EVENT_NAME": event, "GITHUB_OUTPUT": str(output)}
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    return output.read_text(encoding="utf-8")
+
+
+def write_file(name: str, text: str = "new\n") -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+    return change
+
+
+def several(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        for one in changes:
+            one(root)
+
+    return change
+
+
+def move(old: str, new: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        (root / new).parent.mkdir(parents=True, exist_ok=True)
+        (root / old).rename(root / new)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        pytest.param(write_file("papers/b.yaml"), "false", id="new-entry"),
+        pytest.param(
+            several(
+                write_file("papers/a.yaml", "title: A, edited\n"),
+                write_file("tags.yml", "tags: [x]\n"),
+                write_file("content/about.md"),
+                write_file("collections/x.yml"),
+                write_file("papers/ü ber.md"),
+            ),
+            "false",
+            id="content-only",
+        ),
+        pytest.param(write_file("plugins/papershelf/x.py", "X = 2\n"), "true", id="code"),
+        pytest.param(
+            several(write_file("papers/b.yaml"), write_file("Makefile")), "true", id="mixed"
+        ),
+        pytest.param(write_file("papers/tags.yml"), "false", id="entry-folder-file"),
+        pytest.param(write_file("tags.yml.bak"), "true", id="not-tags-yml"),
+        pytest.param(write_file("content.md"), "true", id="not-content-folder"),
+        pytest.param(write_file(".github/workflows/ci.yml"), "true", id="workflow"),
+        pytest.param(move("plugins/papershelf/x.py", "papers/x.py"), "true", id="code-moved-in"),
+    ],
+)
+def test_the_changes_job_tells_content_from_code(tmp_path, change, code):
+    if shutil.which("git") is None or shutil.which("bash") is None:
+        pytest.skip("needs git and bash")
+    checkout = pull_request_checkout(tmp_path, change)
+    assert run_diff_script(checkout, "pull_request") == f"code={code}\n"
+    assert run_diff_script(checkout, "push") == "code=true\n"  # pushes run everything
+
+
+def test_the_changes_job_runs_everything_when_it_cannot_read_the_diff(tmp_path):
+    if shutil.which("git") is None or shutil.which("bash") is None:
+        pytest.skip("needs git and bash")
+    checkout = pull_request_checkout(tmp_path, write_file("papers/b.yaml"))
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", checkout.as_uri(), str(shallow))
+    assert run_diff_script(shallow, "pull_request") == "code=true\n"  # no HEAD^1
 
 
 def test_deploy_builds_strictly_then_publishes_with_the_official_pages_actions():
@@ -172,15 +356,52 @@ def test_deploy_builds_strictly_then_publishes_with_the_official_pages_actions()
     assert deploy["on"] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, publish = deploy["jobs"]["build"], deploy["jobs"]["deploy"]
-    build_steps = [step.get("run") or step["uses"].split("@")[0] for step in build["steps"]]
-    assert build_steps[-3:] == ["make validate", "make site", "actions/upload-pages-artifact"]
+    build_steps = [step.get("run") or action(step) for step in build["steps"]]
+    assert build_steps == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/configure-pages",
+        "make validate",
+        "make site",
+        "actions/upload-pages-artifact",
+    ]
     assert build["steps"][-1]["with"]["path"] == "site/"
     assert publish["needs"] == "build"
     assert publish["environment"]["name"] == "github-pages"
-    assert [step["uses"].split("@")[0] for step in publish["steps"]] == [
+    assert publish["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [action(step) for step in publish["steps"]] == [
         "actions/configure-pages",
         "actions/deploy-pages",
     ]
+
+
+def test_deploy_builds_for_the_pages_address_of_the_repository_it_runs_in():
+    """A fork publishes without editing mkdocs.yml: configure-pages' base_url (which
+    v5 gives without a trailing slash) and the repository become mkdocs.yml's !ENV."""
+    build = load(DEPLOY)["jobs"]["build"]
+    # configure-pages only reads the Pages site (GET /repos/{owner}/{repo}/pages).
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    pages = next(s for s in build["steps"] if action(s) == "actions/configure-pages")
+    assert pages["id"] == "pages" and "with" not in pages  # no enablement, default token
+    make_site = next(s for s in build["steps"] if s.get("run") == "make site")
+    assert make_site["env"] == {
+        "PAPERSHELF_SITE_URL": "${{ steps.pages.outputs.base_url }}/",
+        "PAPERSHELF_REPO_URL": "${{ github.server_url }}/${{ github.repository }}",
+        # papershelf build warns only about builds that are published.
+        "PAPERSHELF_PUBLISHING": "true",
+    }
+    steps_ = build["steps"]
+    assert steps_.index(pages) < steps_.index(make_site)
+    # The same pinned release as the deploy job's, whose base_url has no trailing slash.
+    text = DEPLOY.read_text(encoding="utf-8")
+    pins = set(re.findall(r"uses: actions/configure-pages@(\S+ # \S+)", text))
+    assert pins == {"983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0"}
+
+
+def test_mkdocs_yml_reads_the_urls_the_workflows_set():
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^site_url: !ENV \[PAPERSHELF_SITE_URL, ", config, re.MULTILINE)
+    assert re.search(r"^repo_url: !ENV \[PAPERSHELF_REPO_URL, ", config, re.MULTILINE)
 
 
 def zizmor() -> str:

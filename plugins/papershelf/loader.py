@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import frontmatter
@@ -19,6 +19,7 @@ import frontmatter
 from papershelf import strict_yaml
 from papershelf.entry_cache import EntryCache
 from papershelf.model import Paper, Problem
+from papershelf.paths import display_path as display_path
 from papershelf.schema import build_paper
 from papershelf.slugs import is_valid_slug, slugify, title_key
 from papershelf.vocabulary import Vocabulary, load_vocabulary
@@ -39,14 +40,6 @@ class LoadResult:
         return not self.problems
 
 
-def display_path(path: Path) -> str:
-    """Path as a contributor would type it: relative to the working directory if inside."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
 def entry_files(papers_dir: Path) -> list[Path]:
     """Entry files in a stable order (sorted by name)."""
     if not papers_dir.is_dir():
@@ -62,11 +55,17 @@ def load_project(
     paths: Iterable[Path] | None = None,
     cache: EntryCache | None = None,
     fork: bool = False,
+    today: date | None = None,
+    newest: Iterable[Path] | None = None,
 ) -> LoadResult:
     """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``).
 
     With a ``cache`` (whole-project loads only) unchanged entries are not parsed again;
     with ``fork`` a forked helper parses every other changed entry when there are many.
+    An ``added`` date after ``today`` (default: the real today) is a problem. The
+    entry files in ``newest`` (those a pull request adds) count as the newest when
+    duplicates are looked for, so a clash is reported on them; otherwise the entry
+    added last is.
     """
     vocabulary, problems = load_vocabulary(tags_file)
     files = entry_files(papers_dir) if paths is None else _expand(paths)
@@ -90,10 +89,12 @@ def load_project(
             papers.append(paper)
     if use_cache and cache:
         cache.keep_only({str(path) for path in files})
+    problems.extend(future_added(papers, today or date.today()))
+    order = _duplicate_order(newest)
     if paths is None:
-        # Oldest first, so the clash is reported on the entry added last: the one a
-        # contributor's pull request brings in.
-        problems.extend(find_duplicates(sorted(papers, key=_added_order)))
+        # Oldest first, so the clash is reported on the entry added last (or on one of
+        # ``newest``): the one a contributor's pull request brings in.
+        problems.extend(find_duplicates(sorted(papers, key=order)))
     else:
         # Checking a few files still compares them against the whole collection; the
         # checked files come last so that a clash is reported on them.
@@ -104,12 +105,40 @@ def load_project(
             if paper.source and paper.source.resolve() not in checked
         ]
         shown = {display_path(path) for path in files}
-        problems.extend(p for p in find_duplicates(others + papers) if p.path in shown)
+        ordered = sorted(others, key=order) + sorted(papers, key=order)
+        problems.extend(p for p in find_duplicates(ordered) if p.path in shown)
     return LoadResult(papers, vocabulary, sorted(set(problems), key=_problem_order))
 
 
-def _added_order(paper: Paper) -> tuple[date, str]:
-    return (paper.added, str(paper.source or paper.slug))
+def future_added(papers: Iterable[Paper], today: date) -> list[Problem]:
+    """An ``added`` date more than a day after ``today`` (a day's grace for time zones)."""
+    latest = today + timedelta(days=1)
+    return [
+        Problem(
+            display_path(paper.source) if paper.source else paper.slug,
+            field_line(paper.source, "added") if paper.source else 1,
+            "added",
+            f"{paper.added.isoformat()} is in the future",
+            f"use the day the paper joins the list, e.g. {today.isoformat()}",
+        )
+        for paper in papers
+        if paper.added > latest
+    ]
+
+
+def _duplicate_order(newest: Iterable[Path] | None) -> Callable[[Paper], tuple[bool, date, str]]:
+    """Sort key for :func:`find_duplicates`: (is one of ``newest``, added, path)."""
+    resolved = {path.resolve() for path in newest or ()}
+    names = {path.name for path in resolved}
+
+    def order(paper: Paper) -> tuple[bool, date, str]:
+        source = paper.source
+        is_newest = (
+            source is not None and source.name in names and source.resolve() in resolved
+        )  # the name first: no resolve() for the thousands of other entries
+        return (is_newest, paper.added, str(source or paper.slug))
+
+    return order
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str, str]:

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from papershelf.model import Links, Paper, Problem
 from papershelf.strict_yaml import Mapping, Scalar, Sequence, Value
@@ -40,6 +40,14 @@ _INTEGER = re.compile(r"^[0-9]+$")
 # New-style (2310.06770, optional version) and old-style (hep-th/9901001) arXiv ids.
 _ARXIV = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_ARXIV_INSIDE = re.compile(r"(?<![\d.])\d{4}\.\d{4,5}(v\d+)?(?!\d)")
+# Whitespace in a link: how to name it and what to do instead.
+_WHITESPACE = {
+    " ": ("a space", "replace it with %20"),
+    "\t": ("a tab", "delete it"),
+    "\n": ("a line break", "write the link on one line"),
+    "\r": ("a line break", "write the link on one line"),
+}
 # C0/C1 control characters other than tab and newline break XML feeds and HTML.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -258,9 +266,7 @@ def _tags(
         raw = item.text.strip()
         tag = vocabulary.resolve(raw)
         if tag is None:
-            close = vocabulary.suggest(raw)
-            hint = f"did you mean '{close}'?" if close else "add it to tags.yml or pick another"
-            report.fail(item.line, name, f"unknown tag '{raw}'", hint)
+            report.fail(item.line, name, f"unknown tag '{raw}'", vocabulary.unknown_tag_hint(raw))
         elif tag in result:
             report.fail(item.line, name, f"tag '{raw}' is listed twice", "remove the repeat")
         else:
@@ -291,17 +297,19 @@ def _links(value: Value, name: str, report: _Collector) -> Links | None:
             continue
         text = scalar.text.strip()
         if kind == "arxiv":
-            text = text.removeprefix("arXiv:").removeprefix("arxiv:")
-            if not _ARXIV.match(text):
+            bare = bare_arxiv_id(text)
+            if bare is None:
                 report.fail(
                     line,
                     field_name,
                     f"'{text}' is not an arXiv id",
-                    "write the bare id, e.g. 2310.06770",
+                    f'write the bare id: arxiv: "{_arxiv_example(text)}"',
                 )
                 continue
+            text = bare
         elif kind == "doi":
-            if not _DOI.match(text):
+            bare = bare_doi(text)
+            if bare is None:
                 report.fail(
                     line,
                     field_name,
@@ -309,16 +317,66 @@ def _links(value: Value, name: str, report: _Collector) -> Links | None:
                     "write the bare DOI, e.g. 10.1145/3377811",
                 )
                 continue
-        elif not is_http_url(text):
-            report.fail(
-                line,
-                field_name,
-                f"'{text}' is not an http(s) link",
-                "use a full URL starting with https://",
-            )
-            continue
+            text = bare
+        else:
+            wrong = url_problem(text)
+            if wrong is not None:
+                report.fail(line, field_name, *wrong)
+                continue
         found[kind] = text
     return Links(**found)
+
+
+def bare_arxiv_id(text: str) -> str | None:
+    """The bare arXiv id in ``2310.06770``, ``arXiv:2310.06770`` or an arxiv.org abs/pdf
+    link (http or https, with or without www, a version or ``.pdf``); else None."""
+    text = text.strip()
+    for prefix in ("arXiv:", "arxiv:"):
+        text = text.removeprefix(prefix)
+    if _ARXIV.match(text):
+        return text
+    if not is_http_url(text):
+        return None
+    parts = urlsplit(text)
+    if parts.hostname not in ("arxiv.org", "www.arxiv.org"):
+        return None
+    path = parts.path.removesuffix("/")
+    for kind in ("/abs/", "/pdf/"):
+        if path.startswith(kind):
+            found = path.removeprefix(kind).removesuffix(".pdf")
+            return found if _ARXIV.match(found) else None
+    return None
+
+
+def _arxiv_example(text: str) -> str:
+    """An id for the fix: the one inside ``text`` if it holds one, else an example."""
+    found = _ARXIV_INSIDE.search(text)
+    return found[0] if found else "2310.06770"
+
+
+def bare_doi(text: str) -> str | None:
+    """The bare DOI in ``10.1145/3377811``, ``doi:10.1145/3377811`` or a doi.org link;
+    else None."""
+    text = text.strip()
+    if text[:4].lower() == "doi:":
+        text = text[4:].strip()
+    elif is_http_url(text):
+        parts = urlsplit(text)
+        if parts.hostname not in ("doi.org", "dx.doi.org", "www.doi.org"):
+            return None
+        text = unquote(parts.path.removeprefix("/"))
+    return text if _DOI.match(text) else None
+
+
+def url_problem(text: str) -> tuple[str, str] | None:
+    """(message, fix) when ``text`` is not an allowed link, else None."""
+    if is_http_url(text):
+        return None
+    spaces = [ch for ch in text if ch.isspace()]
+    if spaces and is_http_url("".join("%20" if ch.isspace() else ch for ch in text)):
+        what, fix = _WHITESPACE.get(spaces[0], ("a whitespace character", "delete it"))
+        return f"'{text}' contains {what}", fix
+    return f"'{text}' is not an http(s) link", "use a full URL starting with https://"
 
 
 def is_http_url(text: str) -> bool:

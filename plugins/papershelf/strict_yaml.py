@@ -194,6 +194,9 @@ def parse(text: str, line_offset: int = 0) -> Value | None:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
+        tab = _tab_message(text, error)
+        if tab is not None:
+            raise StrictYamlError(line, tab, "use spaces, not tabs") from error
         problem = error.problem or error.context or "invalid YAML"
         if "expected a single document" in str(error):
             problem = "more than one YAML document"
@@ -209,6 +212,19 @@ def parse(text: str, line_offset: int = 0) -> Value | None:
     if node is None:
         return None
     return _convert(node, line_offset)
+
+
+def _tab_message(text: str, error: yaml.MarkedYAMLError) -> str | None:
+    """What to say when pyyaml's scanner stopped at a tab (YAML allows no tab where it
+    expects a token), or None for any other error."""
+    mark = error.problem_mark
+    if mark is None or error.problem != "found character '\\t' that cannot start any token":
+        return None
+    start = text.rfind("\n", 0, mark.index) + 1
+    before = text[start : mark.index]
+    if not before.strip(" \t-?:"):  # only indentation and block indicators before it
+        return "a tab is used for indentation"
+    return "a tab is used between values on this line"
 
 
 def _convert(node: Node, offset: int) -> Value:

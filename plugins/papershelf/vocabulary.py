@@ -8,9 +8,14 @@ from pathlib import Path
 
 from papershelf import strict_yaml
 from papershelf.model import Problem, Tag
-from papershelf.slugs import is_valid_slug
+from papershelf.paths import display_path
+from papershelf.slugs import is_valid_slug, slugify
 
 TAG_FIELDS = ("title", "description", "aliases", "keywords")
+# Tag suggestions: difflib's usual cutoff; a further tag is suggested only if it is
+# within _NEARLY of the closest one.
+_CUTOFF = 0.6
+_NEARLY = 0.1
 
 
 def did_you_mean(name: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -23,10 +28,14 @@ def did_you_mean(name: str, choices: tuple[str, ...] | list[str]) -> str:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Tags by id, in file order, plus alias -> id for lenient lookups."""
+    """Tags by id, in file order, plus alias -> id for lenient lookups.
+
+    ``path`` is the vocabulary file as given, for messages that point to the full list.
+    """
 
     tags: dict[str, Tag]
     aliases: dict[str, str]
+    path: str = "tags.yml"
 
     def resolve(self, name: str) -> str | None:
         """The canonical tag id for an id or alias, or None when unknown."""
@@ -35,26 +44,58 @@ class Vocabulary:
         return self.aliases.get(name)
 
     def suggest(self, name: str) -> str | None:
-        """The closest known id or alias, for did-you-mean messages."""
-        candidates = [*self.tags, *self.aliases]
-        matches = difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.6)
-        return matches[0] if matches else None
+        """The closest known tag id, for did-you-mean messages."""
+        close = self.suggestions(name, limit=1)
+        return close[0] if close else None
+
+    def suggestions(self, name: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` tag ids closest to ``name`` by id, title or alias, best first:
+        the closest, and others only when nearly as close (a clear typo gets one)."""
+        best: dict[str, float] = {}  # tag id -> its closest id, title or alias
+        matcher = difflib.SequenceMatcher(b=name.strip().lower())
+        for text, tag_id in self._names():
+            matcher.set_seq1(text)
+            if matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF:
+                best[tag_id] = max(best.get(tag_id, 0.0), matcher.ratio())
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        if not ranked:
+            return []
+        floor = max(_CUTOFF, ranked[0][1] - _NEARLY)
+        return [tag_id for tag_id, score in ranked[:limit] if score >= floor]
+
+    def _names(self) -> list[tuple[str, str]]:
+        """(text, tag id) for every id, title (as written and as a slug) and alias."""
+        names = [
+            (text, tag.id)
+            for tag in self.tags.values()
+            for text in (tag.id, tag.title.lower(), slugify(tag.title))
+        ]
+        return names + list(self.aliases.items())
+
+    def unknown_tag_hint(self, name: str) -> str:
+        """The fix for an unknown tag: the closest tags and where the whole list is."""
+        close = [f"'{tag}'" for tag in self.suggestions(name)]
+        if not close:
+            return f"pick one of the tags listed in {self.path}, or add it there"
+        names = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        return f"did you mean {names}? every tag is listed in {self.path}"
 
 
 def load_vocabulary(path: Path) -> tuple[Vocabulary, list[Problem]]:
     """Read ``tags.yml``; every problem is collected, the valid tags are kept."""
-    display = str(path)
+    display = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Vocabulary({}, {}), [
+        return Vocabulary({}, {}, display), [
             Problem(display, 1, "tags.yml", "file not found", "create it; see the guide")
         ]
     try:
         root = strict_yaml.parse(text)
     except strict_yaml.StrictYamlError as error:
-        return Vocabulary({}, {}), [
-            Problem(display, error.line, "tags.yml", error.message, error.fix)
+        # "yaml", as for an entry: FILE:LINE: yaml: a tab is used for indentation (...)
+        return Vocabulary({}, {}, display), [
+            Problem(display, error.line, "yaml", error.message, error.fix)
         ]
     return parse_vocabulary(root, display)
 
@@ -67,7 +108,7 @@ def parse_vocabulary(
         problem = Problem(
             display, 1, "tags.yml", "expected a mapping of tag ids", "write `tag-id:` blocks"
         )
-        return Vocabulary({}, {}), [problem]
+        return Vocabulary({}, {}, display), [problem]
     tags: dict[str, Tag] = {}
     aliases: dict[str, str] = {}
     for tag_id, body in root.entries.items():
@@ -122,4 +163,4 @@ def parse_vocabulary(
                 )
             else:
                 aliases[alias] = tag.id
-    return Vocabulary(tags, aliases), problems
+    return Vocabulary(tags, aliases, display), problems
