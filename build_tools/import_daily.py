@@ -20,6 +20,7 @@ Exit status: 0 when everything was imported, 1 when some lines could not be pars
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import shutil
 import sys
@@ -42,6 +43,7 @@ from papershelf.loader import display_path, entry_files, load_entry, load_projec
 from papershelf.merge import Conflict, Plan, fold_duplicates, plan_import
 from papershelf.model import Paper
 from papershelf.tagging import UNCATEGORIZED, assign_tags, compile_rules
+from papershelf.text_rules import printable
 from papershelf.vocabulary import Vocabulary
 from papershelf.writer import PatchError, patch_entry, render_entry
 
@@ -107,10 +109,13 @@ def run(args: argparse.Namespace) -> int:
         added=args.added or date.today(),
         dry_run=args.dry_run,
     )
+    # Titles and lines of the listings are untrusted: printed escaped (a NUL or ESC in
+    # a dump cannot reach the terminal as a control sequence).
+    out, err = Printable(sys.stdout), Printable(sys.stderr)
     try:
-        report = import_daily_papers(options, out=sys.stdout, err=sys.stderr)
+        report = import_daily_papers(options, out=out, err=err)
     except ImportAbortedError as failure:
-        print(f"papershelf import: {failure}", file=sys.stderr)
+        print(f"papershelf import: {failure}", file=err)
         print(f"nothing was written to {_shown_dir(options.into)}", file=sys.stderr)
         return 1
     return 1 if report.problems else 0
@@ -146,6 +151,19 @@ class Staged:
     text: str
     expected: Paper
     label: str
+
+
+class Printable(io.TextIOBase):
+    """A text stream that writes through :func:`papershelf.text_rules.printable`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def plural(number: int, noun: str) -> str:

@@ -488,3 +488,16 @@ def test_progress_for_large_inputs(shelf, capsys):
     ]
     assert "  new:                600\n" in out
     assert len(list((shelf / "papers").iterdir())) == 600
+
+
+def test_control_characters_of_a_dump_reach_the_terminal_escaped(shelf, capsys):
+    """A title with NUL and ESC bytes (a terminal control sequence) is a problem line
+    or a warning, but its bytes never reach the terminal raw."""
+    (shelf / "hostile.txt").write_text(
+        "Bad \x1b[2J Title \x00 With Controls\n\nAn abstract about agents.\n\n  • 3 authors\n"
+        "·\nAug 14\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_import(capsys, "hostile.txt", "--added", "2025-01-02", "--year", "2025")
+    assert "\x1b" not in out + err and "\x00" not in out + err
+    assert "\\x1b[2J" in out + err

@@ -290,7 +290,8 @@ def test_tag_aliases_resolve_to_the_canonical_id(project):
         (
             'title: "T\\u0007"\nadded: 2025-01-02\ntags: [agents]\n',
             [
-                "papers/good-paper.yaml:1: title: contains a control character (delete the invisible character)"
+                "papers/good-paper.yaml:1: title: contains a control character (U+0007) "
+                "(delete the invisible character)"
             ],
         ),
         (
@@ -455,3 +456,85 @@ def test_unknown_tags_get_the_close_tags_by_id_title_or_alias(project):
         "papers/good-paper.yaml:3: tags: unknown tag 'step-by-stp' (did you mean "
         "'chain-of-thought'? every tag is listed in tags.yml)",
     ]
+
+
+# Text rules (papershelf.text_rules): characters that cannot be shown or that spoof
+# what is shown, and sizes, each refused with the field, the line and the fix.
+@pytest.mark.parametrize(
+    ("field_line", "expected"),
+    [
+        ('title: "H28 lone \\ud800 surrogate"', "title: contains an unpaired surrogate (U+D800)"),
+        (
+            'title: "Invoice \\u202egpj.exe"',
+            "title: contains a bidirectional control (U+202E RIGHT-TO-LEFT OVERRIDE)",
+        ),
+        (
+            'title: "Isolated \\u2067text\\u2069"',
+            "title: contains a bidirectional control (U+2067 RIGHT-TO-LEFT ISOLATE)",
+        ),
+        (
+            'title: "Zero\\u200bwidth"',
+            "title: contains an invisible format character (U+200B ZERO WIDTH SPACE)",
+        ),
+        ('title: "Non\\uffffcharacter"', "title: contains a non-character (U+FFFF)"),
+        ('authors: ["Ada \\u202eLovelace"]', "authors: contains a bidirectional control (U+202E"),
+        (
+            'organization: "Lab\\ufeff"',
+            "organization: contains an invisible format character (U+FEFF",
+        ),
+        ('abstract: "Spoofed \\u202dorder"', "abstract: contains a bidirectional control (U+202D"),
+        ('abstract: "A \\ufdd0 non-character"', "abstract: contains a non-character (U+FDD0)"),
+        (f"title: {'T' * 301}", "title: is 301 characters long; at most 300 are allowed"),
+        (
+            f"organization: {'O' * 201}",
+            "organization: is 201 characters long; at most 200 are allowed",
+        ),
+        (
+            f"abstract: {'word ' * 2001}",
+            "abstract: is 10,004 characters long; at most 10,000 are allowed",
+        ),
+    ],
+)
+def test_text_that_cannot_be_shown_or_spoofs_what_is_shown_is_refused(
+    project, field_line, expected
+):
+    text = f"title: Fine title\nadded: 2025-01-02\ntags: [agents]\n{field_line}\n"
+    if field_line.startswith("title:"):
+        text = text.replace("title: Fine title\n", "")
+    found = messages(project, text)
+    assert len(found) == 1 and expected in found[0], found
+
+
+def test_joiners_that_scripts_and_emoji_need_are_kept_and_invisible_characters_in_abstracts_too(
+    project,
+):
+    text = (
+        'title: "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f469\u200d\U0001f52c"\n'
+        "added: 2025-01-02\ntags: [agents]\n"
+        'abstract: "Soft\u00adhyphen and zero\u200bwidth space."\n'
+    )
+    paper, problems = load(project, text, "good-paper", ".yaml")
+    assert problems == [] and paper is not None
+    assert "\u200c" in paper.title and "\u200b" in paper.abstract
+
+
+def test_notes_in_a_markdown_body_follow_the_same_rules_with_their_line(project):
+    text = "---\ntitle: Fine\nadded: 2025-01-02\ntags: [agents]\n---\nFirst line.\nSpoof \u202e here.\n"
+    [problem] = messages(project, text, suffix=".md")
+    assert problem.startswith("papers/good-paper.md:6: notes: contains a bidirectional control")
+
+
+def test_an_entry_file_over_64_kb_is_refused_before_it_is_read(project):
+    text = "title: Big\nadded: 2025-01-02\ntags: [agents]\nnotes: |\n" + "  line\n" * 12_000
+    [problem] = messages(project, text)
+    assert problem == (
+        "papers/good-paper.yaml:1: file: is 84,053 bytes; an entry may be at most 65,536 "
+        "(shorten the abstract or the notes)"
+    )
+
+
+def test_entry_text_in_a_message_is_escaped_for_the_terminal():
+    from papershelf.model import Problem
+
+    problem = Problem("papers/x.yaml", 3, "tags", "unknown tag 'a\x1b[2Jb\u202e'", "fix it")
+    assert str(problem) == "papers/x.yaml:3: tags: unknown tag 'a\\x1b[2Jb\\u202e' (fix it)"

@@ -120,3 +120,19 @@ def test_the_unknown_tag_hint_names_the_vocabulary_file(project, tmp_path):
     )
     assert Vocabulary({}, {}).path == "tags.yml"  # the default keeps old callers working
     assert load_vocabulary(tmp_path / "missing.yml")[0].path == str(tmp_path / "missing.yml")
+
+
+def test_tag_titles_and_descriptions_follow_the_text_rules(tmp_path):
+    """A tag's title shows on every paper it tags: no spoofing characters, bounded."""
+    path = tmp_path / "tags.yml"
+    path.write_text(
+        'agents:\n  title: "Agents \\u202e"\n  description: Fine.\n'
+        "vision:\n  title: Vision\n  description: " + "d" * 1001 + "\n",
+        encoding="utf-8",
+    )
+    vocabulary, problems = load_vocabulary(path)
+    assert [(p.line, p.field, p.message.split(" (")[0]) for p in problems] == [
+        (2, "agents.title", "contains a bidirectional control"),
+        (6, "vision.description", "is 1,001 characters long; at most 1,000 are allowed"),
+    ]
+    assert vocabulary.tags == {}

@@ -22,6 +22,7 @@ from papershelf.model import Paper, Problem
 from papershelf.paths import display_path as display_path
 from papershelf.schema import build_paper
 from papershelf.slugs import is_valid_slug, slugify, title_key
+from papershelf.text_rules import ENTRY_FILE_MAX
 from papershelf.vocabulary import Vocabulary, load_vocabulary
 
 ENTRY_SUFFIXES = (".yaml", ".md")
@@ -213,9 +214,19 @@ def load_entry(
         )
     try:
         if data is None:
-            text = path.read_text(encoding="utf-8")
-        else:  # as read_text does: universal newlines
-            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            data = path.read_bytes()
+        # A bound on what one entry can add to every page and feed it is in.
+        if len(data) > ENTRY_FILE_MAX:
+            too_big = Problem(
+                shown,
+                1,
+                "file",
+                f"is {len(data):,} bytes; an entry may be at most {ENTRY_FILE_MAX:,}",
+                "shorten the abstract or the notes",
+            )
+            return None, [*problems, too_big]
+        # As read_text does: universal newlines.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         return None, [*problems, Problem(shown, 1, "file", "not UTF-8 text", "save as UTF-8")]
     text = text.removeprefix("\ufeff")
@@ -240,7 +251,13 @@ def load_entry(
     except strict_yaml.StrictYamlError as error:
         return None, [*problems, Problem(shown, error.line, "yaml", error.message, error.fix)]
     paper, entry_problems = build_paper(
-        root, slug=stem, path=shown, vocabulary=vocabulary, body_notes=body, first_line=offset + 1
+        root,
+        slug=stem,
+        path=shown,
+        vocabulary=vocabulary,
+        body_notes=body,
+        first_line=offset + 1,
+        body_line=offset + text.count("\n") + 2 if body is not None else None,
     )
     problems.extend(entry_problems)
     if problems or paper is None:

@@ -125,4 +125,8 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message} ({self.fix})"
+        """As printed to a terminal: entry text in a message is shown escaped."""
+        from papershelf.text_rules import printable  # local: model stays import-light
+
+        text = f"{self.path}:{self.line}: {self.field}: {self.message} ({self.fix})"
+        return printable(text)

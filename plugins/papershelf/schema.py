@@ -16,6 +16,15 @@ from urllib.parse import unquote, urlsplit
 
 from papershelf.model import Links, Paper, Problem
 from papershelf.strict_yaml import Mapping, Scalar, Sequence, Value
+from papershelf.text_rules import (
+    ABSTRACT_MAX,
+    CONTROL_CHARACTERS,
+    NAME_MAX,
+    NOTES_MAX,
+    TITLE_MAX,
+    character_problem,
+    length_problem,
+)
 from papershelf.vocabulary import Vocabulary, did_you_mean
 
 FIELDS = (
@@ -48,8 +57,9 @@ _WHITESPACE = {
     "\n": ("a line break", "write the link on one line"),
     "\r": ("a line break", "write the link on one line"),
 }
-# C0/C1 control characters other than tab and newline break XML feeds and HTML.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The longest text each field may hold (papershelf.text_rules); other one-line fields
+# (authors, organisation) hold at most NAME_MAX characters.
+TEXT_LIMITS = {"title": TITLE_MAX, "abstract": ABSTRACT_MAX, "notes": NOTES_MAX}
 
 
 class _Collector:
@@ -77,6 +87,7 @@ def build_paper(
     vocabulary: Vocabulary,
     body_notes: str | None = None,
     first_line: int = 1,
+    body_line: int | None = None,
 ) -> tuple[Paper | None, list[Problem]]:
     """Check one entry's fields; return the Paper (None if invalid) and all problems.
 
@@ -141,6 +152,9 @@ def build_paper(
                 "move the notes below the closing `---` and remove the `notes` field",
             )
         notes = body_notes.strip()
+        problem = character_problem(notes, one_line=False) or length_problem(notes, NOTES_MAX)
+        if problem:
+            report.fail(body_line or first_line, "notes", *problem)
 
     if report.problems or title is None or added is None:
         return None, report.problems
@@ -174,21 +188,23 @@ def _scalar(value: Value, name: str, report: _Collector, what: str) -> Scalar | 
     return None
 
 
-def _text(value: Value, name: str, report: _Collector) -> str | None:
+def _text(value: Value, name: str, report: _Collector, *, one_line: bool = False) -> str | None:
     scalar = _scalar(value, name, report, "text")
     if scalar is None:
         return None
     text = normalise_text(scalar.text)
-    if CONTROL_CHARACTERS.search(text):
-        report.fail(
-            scalar.line, name, "contains a control character", "delete the invisible character"
-        )
+    limit = TEXT_LIMITS.get(name, NAME_MAX if one_line else None)
+    problem = character_problem(text, one_line=one_line) or (
+        length_problem(text, limit) if limit else None
+    )
+    if problem:
+        report.fail(scalar.line, name, *problem)
         return None
     return text
 
 
 def _single_line_text(value: Value, name: str, report: _Collector) -> str | None:
-    text = _text(value, name, report)
+    text = _text(value, name, report, one_line=True)
     if text is None:
         return None
     if not text:

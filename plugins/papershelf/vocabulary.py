@@ -10,6 +10,7 @@ from papershelf import strict_yaml
 from papershelf.model import Problem, Tag
 from papershelf.paths import display_path
 from papershelf.slugs import is_valid_slug, slugify
+from papershelf.text_rules import DESCRIPTION_MAX, NAME_MAX, character_problem, length_problem
 
 TAG_FIELDS = ("title", "description", "aliases", "keywords")
 # Tag suggestions: difflib's usual cutoff; a further tag is suggested only if it is
@@ -131,8 +132,15 @@ def parse_vocabulary(
             value = body.entries.get(key)
             if not isinstance(value, strict_yaml.Scalar) or not value.text.strip():
                 report(key, "required text is missing", f"add `{key}: ...`")
+                continue
+            text = value.text.strip()
+            one_line = key == "title"  # shown as a tag's name, like an entry's title
+            limit = NAME_MAX if one_line else DESCRIPTION_MAX
+            problem = character_problem(text, one_line=one_line) or length_problem(text, limit)
+            if problem:
+                report(key, *problem, at=value.line)
             else:
-                texts[key] = value.text.strip()
+                texts[key] = text
         lists = {}
         for key in ("aliases", "keywords"):
             value = body.entries.get(key)
