@@ -498,6 +498,6 @@ def test_control_characters_of_a_dump_reach_the_terminal_escaped(shelf, capsys):
         "·\nAug 14\n",
         encoding="utf-8",
     )
-    code, out, err = run_import(capsys, "hostile.txt", "--added", "2025-01-02", "--year", "2025")
+    _, out, err = run_import(capsys, "hostile.txt", "--added", "2025-01-02", "--year", "2025")
     assert "\x1b" not in out + err and "\x00" not in out + err
     assert "\\x1b[2J" in out + err
