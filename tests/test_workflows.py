@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 CI = WORKFLOWS / "ci.yml"
 DEPLOY = WORKFLOWS / "deploy.yml"
+LINKS = WORKFLOWS / "links.yml"
 
 # The only write permissions any job may hold, by (workflow file, job id).
 ALLOWED_WRITES = {("deploy.yml", "deploy"): {"pages": "write", "id-token": "write"}}
@@ -87,14 +88,14 @@ def workflow_problems(name: str, text: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", [CI, DEPLOY], ids=["ci", "deploy"])
+@pytest.mark.parametrize("path", [CI, DEPLOY, LINKS], ids=["ci", "deploy", "links"])
 def test_workflow_follows_the_security_rules(path):
     assert workflow_problems(path.name, path.read_text(encoding="utf-8")) == []
 
 
-def test_only_the_two_workflows_exist():
+def test_only_the_three_workflows_exist():
     # A new workflow gets the same checks: add it to the parametrize above.
-    assert sorted(p.name for p in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml"]
+    assert sorted(p.name for p in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml", "links.yml"]
 
 
 GOOD_JOB = """\
@@ -443,3 +444,15 @@ def test_zizmor_does_report_a_bad_workflow(tmp_path):
     assert result.returncode != 0
     assert "template-injection" in result.stdout
     assert "dangerous-triggers" in result.stdout
+
+
+def test_dead_links_are_looked_for_weekly_without_failing_anyone():
+    links = load(LINKS)
+    assert triggers(links) == {"schedule", "workflow_dispatch"}  # never on pull requests
+    assert links["on"]["schedule"][0]["cron"].endswith("* * 1")  # weekly
+    [job] = links["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
+    checker = next(s for s in job["steps"] if action(s) == "lycheeverse/lychee-action")
+    assert checker["with"]["fail"] is False  # reports, never fails
+    assert "'papers/**/*.yaml'" in checker["with"]["args"]
+    assert "'papers/**/*.md'" in checker["with"]["args"]
