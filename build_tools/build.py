@@ -23,7 +23,7 @@ from pathlib import Path
 
 import papershelf
 from build_tools.lock import BuildLockedError, build_lock
-from papershelf.entry_cache import default_location
+from papershelf.entry_cache import NO_CACHE, default_location  # NO_CACHE: --clean reads none
 from papershelf.incremental import (
     FULL_BUILD_NEEDED,
     STATE_IN,
@@ -39,8 +39,6 @@ from papershelf.kit import kit_path
 from papershelf.publish import PublishError, swap_in, sweep_leftovers
 from papershelf.search import FOLDER as SEARCH_SUBDIR
 
-# --clean: the plugin reads no cache (entries, compiled templates) and writes them anew.
-NO_CACHE = "PAPERSHELF_NO_CACHE"
 HELP = (
     "Build the site into site/ (strict); on failure the previous site stays as it was. "
     "After an edit only the pages it changed are rebuilt (--clean: everything)."

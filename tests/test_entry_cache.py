@@ -13,8 +13,10 @@ import pytest
 
 from papershelf import entry_cache
 from papershelf.entry_cache import (
+    NO_CACHE,
     Entry,
     EntryCache,
+    caches_ignored,
     default_location,
     paper_from_json,
     paper_to_json,
@@ -187,7 +189,7 @@ def test_a_touched_entry_is_saved_with_its_new_time(shelf: Path):
     again = open_cache(shelf)
     paper = cache.entries[key(shelf, "two")].paper
     assert again.lookup(shelf / "papers" / "two.yaml") == (paper, None)
-    assert not again.changed  # known by its size and time: not read again
+    assert not again.changed  # the same contents, size and time: nothing to save
 
 
 def test_a_cache_made_without_opening_replaces_what_was_saved(shelf: Path):
@@ -225,15 +227,20 @@ def test_an_unreadable_cache_is_an_empty_cache_and_is_replaced(shelf: Path):
     assert len(open_cache(shelf).entries) == 3
 
 
-def test_a_cache_with_a_damaged_row_is_empty_and_rewritten(shelf: Path):
+def test_a_damaged_row_is_left_out_parsed_again_and_rewritten(shelf: Path, capsys):
     saved(shelf)
     execute(shelf, "UPDATE entries SET paper = '{}' WHERE path = ?", key(shelf, "two"))
     cache = open_cache(shelf)
-    assert cache.entries == {}
-    assert read_papers(location(shelf), cache.salt, [key(shelf, "two")]) is None
-    load(shelf, cache)
+    assert set(cache.entries) == {key(shelf, "one"), key(shelf, "three")}
+    assert capsys.readouterr().err == (
+        f"papershelf: the entry cache at {location(shelf)} had 1 damaged entry, parsed again\n"
+    )
+    assert read_papers(location(shelf), cache.salt, [key(shelf, "two")]) == {}
+    assert {p.title for p in load(shelf, cache).papers} == {"One", "Two", "Three"}
+    assert cache.hits == 2
     cache.save()
     assert len(open_cache(shelf).entries) == 3
+    assert capsys.readouterr().err == ""
 
 
 def test_a_failed_save_writes_nothing_and_is_tried_again(shelf: Path, monkeypatch):
@@ -372,3 +379,183 @@ def test_the_cache_lives_in_the_user_cache_folder_not_in_the_project(tmp_path: P
     assert location.is_relative_to(tmp_path / "user-cache" / "papershelf")
     assert location.parent.name.startswith("project-")
     assert location.name == "entries.sqlite"
+
+
+# Caches are hints, never truth: what the cache holds is used only when it is the
+# entry file as it is now, stored as it was written.
+
+UNREADABLE = "was unreadable and is rebuilt"
+
+
+def titles(result: LoadResult) -> set[str]:
+    return {paper.title for paper in result.papers}
+
+
+def notices(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("papershelf: the entry cache")]
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen(shelf: Path):
+    saved(shelf)
+    path = shelf / "papers" / "two.yaml"
+    before = path.stat()
+    path.write_text(entry("Owt"))  # as long as "Two"
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r, a checkout
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    cache = open_cache(shelf)
+    assert titles(load(shelf, cache)) == {"One", "Owt", "Three"}
+    assert cache.hits == 2
+    cache.save()
+    assert open_cache(shelf).entries[key(shelf, "two")].paper.title == "Owt"
+
+
+def test_a_changed_byte_in_a_stored_row_is_never_served(shelf: Path, capsys):
+    saved(shelf)
+    data = location(shelf).read_bytes()
+    assert data.count(b'"Three"') == 1
+    location(shelf).write_bytes(data.replace(b'"Three"', b'"Thre!"'))  # still valid JSON
+    cache = open_cache(shelf)
+    assert key(shelf, "three") not in cache.entries
+    assert titles(load(shelf, cache)) == {"One", "Two", "Three"}
+    assert len(notices(capsys.readouterr().err)) == 1
+    cache.save()
+    assert b'"Thre!"' not in location(shelf).read_bytes()
+    assert len(open_cache(shelf).entries) == 3
+    assert capsys.readouterr().err == ""
+
+
+def test_a_row_changed_into_another_valid_paper_is_left_out(shelf: Path):
+    """What the quick build reads (read_papers) is checked too."""
+    saved(shelf)
+    execute(
+        shelf,
+        "UPDATE entries SET paper = replace(paper, 'Two', 'Owt') WHERE path = ?",
+        key(shelf, "two"),
+    )
+    wanted = [key(shelf, "one"), key(shelf, "two")]
+    assert set(read_papers(location(shelf), salt(shelf), wanted) or {}) == {key(shelf, "one")}
+    assert key(shelf, "two") not in open_cache(shelf).entries
+
+
+@pytest.mark.parametrize("column", ["digest", "path"])
+def test_a_row_with_another_digest_or_path_is_left_out(shelf: Path, column: str):
+    saved(shelf)
+    execute(
+        shelf, f"UPDATE entries SET {column} = {column} || 'x' WHERE path = ?", key(shelf, "two")
+    )
+    cache = open_cache(shelf)
+    assert set(cache.entries) == {key(shelf, "one"), key(shelf, "three")}
+    assert titles(load(shelf, cache)) == {"One", "Two", "Three"}
+
+
+def test_a_row_with_text_for_a_number_is_left_out(shelf: Path):
+    saved(shelf)
+    execute(shelf, "UPDATE entries SET size = 'x' WHERE path = ?", key(shelf, "two"))
+    assert set(open_cache(shelf).entries) == {key(shelf, "one"), key(shelf, "three")}
+
+
+def _garbage(data: bytes) -> bytes:
+    return b"not a database, " * (len(data) // 16)
+
+
+def _bad_header(data: bytes) -> bytes:
+    return b"SQLite format 2\0" + data[16:]
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[: len(data) // 3]
+
+
+def _other_schema(data: bytes) -> bytes:
+    return data  # made below: the same salt and format, a table without seals
+
+
+def _not_ours(data: bytes) -> bytes:
+    return data  # made below: a SQLite database with other tables
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_garbage, _bad_header, _truncated, _other_schema, _not_ours],
+    ids=lambda f: f.__name__,
+)
+def test_an_unreadable_database_is_said_once_and_rebuilt(shelf: Path, capsys, damage):
+    saved(shelf)
+    where = location(shelf)
+    where.write_bytes(damage(where.read_bytes()))
+    if damage is _other_schema:
+        execute(shelf, "ALTER TABLE entries DROP COLUMN seal")
+    elif damage is _not_ours:
+        execute(shelf, "DROP TABLE meta")
+    capsys.readouterr()
+    cache = open_cache(shelf)
+    [notice] = notices(capsys.readouterr().err)
+    assert notice.startswith(f"papershelf: the entry cache at {where} {UNREADABLE} (")
+    assert notice.endswith(")")
+    assert cache.entries == {}
+    assert titles(load(shelf, cache)) == {"One", "Two", "Three"}
+    cache.save()
+    again = open_cache(shelf)
+    assert len(again.entries) == 3
+    assert capsys.readouterr().err == ""
+
+
+def test_an_unreadable_database_is_replaced_even_without_entries(tmp_path: Path, capsys):
+    where = tmp_path / "cache.sqlite"
+    where.write_bytes(b"\0garbage" * 100)
+    (tmp_path / "tags.yml").write_text(TAGS)
+    cache = EntryCache.open(where, entry_cache.salt(tmp_path / "tags.yml"))
+    assert len(notices(capsys.readouterr().err)) == 1
+    cache.save()
+    EntryCache.open(where, cache.salt)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_new_empty_database_is_not_news(shelf: Path, capsys):
+    location(shelf).write_bytes(b"")
+    assert open_cache(shelf).entries == {}
+    assert capsys.readouterr().err == ""
+
+
+def test_a_busy_database_is_neither_news_nor_thrown_away(shelf: Path, capsys, monkeypatch):
+    saved(shelf)
+    monkeypatch.setattr(entry_cache, "BUSY_TIMEOUT", 0.05)
+    with closing(sqlite3.connect(location(shelf), isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a save
+        assert open_cache(shelf).entries == {}
+        other.execute("ROLLBACK")
+    assert capsys.readouterr().err == ""
+    assert len(open_cache(shelf).entries) == 3
+
+
+def test_any_damaged_byte_gives_the_real_entries(shelf: Path, capsys):
+    """One byte of the database changed, here and there over the whole file: the
+    entries are always the files' (never an exception), and one save heals it."""
+    saved(shelf)
+    where = location(shelf)
+    current = salt(shelf)  # once: other work on the validating code must not change it
+    good = where.read_bytes()
+    # Every 5th byte in use (most of the file is empty pages: zeros), and the first
+    # bytes of every page (headers).
+    used = [n for n in range(len(good)) if good[n]]
+    pages = range(0, len(good), entry_cache.PAGE_SIZE)
+    positions = sorted({*used[::5], *(page + n for page in pages for n in range(0, 108, 3))})
+    assert len(positions) > 300
+    for position in positions:
+        damaged = bytearray(good)
+        damaged[position] ^= 0x5A
+        where.write_bytes(bytes(damaged))
+        cache = EntryCache.open(where, current)
+        assert titles(load(shelf, cache)) == {"One", "Two", "Three"}, position
+        cache.save()
+        assert len(EntryCache.open(where, current).entries) == 3, position
+    capsys.readouterr()
+
+
+def test_no_cache_is_read_when_the_environment_says_so(monkeypatch):
+    for value, ignored in (("", False), ("0", False), ("1", True), ("yes", True)):
+        monkeypatch.setenv(NO_CACHE, value)
+        assert caches_ignored() is ignored
+    monkeypatch.delenv(NO_CACHE)
+    assert not caches_ignored()
+    assert NO_CACHE == "PAPERSHELF_NO_CACHE"

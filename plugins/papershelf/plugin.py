@@ -260,16 +260,25 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         return config
 
     def compiled_templates(self) -> jinja2.BytecodeCache | None:
-        return compiled_templates() if self.config.cache else None
+        """Compiled templates from the user's cache folder; with PAPERSHELF_NO_CACHE
+        (papershelf build --clean) compiled afresh, and written for later builds."""
+        from papershelf.entry_cache import caches_ignored
+
+        return compiled_templates(read=not caches_ignored()) if self.config.cache else None
 
     def entry_cache(self, root: Path, tags_file: Path) -> EntryCache | None:
         """The entry cache: kept in memory across `mkdocs serve` rebuilds, read from
         the user's cache folder otherwise; a new one when the vocabulary or the
-        validating code changed."""
+        validating code changed. With PAPERSHELF_NO_CACHE (papershelf build --clean)
+        nothing is read: every entry is parsed, and the new cache replaces the old."""
+        from papershelf.entry_cache import caches_ignored
+
         if not self.config.cache:
             return None
         current = salt(tags_file)
-        if self.entries is None or self.entries.salt != current:
+        if caches_ignored():
+            self.entries = EntryCache(current, default_location(root))
+        elif self.entries is None or self.entries.salt != current:
             self.entries = EntryCache.open(default_location(root), current)
         return self.entries
 

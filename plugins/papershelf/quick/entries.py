@@ -7,7 +7,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from papershelf.entry_cache import Entry, content_digest, read_papers, read_stats, write_entries
+from papershelf.entry_cache import (
+    Entry,
+    content_digest,
+    read_entry_file,
+    read_papers,
+    read_stats,
+    write_entries,
+)
 from papershelf.kit import Kit
 from papershelf.loader import load_entry
 from papershelf.model import Paper
@@ -39,25 +46,28 @@ class EntryVersions:
         self.edited: dict[int, Paper] = {}
 
     def changed_files(self, papers_dir: Path) -> list[tuple[int, Path]]:
-        """Entry files whose size or time differ from this site's last build (the
-        same files as papershelf.loader.entry_files, without a Path object for each)."""
+        """Entry files whose contents, size or time differ from this site's last build
+        (the same files as papershelf.loader.entry_files, without a Path object for
+        each). Every file is read and hashed: an edit may keep both size and time
+        (``touch -r``, a checkout, a restored backup); 0.1 s at 10,000 entries."""
         folder = str(papers_dir)
-        found: dict[str, tuple[int, int]] = {}
         try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    if entry.is_file() and not entry.name.startswith("."):
-                        info = entry.stat()  # entry.path: the folder joined with the name
-                        found[entry.path] = (info.st_size, info.st_mtime_ns)
+            with os.scandir(folder) as scan:  # entry.path: the folder joined with the name
+                found = {e.path for e in scan if e.is_file() and not e.name.startswith(".")}
         except OSError as error:
             raise NotQuickError(f"cannot list {papers_dir}: {error}") from None
-        if len(found) != len(self.paths) or found.keys() != set(self.paths):
+        if len(found) != len(self.paths) or found != set(self.paths):
             raise NotQuickError("entries were added, removed or renamed")
-        return [
-            (number, Path(path))
-            for number, path in enumerate(self.paths)
-            if found[path] != tuple(self.built[number][:2])
-        ]
+        changed: list[tuple[int, Path]] = []
+        for number, path in enumerate(self.paths):
+            try:
+                data, size, mtime_ns = read_entry_file(path)
+            except OSError as error:
+                raise NotQuickError(f"cannot read {path}: {error}") from None
+            size_then, mtime_then, digest_then = self.built[number][:3]
+            if (size, mtime_ns) != (size_then, mtime_then) or content_digest(data) != digest_then:
+                changed.append((number, Path(path)))
+        return changed
 
     def edits(self, changed: list[tuple[int, Path]], vocabulary: Any) -> list[Edit]:
         """Load the changed entries; refuse when one has problems (the full build
