@@ -236,6 +236,10 @@ def test_empty_site_gets_a_fixed_date() -> None:
     atom = ET.fromstring(files["atom.xml"])
     assert atom.findtext(f"{ATOM}updated") == EMPTY_SITE_UPDATED.isoformat()
     assert render_all(catalog(), SITE, 50) == files
+    # Feed validators call a date before 1990 implausible (W3C: a warning).
+    assert atom.findtext(f"{ATOM}updated") >= "1990-01-01"
+    rss = ET.fromstring(files["feed.xml"])
+    assert rss.findtext("channel/lastBuildDate").endswith(" 2000 00:00:00 +0000")
 
 
 def test_pub_dates_parse_with_timezone_in_both_formats() -> None:

@@ -46,8 +46,9 @@ RSS_FILE = "feed.xml"
 ATOM_FILE = "atom.xml"
 JSON_FILE = "feed.json"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-# ``updated`` of a feed when the whole site has no papers: fixed, never "now".
-EMPTY_SITE_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+# ``updated`` of a feed when the whole site has no papers: fixed, never "now", and
+# not before 1990 (the W3C validator calls earlier feed dates implausible).
+EMPTY_SITE_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 # Origin of the publication-date seconds in entry_datetime (covers 1900 to 2136).
 _TIME_ORIGIN = date(1900, 1, 1).toordinal()
 # Made-up times stay within the first ten minutes of the added day: a paper is usually
