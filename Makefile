@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c requiremen
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: site test serve lint validate install bench lock clean
+.PHONY: site test serve lint validate install bench differential lock clean
 
 site: $(RUNTIME)  ## Build the site into site/ (creates .venv and installs on first run)
 	$(BIN)/papershelf build
@@ -25,6 +25,11 @@ lint: $(TESTDEPS)
 
 bench: $(RUNTIME)  ## Benchmark builds at 1,000, 10,000 and 50,000 synthetic papers (slow)
 	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg
+
+# Random seeded edits of a generated list; after each, `papershelf build` (quick, --dirty
+# or full) must give the clean build's site byte for byte (build_tools/differential.py).
+differential: $(RUNTIME)  ## Check incremental builds against clean ones (long: 300 edits)
+	$(BIN)/papershelf differential --steps 300
 
 # VALIDATE_FLAGS: CI passes `--new-since HEAD^1` on pull requests (duplicates are
 # reported on the file the pull request adds).

@@ -21,6 +21,7 @@ TOOLS = {
     "search-size": "build_tools.search_size",
     "start-list": "build_tools.start_list",
     "links": "build_tools.links",
+    "differential": "build_tools.differential",
 }
 
 

@@ -14,6 +14,7 @@ import feedparser
 import pytest
 from mkdocs.config import load_config
 
+from build_tools.cli import main
 from tests.conftest import Project, curator_checkout
 from tests.site_builds import clean_build, run_build, tree
 
@@ -192,3 +193,17 @@ def test_a_quick_build_dates_the_feeds_of_unused_tags_as_a_clean_build_does(
     assert "without mkdocs" in out
     assert "<updated>2026-11-20" in (project.site / "tags/swarms/atom.xml").read_text()
     assert tree(project.site) == clean_build(project, monkeypatch, capfd)
+
+
+def test_an_added_date_in_the_future_fails_a_quick_build_as_it_fails_a_clean_one(
+    tmp_path, monkeypatch, capfd
+):
+    project = curator_checkout(tmp_path, ONE_TAG)
+    project.paper("walking-robots", NO_ORGANISATION)
+    built(project, monkeypatch, capfd)
+    before = tree(project.site)
+    project.paper("walking-robots", NO_ORGANISATION.replace("2026-11-02", "2999-01-01"))
+    assert main(["build"]) == 1
+    err = capfd.readouterr().err
+    assert "papers/walking-robots.yaml:4: added: 2999-01-01 is in the future" in err
+    assert tree(project.site) == before

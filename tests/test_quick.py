@@ -254,6 +254,10 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     "a date in a year without papers (a new year and month)": lambda p: edit(
         p, "gamma", "added: 2025-01-15", "added: 2025-01-15\npublished: 2023-05-01"
     ),
+    "the papers of a year move to another (the year goes; its page is not made)": lambda p: (
+        edit(p, "alpha", "published: 2025-02-20", "published: 2024-02-20"),
+        edit(p, "beta", "published: 2025-01-10", "published: 2024-01-10"),
+    ),
     "a tag list grows by a page": lambda p: edit(
         p, "gamma", "tags: [vision]", "tags: [vision, agents]"
     ),
@@ -496,6 +500,21 @@ def test_a_title_that_another_entry_has_is_reported_by_the_full_build(
     out, err = capfd.readouterr()
     assert "building with mkdocs: " in out and "same title as another entry" in out
     assert "alpha.yaml:1: title: same title as papers/delta.yaml" in out + err  # added later
+    assert tree(shelf.site) == before
+
+
+def test_an_added_date_in_the_future_is_reported_by_the_full_build_and_the_site_stays(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The loader refuses an ``added`` date after today (papershelf.loader.future_added):
+    a quick build, which loads only the edited entry, must not take it."""
+    before = tree(shelf.site)
+    edit(shelf, "alpha", "added: 2025-03-01", "added: 2999-03-01")
+    monkeypatch.chdir(shelf.root)
+    assert main(["build", "--verbose"]) == 1
+    out, err = capfd.readouterr()
+    assert "building with mkdocs: " in out and "in the future" in out
+    assert "2999-03-01 is in the future" in out + err
     assert tree(shelf.site) == before
 
 

@@ -76,3 +76,14 @@ def test_the_readme_logo_and_colours_example_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     home = (checkout.site / "index.html").read_text(encoding="utf-8")
     assert 'data-md-color-primary="teal"' in home and "assets/logo.svg" in home
+
+
+def test_every_promise_of_the_readme_names_a_test_that_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What a build promises", 1)[1].split("\n## ", 1)[0]
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py"))
+    names = re.findall(r"`(test_[a-z0-9_]+)`", section)
+    files = re.findall(r"`(tests/[a-z0-9_/]+\.py)`", section)
+    assert len(names) >= 6 and files
+    assert [name for name in names if f"def {name}(" not in sources] == []
+    assert [path for path in files if not (ROOT / path).is_file()] == []

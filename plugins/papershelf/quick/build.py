@@ -6,12 +6,14 @@ import gc
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from papershelf.entry_cache import default_location, salt
 from papershelf.incremental import BuildState, merge_into, site_stamp, staging_folder, write_outputs
 from papershelf.kit import Card, KitError, KitReader, identities, kit_path, stamp, update_kit
+from papershelf.loader import future_added
 from papershelf.quick.edits import Edit, NotQuickError, check_identities
 from papershelf.quick.entries import EntryVersions
 from papershelf.quick.moving import Moves
@@ -90,6 +92,10 @@ def _rebuild(
             state.write(state_path)
             return Outcome(0, 0, 0, False)
         check_identities(kit.identities, edits)
+        # The checks of the whole list (papershelf.loader.load_project) that the edited
+        # entries alone can fail; the full build reports them.
+        if future_added((new for _, _, new in edits), date.today()):
+            raise NotQuickError("an added date is in the future")
     with stage("catalog"):
         moves = Moves.of(reader, vocabulary.tags, edits)
     site = SiteParts(kit, vocabulary.tags, reader, edits, entries, moves)

@@ -103,6 +103,8 @@ class SiteParts:
         with stage("pages: plan"):
             planned = self._planned() if self.moves is not None else {}
         made.update(planned)
+        for page in self.removed.values():  # a page that goes (its list went) is not made:
+            made.pop(page, None)  # its kept spec may name a list that is gone too
         if len(made) > max(MOST_PAGES * len(previous), 100):
             raise NotQuickError("most pages changed")
         # After a move, list pages are made of stand-ins (their cards come from the
