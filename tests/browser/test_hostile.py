@@ -781,6 +781,9 @@ def test_instant_navigation_keeps_hostile_text_as_text(reader: Reader) -> None:
     an organisation."""
     page = reader.page
     reader.open("")
+    # Instant navigation takes over links once material has read the sitemap; a click
+    # before that is an ordinary page load.
+    page.wait_for_load_state("networkidle")
     page.evaluate("window.__notReloaded = true")
     page.locator(".ps-card__title a").filter(has_text="Hostile links").click()
     expect(page).to_have_url(reader.site.url("papers/hostile-links/"))
