@@ -10,14 +10,20 @@ the clean build fails, the incremental build must fail too (exit 1) and leave
 
 The harness writes a generated list into a folder (:func:`initial_shelf`: a dozen
 papers in ``.yaml`` and ``.md``, five tags of which one is unused, two organisations,
-papers with and without a published date, pages of two papers so that every list is
-paginated), builds it both ways, and then, step by step, makes an edit drawn from
-:data:`EDITS` (each a pure function of the project and a ``random.Random``: what it
-did and the project after it), writes the files it changed and builds again both
-ways. The same seed gives the same edits (:func:`plan` lists them without building).
-The first divergence raises :class:`DivergenceError`, whose message names the step, the
-seed, the edits so far, the first differing files with a short diff and the command
-that replays it.
+papers with and without a published date; pages of one to three papers, so that every
+list is paginated, and other settings that vary with the seed, :func:`mkdocs_yml`),
+builds it both ways, and then, step by step, makes an edit drawn from :data:`EDITS`
+(each a pure function of the project and a ``random.Random``: what it did and the
+project after it), writes the files it changed and builds again both ways (now and
+then the clean build first: it moves the entry cache the two sites share). The same
+seed gives the same edits (:func:`plan` lists them without building). The first
+divergence raises :class:`DivergenceError`, whose message names the step, the seed,
+the edits so far, the first differing files with a short diff and the command that
+replays it.
+
+The builds run in this process (``build_tools.cli.main``): quick builds then use the
+code this process started with, and a run reports when papershelf's code changed
+under it.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import io
 import os
 import random
 import shutil
+import sys
 import tempfile
 import textwrap
 import time
@@ -318,7 +325,10 @@ def new_entry(shelf: Shelf, rng: random.Random, index: int | None = None) -> Ent
     if n % 3 != 2:
         entry["published"] = (added - timedelta(days=rng.randint(0, 60))).isoformat()
     entry["added"] = added.isoformat()
-    entry["tags"] = rng.sample(["agents", "reasoning", "vision", "robotics"], rng.randint(1, 2))
+    # Tags of the vocabulary (an unused one may have been removed from it).
+    tags = [tag for tag in ("agents", "reasoning", "vision", "robotics") if tag in shelf.tags]
+    tags = tags or sorted(shelf.tags)
+    entry["tags"] = rng.sample(tags, min(rng.randint(1, 2), len(tags)))
     if n % 5 != 4:
         entry["abstract"] = words(rng, rng.randint(3, 25)).capitalize() + "."
     if n % 2 == 0:
@@ -1119,7 +1129,7 @@ def private_cache(folder: Path) -> Iterator[None]:
 def run(args: argparse.Namespace) -> int:
     seeds = args.seed or [1]
     if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
-        print(f"papershelf differential: {args.keep} is not empty", flush=True)
+        print(f"papershelf differential: {args.keep} is not empty", file=sys.stderr)
         return 2
     paths: dict[str, int] = {}
     start = time.perf_counter()

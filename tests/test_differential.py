@@ -162,12 +162,14 @@ def test_the_generated_list_has_every_kind_of_entry_and_loads_without_problems(t
     assert _load(tmp_path) == []
 
 
-@pytest.mark.parametrize("seed", [2, 3])
+@pytest.mark.parametrize("seed", [2, 17])
 def test_valid_edits_keep_the_list_valid_and_an_invalid_one_is_refused(tmp_path: Path, seed: int):
+    """Else a run would test failed builds only (17: an unused tag removed from the
+    vocabulary, and later a new entry that must not take it)."""
     planner = d.Planner(seed)
     d.write_changes(tmp_path, d.files(planner.shelf))
     invalid = 0
-    for _ in range(60):
+    for _ in range(200):
         before = planner.shelf
         edit = planner.next()
         d.write_changes(tmp_path, d.changes(before, edit.shelf))
