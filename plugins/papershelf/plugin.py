@@ -305,8 +305,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             catalog_token = catalog_shape(self.catalog)
             self.generated.start_build(config)
             existing = set(files.src_uris)
+            hand_written = set(self.page_urls)  # tags/x.md has the URL of tags/x/index.md
             for spec in plan_pages(self.catalog, settings, home=not hand_written_home):
-                if spec.src_uri in existing:
+                if spec.src_uri in existing or spec.url in hand_written:
                     continue  # a hand-written page at a generated URL wins
                 self.specs[spec.src_uri] = spec
                 # Pages in the nav go through the theme: the navigation marks them active.
