@@ -48,6 +48,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from papershelf.schema import FIELDS  # the field order of an entry file
+
 HELP = (
     "Seeded random edits of a generated list: after each, `papershelf build` must make "
     "the site a clean build makes (a check of quick and incremental builds)."
@@ -58,21 +60,6 @@ CLEAN_SITE = "clean-site"
 # --------------------------------------------------------------------------------------
 # The project: entries, vocabulary, hand-written pages and mkdocs.yml as plain data.
 
-# Field order in an entry file (a .md entry keeps its notes as the body).
-FIELDS = (
-    "title",
-    "authors",
-    "author_count",
-    "organization",
-    "organization_id",
-    "published",
-    "added",
-    "tags",
-    "abstract",
-    "links",
-    "votes",
-    "notes",
-)
 TAGS = {
     "agents": {"title": "Agents", "description": "Language-model agents that act & plan."},
     "reasoning": {"title": "Reasoning", "description": "Multi-step reasoning."},
