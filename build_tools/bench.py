@@ -5,7 +5,7 @@ project's configuration, content and templates (linked) over synthetic papers. T
 it measures, each in a fresh process:
 
 * a cold ``papershelf build`` (entry cache emptied): wall and CPU time, time per
-  stage (``papershelf.timing``, of the main build process), peak RSS of the largest
+  stage (``papershelf.speed.timing``, of the main build process), peak RSS of the largest
   process (the build or one of the helpers it forks: pages and feeds, search index),
   output files and bytes, search index and feed bytes;
 * a no-op rebuild and a rebuild after editing one entry (``papershelf build`` again);
@@ -46,11 +46,11 @@ from typing import Any
 
 from build_tools import bench_report, synthetic
 from build_tools.deploy_check import config_urls
-from papershelf.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
+from papershelf.site.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
 
 HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
 DEFAULT_SIZES = (1000, 10000, 50000)
-TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.timing in the build process
+TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.speed.timing in the build process
 USER_CACHE = "user-cache"  # XDG_CACHE_HOME of the builds (entry cache), emptied before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})

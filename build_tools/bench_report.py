@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papershelf.templating import strict_environment
+from papershelf.site.templating import strict_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAGES = ("load/validate", "catalog", "pages", "feeds", "search index", "other")

@@ -4,7 +4,7 @@ and after an edit rebuilds only what the edit changed.
 ``mkdocs build`` empties ``site_dir`` before writing, so a failure halfway would leave
 readers (or ``make serve``) with half a site. We build into a sibling temporary folder
 and swap it in only when the build succeeded. When the last build of this site left a
-state (papershelf.incremental) and nothing every page depends on changed, the build
+state (papershelf.speed.build_state) and nothing every page depends on changed, the build
 in the temporary folder is a ``--dirty`` one that holds only the changed pages, which
 are then moved into the site.
 """
@@ -23,21 +23,21 @@ from pathlib import Path
 
 import papershelf
 from build_tools.lock import BuildLockedError, build_lock
-from papershelf.entry_cache import NO_CACHE, default_location  # NO_CACHE: --clean reads none
-from papershelf.incremental import (
+from papershelf.site.publish import PublishError, swap_in, sweep_leftovers
+from papershelf.site.search import FOLDER as SEARCH_SUBDIR
+from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
     STATE_IN,
     STATE_OUT,
     BuildState,
     merge_into,
     removed_pages,
-    site_stamp,
+    site_signature,
     staging_folder,
     state_location,
 )
-from papershelf.kit import kit_path
-from papershelf.publish import PublishError, swap_in, sweep_leftovers
-from papershelf.search import FOLDER as SEARCH_SUBDIR
+from papershelf.speed.entry_cache import NO_CACHE, default_location  # NO_CACHE: --clean reads none
+from papershelf.speed.snapshot import snapshot_path
 
 HELP = (
     "Build the site into site/ (strict); on failure the previous site stays as it was. "
@@ -174,7 +174,7 @@ def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: P
     why = "--clean" if args.clean else "no earlier build of this site"
     if previous is not None and previous.inputs != inputs:
         previous, why = None, "mkdocs.yml or an installed version changed"
-    elif previous is not None and not (previous.stamp and previous.stamp == site_stamp(site)):
+    elif previous is not None and not (previous.stamp and previous.stamp == site_signature(site)):
         previous, why = None, f"{args.site_dir}/ was changed by something else"
     if previous is None and args.verbose:
         print(f"papershelf: building everything: {why}")
@@ -216,17 +216,17 @@ def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: P
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         if state is not None:
-            state.inputs, state.stamp = inputs, site_stamp(site)
-            if kit_path(new_state).is_file():
-                kit_path(new_state).replace(kit_path(state_path))
+            state.inputs, state.stamp = inputs, site_signature(site)
+            if snapshot_path(new_state).is_file():
+                snapshot_path(new_state).replace(snapshot_path(state_path))
             else:
-                kit_path(state_path).unlink(missing_ok=True)
+                snapshot_path(state_path).unlink(missing_ok=True)
             state.write(state_path)
         else:
             state_path.unlink(missing_ok=True)
     finally:
         new_state.unlink(missing_ok=True)
-        kit_path(new_state).unlink(missing_ok=True)
+        snapshot_path(new_state).unlink(missing_ok=True)
     if not args.quiet:
         how = "updated" if previous is not None else "built"
         summary = summarise(BuildState.read(state_path))
@@ -265,9 +265,9 @@ def quick_build(
     state_path: Path,
     previous: BuildState,
 ) -> str | None:
-    """After edits of entry contents only, rebuild without mkdocs (papershelf.quick);
+    """After edits of entry contents only, rebuild without mkdocs (papershelf.speed.quick);
     what it did, or None when mkdocs must build."""
-    from papershelf.quick import NotQuickError, rebuild
+    from papershelf.speed.quick import NotQuickError, rebuild
 
     try:
         outcome = rebuild(config_file, site, state_path, previous)

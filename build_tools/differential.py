@@ -2,7 +2,7 @@
 the incremental ``papershelf build`` checked against a clean build of the same files.
 
 After an edit ``papershelf build`` takes one of three paths: a quick build without
-mkdocs (papershelf.quick), an incremental ``mkdocs build --dirty`` or a full build.
+mkdocs (papershelf.speed.quick), an incremental ``mkdocs build --dirty`` or a full build.
 Whatever the path, ``site/`` must then be byte for byte the site that
 ``papershelf build --clean --site-dir clean-site`` makes of the same files; and when
 the clean build fails, the incremental build must fail too (exit 1) and leave
@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from papershelf.schema import FIELDS  # the field order of an entry file
+from papershelf.entries.schema import FIELDS  # the field order of an entry file
 
 HELP = (
     "Seeded random edits of a generated list: after each, `papershelf build` must make "
@@ -786,7 +786,7 @@ def edit_several(shelf: Shelf, rng: random.Random) -> Edit | None:
     return Edit(kinds, "several: " + "; ".join(edit.description for edit in made), current)
 
 
-# Every kind of edit, and how often it is drawn after the first round (papershelf.quick
+# Every kind of edit, and how often it is drawn after the first round (papershelf.speed.quick
 # takes the edits of entries; the others go through mkdocs, and cost more).
 EDITS: dict[str, tuple[EditFunction, int]] = {
     **{kind: (function, 6) for kind, function in ENTRY_EDITS.items() if kind != "cosmetic"},

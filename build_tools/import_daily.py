@@ -2,10 +2,10 @@
 
 The steps, top to bottom in :func:`import_daily_papers`:
 
-1. read and parse every file (``papershelf.daily_papers``), choosing each file's
+1. read and parse every file (``papershelf.importers.daily_papers``), choosing each file's
    capture year (``--year``, else inferred and said so);
 2. load the collection (``papers/`` must validate: identity and slugs depend on it);
-3. plan (``papershelf.merge``): fold duplicates, match existing entries, tag and
+3. plan (``papershelf.importers.merging``): fold duplicates, match existing entries, tag and
    name new papers;
 4. stage every file to write in a temporary folder, read each back with the real
    loader and compare it with the plan;
@@ -32,20 +32,20 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from papershelf.daily_papers import (
+from papershelf.entries.loader import display_path, entry_files, load_entry, load_project
+from papershelf.entries.model import Paper
+from papershelf.entries.text_rules import printable
+from papershelf.entries.vocabulary import Vocabulary
+from papershelf.importers.daily_papers import (
     LineProblem,
     Record,
     choose_year,
     parse_listing,
     resolve_listing,
 )
-from papershelf.loader import display_path, entry_files, load_entry, load_project
-from papershelf.merge import Conflict, Plan, fold_duplicates, plan_import
-from papershelf.model import Paper
-from papershelf.tagging import UNCATEGORIZED, assign_tags, compile_rules
-from papershelf.text_rules import printable
-from papershelf.vocabulary import Vocabulary
-from papershelf.writer import PatchError, patch_entry, render_entry
+from papershelf.importers.entry_files import PatchError, patch_entry, render_entry
+from papershelf.importers.merging import Conflict, Plan, fold_duplicates, plan_import
+from papershelf.importers.tagging import UNCATEGORIZED, assign_tags, compile_rules
 
 HELP = "Import papers from listing dumps; see `papershelf import daily-papers --help`."
 DAILY_HELP = (
@@ -154,7 +154,7 @@ class Staged:
 
 
 class Printable(io.TextIOBase):
-    """A text stream that writes through :func:`papershelf.text_rules.printable`."""
+    """A text stream that writes through :func:`papershelf.entries.text_rules.printable`."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream

@@ -3,7 +3,7 @@
 Most entries have no link, so readers cannot reach the paper. This opt-in, online
 command looks each such entry's title up on arXiv and writes the id only when exactly
 one arXiv paper has the same title under the collection's own duplicate rule
-(:func:`papershelf.slugs.title_key`); anything less certain is reported, not guessed.
+(:func:`papershelf.entries.slugs.title_key`); anything less certain is reported, not guessed.
 
 Pure parts (query URL, feed parsing, matching, editing the entry text) are plain
 functions; the network, the response cache and file writes are small classes and
@@ -37,18 +37,18 @@ from typing import TextIO
 import feedparser
 import frontmatter
 
-from papershelf import strict_yaml
-from papershelf.loader import (
+from papershelf.entries import strict_yaml
+from papershelf.entries.loader import (
     display_path,
     entry_files,
     load_entry,
     load_project,
     split_front_matter,
 )
-from papershelf.model import Paper
-from papershelf.slugs import title_key
-from papershelf.vocabulary import Vocabulary
-from papershelf.writer import INDENT, PatchError, quoted
+from papershelf.entries.model import Paper
+from papershelf.entries.slugs import title_key
+from papershelf.entries.vocabulary import Vocabulary
+from papershelf.importers.entry_files import INDENT, PatchError, quoted
 
 HELP = (
     "Fill in missing links online; --find-arxiv (required, the only action so far) looks "

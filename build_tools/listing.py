@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from papershelf.loader import load_project
-from papershelf.model import Paper
+from papershelf.entries.loader import load_project
+from papershelf.entries.model import Paper
 
 HELP = "List the papers (sorted by slug); --json prints the stable JSON shape."
 

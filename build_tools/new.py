@@ -18,18 +18,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from papershelf import strict_yaml
-from papershelf.loader import (
+from papershelf.entries import strict_yaml
+from papershelf.entries.loader import (
     ENTRY_SUFFIXES,
     display_path,
     find_duplicates,
     load_entry,
     load_project,
 )
-from papershelf.model import Links, Paper, Problem
-from papershelf.schema import bare_arxiv_id, bare_doi, build_paper
-from papershelf.slugs import is_valid_slug, slugify
-from papershelf.vocabulary import Vocabulary
+from papershelf.entries.model import Links, Paper, Problem
+from papershelf.entries.schema import bare_arxiv_id, bare_doi, build_paper
+from papershelf.entries.slugs import is_valid_slug, slugify
+from papershelf.entries.vocabulary import Vocabulary
 
 HELP = "Create papers/<slug>.yaml (or .md) for a new paper, with a hint for every other field."
 

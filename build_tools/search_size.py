@@ -6,7 +6,7 @@ the synthetic tag vocabulary), it builds the site twice:
 
 * with mkdocs-material's ``search`` plugin: the size of ``search/search_index.json``,
   which a reader's browser downloads whole before the first result (raw and gzipped);
-* with papershelf's own index (``papershelf.search``): its size on disk, the time and
+* with papershelf's own index (``papershelf.site.search``): its size on disk, the time and
   memory it takes to make from a loaded catalog, and what Chromium actually fetches
   from ``search/`` to show the first results of a one-word query and then of an
   author's name, typed into the site's search box (raw, as this tool's server sends
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from build_tools import bench, synthetic
-from papershelf.search import FOLDER
+from papershelf.site.search import FOLDER
 
 HELP = "Measure the search index and a first search's download: material search vs ours."
 DEFAULT_SIZES = (300, 10000)
@@ -55,9 +55,9 @@ plugins:
 INDEX_SCRIPT = """\
 import json, sys, time, tracemalloc
 from pathlib import Path
-from papershelf.catalog import build_catalog
-from papershelf.loader import load_project
-from papershelf.search import search_outputs
+from papershelf.site.catalog import build_catalog
+from papershelf.entries.loader import load_project
+from papershelf.site.search import search_outputs
 
 root = Path(sys.argv[1])
 loaded = load_project(root / "papers", root / "tags.yml")

@@ -15,7 +15,7 @@ half-second polls; with file events a save's events arrive within milliseconds, 
 checkout, still ends in one last build of everything it changed).
 
 The rest is mkdocs' own ``serve`` command, unchanged: ``--dirty`` (only the pages an
-edit changed are rebuilt, see papershelf.serve) and ``--no-strict`` (mkdocs warns
+edit changed are rebuilt, see papershelf.speed.page_fingerprints) and ``--no-strict`` (mkdocs warns
 about every dirty build, which strict mode turns into an abort).
 """
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from papershelf.loader import entry_files
+from papershelf.entries.loader import entry_files
 
 HELP = (
     "Start your own list: delete every entry in papers/ and reset tags.yml to a small "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from papershelf.slugs import slugify
+from papershelf.entries.slugs import slugify
 
 # 40 tags: (id, title, description). Ids follow the vocabulary rules of tags.yml.
 TAGS: tuple[tuple[str, str, str], ...] = tuple(

@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from papershelf.loader import load_project
-from papershelf.model import Problem
+from papershelf.entries.loader import load_project
+from papershelf.entries.model import Problem
 
 HELP = "Check paper entries and report every problem as FILE:LINE: FIELD: message (fix)."
 

@@ -14,7 +14,7 @@ import pytest
 from build_tools.build import lock_location
 from build_tools.cli import main
 from build_tools.lock import build_lock
-from papershelf.publish import PublishError, publish
+from papershelf.site.publish import PublishError, publish
 from tests.conftest import Project, curator_checkout
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli import main
-from papershelf.incremental import state_location
-from papershelf.kit import kit_path
+from papershelf.speed.build_state import state_location
+from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, run_build, tree
 
@@ -60,9 +60,9 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     before = times(shelf.site)
-    # Without the kit of the last build the edit goes through mkdocs (tests/test_quick.py:
+    # Without the snapshot of the last build the edit goes through mkdocs (tests/test_quick.py:
     # with it, without mkdocs). The date moves "one" past "two".
-    kit_path(state_location(shelf.root, shelf.site)).unlink()
+    snapshot_path(state_location(shelf.root, shelf.site)).unlink()
     edited = ONE.replace("2025-01-02", "2025-01-03").replace("First abstract.", "Edited & more.")
     shelf.paper("one", edited)
 

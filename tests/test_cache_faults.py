@@ -13,11 +13,11 @@ import pytest
 from platformdirs import user_cache_dir
 
 from build_tools.cli import main
-from papershelf import entry_cache
-from papershelf.entry_cache import NO_CACHE, EntryCache, default_location
-from papershelf.incremental import state_location
-from papershelf.kit import kit_path
-from papershelf.rendering import CheckedBytecodeCache
+from papershelf.site.rendering import CheckedBytecodeCache
+from papershelf.speed import entry_cache
+from papershelf.speed.build_state import state_location
+from papershelf.speed.entry_cache import NO_CACHE, EntryCache, default_location
+from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, tree
 
@@ -65,7 +65,7 @@ def code_files() -> list[Path]:
 
 
 def current_salt(project: Project) -> str:
-    return entry_cache.salt(project.tags_file)
+    return entry_cache.validation_key(project.tags_file)
 
 
 @pytest.fixture
@@ -114,8 +114,8 @@ def test_an_edit_that_keeps_size_and_time_is_built(
     path.write_text(TWO.replace("Second abstract.", "Edited abstract."))  # as long
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r, a checkout
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-    if how == "mkdocs":  # without the kit of the last build, through mkdocs --dirty
-        kit_path(state_location(shelf.root, shelf.site)).unlink()
+    if how == "mkdocs":  # without the snapshot of the last build, through mkdocs --dirty
+        snapshot_path(state_location(shelf.root, shelf.site)).unlink()
     out, _ = build(shelf, monkeypatch, capfd, *(["--clean"] if how == "clean" else []))
     if how == "quick":
         assert "without mkdocs: 1 entry changed" in out
@@ -217,7 +217,7 @@ def _forge_entry(project: Project) -> None:
     entry = cache.entries[str(project.papers / "two.yaml")]
     entry.paper = replace(entry.paper, title="Forged")
     assert entry_cache.write_entries(
-        database, cache.salt, {str(project.papers / "two.yaml"): entry}
+        database, cache.validation_key, {str(project.papers / "two.yaml"): entry}
     )
 
 

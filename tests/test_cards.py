@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from papershelf.cards import CardCache
-from papershelf.catalog import build_catalog
-from papershelf.model import Paper, Tag
-from papershelf.rendering import fragment_environment
+from papershelf.entries.model import Paper, Tag
+from papershelf.site.cards import CardCache
+from papershelf.site.catalog import build_catalog
+from papershelf.site.rendering import fragment_environment
 
 TAGS = {"agents": Tag("agents", "Agents & Co", "About agents.")}
 

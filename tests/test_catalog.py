@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from papershelf.catalog import Month, build_catalog
-from papershelf.model import Paper, Tag
+from papershelf.entries.model import Paper, Tag
+from papershelf.site.catalog import Month, build_catalog
 
 TAGS = {
     "agents": Tag("agents", "Agents", "a"),

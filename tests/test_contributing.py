@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from papershelf import strict_yaml
-from papershelf.loader import load_entry
-from papershelf.schema import FIELDS
-from papershelf.vocabulary import load_vocabulary, parse_vocabulary
+from papershelf.entries import strict_yaml
+from papershelf.entries.loader import load_entry
+from papershelf.entries.schema import FIELDS
+from papershelf.entries.vocabulary import load_vocabulary, parse_vocabulary
 from tests.conftest import curator_checkout
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from papershelf.daily_papers import (
+from papershelf.importers.daily_papers import (
     Record,
     WrittenDate,
     choose_year,

@@ -15,7 +15,7 @@ import pytest
 
 from build_tools import differential as d
 from build_tools.cli import main
-from papershelf.loader import load_project
+from papershelf.entries.loader import load_project
 
 # Chosen (with d.plan, no builds needed) so that their steps cover every kind of edit;
 # 0 has the tests' configuration and a hand-written home page, 46 a generated one.

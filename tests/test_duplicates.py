@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from papershelf.loader import field_line, find_duplicates, load_project
-from papershelf.model import Links, Paper
+from papershelf.entries.loader import field_line, find_duplicates, load_project
+from papershelf.entries.model import Links, Paper
 
 
 def entry(title: str, added: str = "2025-01-02", links: str = "") -> str:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from papershelf import entry_cache
-from papershelf.entry_cache import (
+from papershelf.entries.loader import LoadResult, load_project
+from papershelf.entries.model import Links, Paper
+from papershelf.speed import entry_cache
+from papershelf.speed.entry_cache import (
     NO_CACHE,
     Entry,
     EntryCache,
@@ -24,8 +26,6 @@ from papershelf.entry_cache import (
     read_stats,
     write_entries,
 )
-from papershelf.loader import LoadResult, load_project
-from papershelf.model import Links, Paper
 
 TAGS = "agents:\n  title: Agents\n  description: About agents.\n"
 OTHER_SALT = "0" * 32
@@ -52,12 +52,12 @@ def location(shelf: Path) -> Path:
     return shelf / "cache.sqlite"
 
 
-def salt(shelf: Path) -> str:
-    return entry_cache.salt(shelf / "tags.yml")
+def validation_key(shelf: Path) -> str:
+    return entry_cache.validation_key(shelf / "tags.yml")
 
 
 def open_cache(shelf: Path) -> EntryCache:
-    return EntryCache.open(location(shelf), salt(shelf))
+    return EntryCache.open(location(shelf), validation_key(shelf))
 
 
 def saved(shelf: Path) -> EntryCache:
@@ -194,7 +194,7 @@ def test_a_touched_entry_is_saved_with_its_new_time(shelf: Path):
 
 def test_a_cache_made_without_opening_replaces_what_was_saved(shelf: Path):
     saved(shelf)
-    fresh = EntryCache(salt(shelf), location(shelf))
+    fresh = EntryCache(validation_key(shelf), location(shelf))
     fresh.store(shelf / "papers" / "one.yaml", b"", small_paper("one"))
     fresh.save()
     assert set(rows(shelf)) == {key(shelf, "one")}
@@ -212,7 +212,7 @@ def test_a_cache_of_another_salt_is_replaced_on_save(shelf: Path):
     assert cache.entries == {}
     cache.store(shelf / "papers" / "one.yaml", b"", small_paper("one"))
     cache.save()
-    assert read_stats(location(shelf), old.salt) is None
+    assert read_stats(location(shelf), old.validation_key) is None
     assert set(read_stats(location(shelf), OTHER_SALT) or {}) == {key(shelf, "one")}
 
 
@@ -220,8 +220,8 @@ def test_an_unreadable_cache_is_an_empty_cache_and_is_replaced(shelf: Path):
     location(shelf).write_bytes(b"not a database, " * 512)
     cache = open_cache(shelf)
     assert cache.entries == {}
-    assert read_stats(location(shelf), cache.salt) is None
-    assert read_papers(location(shelf), cache.salt, [key(shelf, "one")]) is None
+    assert read_stats(location(shelf), cache.validation_key) is None
+    assert read_papers(location(shelf), cache.validation_key, [key(shelf, "one")]) is None
     load(shelf, cache)
     cache.save()
     assert len(open_cache(shelf).entries) == 3
@@ -235,7 +235,7 @@ def test_a_damaged_row_is_left_out_parsed_again_and_rewritten(shelf: Path, capsy
     assert capsys.readouterr().err == (
         f"papershelf: the entry cache at {location(shelf)} had 1 damaged entry, parsed again\n"
     )
-    assert read_papers(location(shelf), cache.salt, [key(shelf, "two")]) == {}
+    assert read_papers(location(shelf), cache.validation_key, [key(shelf, "two")]) == {}
     assert {p.title for p in load(shelf, cache).papers} == {"One", "Two", "Three"}
     assert cache.hits == 2
     cache.save()
@@ -272,7 +272,7 @@ def test_a_busy_cache_is_given_up_quietly_and_saved_later(shelf: Path, monkeypat
         other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a save
         cache.save()
         assert cache.changed
-        assert read_stats(location(shelf), cache.salt) is None
+        assert read_stats(location(shelf), cache.validation_key) is None
         other.execute("ROLLBACK")
     cache.save()
     assert "Two, edited" in rows(shelf)[key(shelf, "two")][4]
@@ -283,18 +283,18 @@ def test_a_reader_sees_a_save_whole_or_not_at_all(shelf: Path):
     with closing(sqlite3.connect(location(shelf), isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")
         other.execute("DELETE FROM entries")
-        assert len(read_stats(location(shelf), cache.salt) or {}) == 3
+        assert len(read_stats(location(shelf), cache.validation_key) or {}) == 3
         other.execute("COMMIT")
-    assert read_stats(location(shelf), cache.salt) == {}
+    assert read_stats(location(shelf), cache.validation_key) == {}
 
 
 def test_a_forked_child_can_save_the_cache(shelf: Path):
     cache = saved(shelf)
     (shelf / "papers" / "two.yaml").write_text(entry("Two, edited"))
     load(shelf, cache)
-    assert len(read_stats(location(shelf), cache.salt) or {}) == 3  # the parent used it
+    assert len(read_stats(location(shelf), cache.validation_key) or {}) == 3  # the parent used it
     pid = os.fork()
-    if pid == 0:  # the child: like papershelf.forked.Helper, never returns
+    if pid == 0:  # the child: like papershelf.speed.forking.ForkedTask, never returns
         status = 1
         try:
             cache.save()
@@ -311,14 +311,14 @@ def test_a_forked_child_can_save_the_cache(shelf: Path):
 
 def test_the_old_json_cache_is_removed_on_save(shelf: Path):
     old = shelf / "entries.json"
-    old.write_text('{"salt": "x", "entries": {}}')
+    old.write_text('{"validation_key": "x", "entries": {}}')
     saved(shelf)
     assert not old.exists()
 
 
 def test_stats_are_read_without_the_papers(shelf: Path):
     cache = saved(shelf)
-    stats = read_stats(location(shelf), cache.salt)
+    stats = read_stats(location(shelf), cache.validation_key)
     assert stats == {
         path: (entry.size, entry.mtime_ns, entry.digest) for path, entry in cache.entries.items()
     }
@@ -327,7 +327,7 @@ def test_stats_are_read_without_the_papers(shelf: Path):
 def test_papers_are_read_by_path_and_missing_ones_are_absent(shelf: Path):
     cache = saved(shelf)
     wanted = [key(shelf, "one"), key(shelf, "three"), key(shelf, "nowhere"), key(shelf, "one")]
-    papers = read_papers(location(shelf), cache.salt, wanted)
+    papers = read_papers(location(shelf), cache.validation_key, wanted)
     assert papers == {
         key(shelf, "one"): cache.entries[key(shelf, "one")].paper,
         key(shelf, "three"): cache.entries[key(shelf, "three")].paper,
@@ -337,8 +337,8 @@ def test_papers_are_read_by_path_and_missing_ones_are_absent(shelf: Path):
 def test_papers_are_read_in_batches_of_any_number(shelf: Path):
     cache = saved(shelf)
     many = {f"/p/{n:04}.yaml": Entry(n, n, f"d{n}", small_paper(f"p{n}")) for n in range(1200)}
-    assert write_entries(location(shelf), cache.salt, many)
-    papers = read_papers(location(shelf), cache.salt, [*many, "/p/missing.yaml"])
+    assert write_entries(location(shelf), cache.validation_key, many)
+    papers = read_papers(location(shelf), cache.validation_key, [*many, "/p/missing.yaml"])
     assert papers == {path: item.paper for path, item in many.items()}
 
 
@@ -348,8 +348,8 @@ def test_written_entries_are_added_or_replaced_and_others_left_alone(shelf: Path
     edited = Entry(7, 8, "new digest", small_paper("two-edited"))
     new = Entry(1, 2, "digest", small_paper("four"))
     changes = {key(shelf, "two"): edited, key(shelf, "four"): new}
-    assert write_entries(location(shelf), cache.salt, changes)
-    stats = read_stats(location(shelf), cache.salt) or {}
+    assert write_entries(location(shelf), cache.validation_key, changes)
+    stats = read_stats(location(shelf), cache.validation_key) or {}
     assert stats[key(shelf, "two")] == (7, 8, "new digest")
     assert stats[key(shelf, "four")] == (1, 2, "digest")
     assert rows(shelf)[key(shelf, "one")] == before[key(shelf, "one")]
@@ -361,9 +361,9 @@ def test_written_entries_are_added_or_replaced_and_others_left_alone(shelf: Path
 def test_partial_access_needs_a_cache_of_the_same_salt(shelf: Path):
     new = {"/p/a.yaml": Entry(1, 1, "d", small_paper("a"))}
     missing = shelf / "nowhere" / "cache.sqlite"
-    assert read_stats(missing, salt(shelf)) is None
-    assert read_papers(missing, salt(shelf), ["/p/a.yaml"]) is None
-    assert not write_entries(missing, salt(shelf), new)
+    assert read_stats(missing, validation_key(shelf)) is None
+    assert read_papers(missing, validation_key(shelf), ["/p/a.yaml"]) is None
+    assert not write_entries(missing, validation_key(shelf), new)
     assert not missing.parent.exists()
     saved(shelf)
     before = rows(shelf)
@@ -433,7 +433,9 @@ def test_a_row_changed_into_another_valid_paper_is_left_out(shelf: Path):
         key(shelf, "two"),
     )
     wanted = [key(shelf, "one"), key(shelf, "two")]
-    assert set(read_papers(location(shelf), salt(shelf), wanted) or {}) == {key(shelf, "one")}
+    assert set(read_papers(location(shelf), validation_key(shelf), wanted) or {}) == {
+        key(shelf, "one")
+    }
     assert key(shelf, "two") not in open_cache(shelf).entries
 
 
@@ -467,7 +469,7 @@ def _truncated(data: bytes) -> bytes:
 
 
 def _other_schema(data: bytes) -> bytes:
-    return data  # made below: the same salt and format, a table without seals
+    return data  # made below: the same validation_key and format, a table without seals
 
 
 def _not_ours(data: bytes) -> bytes:
@@ -504,10 +506,10 @@ def test_an_unreadable_database_is_replaced_even_without_entries(tmp_path: Path,
     where = tmp_path / "cache.sqlite"
     where.write_bytes(b"\0garbage" * 100)
     (tmp_path / "tags.yml").write_text(TAGS)
-    cache = EntryCache.open(where, entry_cache.salt(tmp_path / "tags.yml"))
+    cache = EntryCache.open(where, entry_cache.validation_key(tmp_path / "tags.yml"))
     assert len(notices(capsys.readouterr().err)) == 1
     cache.save()
-    EntryCache.open(where, cache.salt)
+    EntryCache.open(where, cache.validation_key)
     assert capsys.readouterr().err == ""
 
 
@@ -533,7 +535,7 @@ def test_any_damaged_byte_gives_the_real_entries(shelf: Path, capsys):
     entries are always the files' (never an exception), and one save heals it."""
     saved(shelf)
     where = location(shelf)
-    current = salt(shelf)  # once: other work on the validating code must not change it
+    current = validation_key(shelf)  # once: other work on the validating code must not change it
     good = where.read_bytes()
     # Every 5th byte in use (most of the file is empty pages: zeros), and the first
     # bytes of every page (headers).

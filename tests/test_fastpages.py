@@ -15,10 +15,10 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from papershelf import fastpages
-from papershelf.forked import Helper, HelperError
-from papershelf.plugin import PapershelfPlugin
-from papershelf.shells import ShellError, shell_key, split_shell
+from papershelf.plugin.hooks import PapershelfPlugin
+from papershelf.speed import shell_pages
+from papershelf.speed.forking import ForkedTask, ForkedTaskError
+from papershelf.speed.theme_shells import ShellError, shell_key, split_shell
 from tests.conftest import Project
 
 TRICKY = [
@@ -119,16 +119,16 @@ def without_material_search(project: Project) -> Project:
 
 def test_a_helper_process_writes_half_of_the_pages(no_search: Project, monkeypatch):
     project = without_material_search(tricky_project(no_search))
-    monkeypatch.setattr(fastpages, "MIN_PAGES_TO_FORK", 1)
+    monkeypatch.setattr(shell_pages, "MIN_PAGES_TO_FORK", 1)
     forks: list[int] = []
-    real_helper = fastpages.Helper
+    real_helper = shell_pages.ForkedTask
 
     def counting_helper(work, name="helper"):
         helper = real_helper(work, name)
         forks.append(helper.pid)
         return helper
 
-    monkeypatch.setattr(fastpages, "Helper", counting_helper)
+    monkeypatch.setattr(shell_pages, "ForkedTask", counting_helper)
     fast = build_site(project, "fast", prerender=True)
     assert len(forks) == 1 and forks[0] != os.getpid()
     slow = build_site(project, "slow", prerender=False)
@@ -138,8 +138,8 @@ def test_a_helper_process_writes_half_of_the_pages(no_search: Project, monkeypat
 def test_no_helper_when_another_plugin_reads_pages(no_search: Project, monkeypatch):
     """material's search plugin reads each page's body in on_page_context."""
     project = tricky_project(no_search)
-    monkeypatch.setattr(fastpages, "MIN_PAGES_TO_FORK", 1)
-    monkeypatch.setattr(fastpages, "Helper", pytest.fail)
+    monkeypatch.setattr(shell_pages, "MIN_PAGES_TO_FORK", 1)
+    monkeypatch.setattr(shell_pages, "ForkedTask", pytest.fail)
     fast = build_site(project, "fast", prerender=True)
     index = (fast / "search/search_index.json").read_text(encoding="utf-8")
     assert "An abstract with" in index  # the body reached the search plugin
@@ -147,8 +147,8 @@ def test_no_helper_when_another_plugin_reads_pages(no_search: Project, monkeypat
 
 def test_no_helper_is_forked_under_mkdocs_serve(no_search: Project, monkeypatch):
     project = without_material_search(tricky_project(no_search))
-    monkeypatch.setattr(fastpages, "MIN_PAGES_TO_FORK", 1)
-    monkeypatch.setattr(fastpages, "Helper", pytest.fail)  # threads run under serve
+    monkeypatch.setattr(shell_pages, "MIN_PAGES_TO_FORK", 1)
+    monkeypatch.setattr(shell_pages, "ForkedTask", pytest.fail)  # threads run under serve
     fast = build_site(project, "fast", prerender=True, command="serve")
     assert (fast / "papers/plain-one/index.html").is_file()
 
@@ -224,13 +224,13 @@ def test_pages_share_a_shell_when_their_relative_links_are_the_same():
 
 
 def test_a_failing_helper_reports_its_traceback():
-    helper = Helper(lambda: 1 / 0)
-    with pytest.raises(HelperError, match="ZeroDivisionError"):
+    helper = ForkedTask(lambda: 1 / 0)
+    with pytest.raises(ForkedTaskError, match="ZeroDivisionError"):
         helper.join()
 
 
 def test_a_helper_runs_in_another_process_and_returns_its_result():
-    helper = Helper(lambda: {"pid": os.getpid(), "data": list(range(100_000))})
+    helper = ForkedTask(lambda: {"pid": os.getpid(), "data": list(range(100_000))})
     result = helper.join()
     assert result["pid"] != os.getpid()
     assert result["data"] == list(range(100_000))  # more than a pipe buffer

@@ -1,4 +1,4 @@
-"""Unit tests of papershelf.feeds: papers in, RSS/Atom/JSON bytes out, no mkdocs."""
+"""Unit tests of papershelf.site.feeds: papers in, RSS/Atom/JSON bytes out, no mkdocs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
-from papershelf.catalog import Catalog, build_catalog
-from papershelf.feeds import (
+from papershelf.entries.model import Links, Paper, Tag
+from papershelf.site.catalog import Catalog, build_catalog
+from papershelf.site.feeds import (
     EMPTY_SITE_UPDATED,
     Site,
     entry_datetime,
@@ -22,7 +23,6 @@ from papershelf.feeds import (
     plan_feeds,
     render_all,
 )
-from papershelf.model import Links, Paper, Tag
 
 SITE = Site(url="https://example.org/shelf/", name="Test & shelf", description="A <test> list.")
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -1,5 +1,5 @@
 """Incremental builds: the state a build leaves, digests of page keys, and moving a
-staged build into the site (papershelf.incremental). The command that uses them is
+staged build into the site (papershelf.speed.build_state). The command that uses them is
 specified in test_build_incremental.py."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from papershelf.incremental import (
+from papershelf.entries.model import Paper
+from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
     BuildState,
     Digester,
     merge_into,
     removed_pages,
-    site_stamp,
+    site_signature,
 )
-from papershelf.model import Paper
 
 
 def paper(slug: str = "a", abstract: str = "Words.") -> Paper:
@@ -63,9 +63,9 @@ def test_removed_pages():
 
 
 def test_the_site_stamp_follows_the_sitemap(tmp_path: Path):
-    assert site_stamp(tmp_path) == []
+    assert site_signature(tmp_path) == []
     sitemap = write(tmp_path, "sitemap.xml", "<urlset/>")
-    stamp = site_stamp(tmp_path)
+    stamp = site_signature(tmp_path)
     assert stamp == [sitemap.stat().st_size, sitemap.stat().st_mtime_ns]
 
 

@@ -1,5 +1,5 @@
-"""The kit a build leaves for quick rebuilds: specs and the catalog's shape survive
-the trip through JSON, and a content edit changes only what the kit says it does."""
+"""The snapshot a build leaves for quick rebuilds: specs and the catalog's shape survive
+the trip through JSON, and a content edit changes only what the snapshot says it does."""
 
 from __future__ import annotations
 
@@ -11,26 +11,33 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.catalog import build_catalog
-from papershelf.kit import (
-    Kit,
-    KitError,
-    KitReader,
-    catalog_from_hollow,
+from papershelf.entries.model import Links, Paper, Tag
+from papershelf.site.catalog import build_catalog
+from papershelf.site.pages import (
+    PageSpec,
+    Settings,
+    catalog_fingerprint,
+    home_spec,
+    page_fingerprint,
+    plan_pages,
+)
+from papershelf.speed.placements import placement_row
+from papershelf.speed.quick import placement
+from papershelf.speed.snapshot import (
+    Snapshot,
+    SnapshotError,
+    SnapshotReader,
+    catalog_from_numbered,
     decode_spec,
     encode,
     encode_spec,
-    hollow_catalog,
     identities,
+    numbered_catalog,
     stamp,
-    update_kit,
-    write_kit,
+    update_snapshot,
+    write_snapshot,
 )
-from papershelf.model import Links, Paper, Tag
-from papershelf.moves import placement_row
-from papershelf.pages import PageSpec, Settings, catalog_shape, home_spec, plan_pages, spec_key
-from papershelf.quick import placement
-from papershelf.shells import Shell
+from papershelf.speed.theme_shells import Shell
 
 TAGS = {
     "agents": Tag("agents", "Agents", "Agents that act."),
@@ -65,7 +72,7 @@ def test_every_kind_of_page_comes_back_from_the_kit_as_it_was():
     listing = papers()
     catalog = build_catalog(listing, TAGS)
     number = {id(paper): n for n, paper in enumerate(catalog.papers)}
-    hollow = catalog_from_hollow(hollow_catalog(catalog, number), TAGS)
+    hollow = catalog_from_numbered(numbered_catalog(catalog, number), TAGS)
     kinds = set()
     for spec in all_specs(listing):
         refs: set[int] = set()
@@ -75,7 +82,9 @@ def test_every_kind_of_page_comes_back_from_the_kit_as_it_was():
         assert how == "shell"
         assert dataclasses.replace(back, context={}) == dataclasses.replace(spec, context={})
         # The same key: the same papers, and a catalog of the same shape.
-        assert spec_key(back, catalog_shape(hollow)) == spec_key(spec, catalog_shape(catalog))
+        assert page_fingerprint(back, catalog_fingerprint(hollow)) == page_fingerprint(
+            spec, catalog_fingerprint(catalog)
+        )
         assert {catalog.papers[n].slug for n in refs} == {
             paper.slug for paper in _papers_in(spec.context)
         }
@@ -95,21 +104,21 @@ def _papers_in(value: object) -> list[Paper]:
 def test_a_hollow_catalog_has_the_names_and_counts_of_the_real_one():
     catalog = build_catalog(papers(), TAGS)
     number = {id(paper): n for n, paper in enumerate(catalog.papers)}
-    hollow = catalog_from_hollow(hollow_catalog(catalog, number), TAGS)
-    assert catalog_shape(hollow) == catalog_shape(catalog)
+    hollow = catalog_from_numbered(numbered_catalog(catalog, number), TAGS)
+    assert catalog_fingerprint(hollow) == catalog_fingerprint(catalog)
     assert [tag.id for tag in hollow.tags_by_size()] == [tag.id for tag in catalog.tags_by_size()]
     assert hollow.years == catalog.years
 
 
 def test_a_value_the_kit_cannot_keep_is_refused():
-    with pytest.raises(KitError, match="cannot keep a date"):
+    with pytest.raises(SnapshotError, match="cannot keep a date"):
         encode({"when": date(2024, 1, 1)}, {}, set())
-    with pytest.raises(KitError, match="keys that are not strings"):
+    with pytest.raises(SnapshotError, match="keys that are not strings"):
         encode({1: "x"}, {}, set())
 
 
 def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holding_it():
-    """What quick rebuilds rely on (papershelf.quick.placement): an edit that keeps a
+    """What quick rebuilds rely on (papershelf.speed.quick.placement): an edit that keeps a
     paper's placement changes no URL, title or description of a page that does not
     hold the paper, and the catalog keeps its shape."""
     before = papers()
@@ -131,8 +140,8 @@ def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holdi
     after = [edited if paper.slug == edited.slug else paper for paper in before]
     old, new = all_specs(before), all_specs(after)
     assert [spec.url for spec in old] == [spec.url for spec in new]
-    shape = catalog_shape(build_catalog(before, TAGS))
-    assert shape == catalog_shape(build_catalog(after, TAGS))
+    shape = catalog_fingerprint(build_catalog(before, TAGS))
+    assert shape == catalog_fingerprint(build_catalog(after, TAGS))
     for was, now in zip(old, new, strict=True):
         if edited.slug in {paper.slug for paper in _papers_in(now.context)}:
             continue
@@ -141,7 +150,7 @@ def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holdi
             now.description,
             now.feed_tags,
         )
-        assert spec_key(was, shape) == spec_key(now, shape)
+        assert page_fingerprint(was, shape) == page_fingerprint(now, shape)
 
 
 def test_a_kit_is_written_and_read_back(tmp_path: Path):
@@ -150,7 +159,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
     specs = [*plan_pages(catalog, settings), home_spec(catalog, settings)]
     number = {id(paper): n for n, paper in enumerate(catalog.papers)}
     shell = Shell(("<html>", "</html>"), ("body",))
-    kit = Kit(
+    snapshot = Snapshot(
         build_id="b1",
         watched=[],
         surroundings=[],
@@ -161,7 +170,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         paths=[str(paper.source) for paper in catalog.papers],
         identities=[identities(paper) for paper in catalog.papers],
         entries=[[10 + n, 1_000 + n, f"digest{n}"] for n in range(len(catalog.papers))],
-        catalog=hollow_catalog(catalog, number),
+        catalog=numbered_catalog(catalog, number),
         linked=["", "tags/"],
         handwritten=["about/"],
         nav=[],
@@ -169,11 +178,11 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
         splits={"": ("before", "after"), "tags/": ("<p>", "</p>")},
     )
     placements = [placement_row(paper) for paper in catalog.papers]
-    location = tmp_path / "a ?#folder" / "kit.sqlite"
-    write_kit(location, kit, [(spec, "shell") for spec in specs], number, placements)
-    reader = KitReader(location)
+    location = tmp_path / "a ?#folder" / "snapshot.sqlite"
+    write_snapshot(location, snapshot, [(spec, "shell") for spec in specs], number, placements)
+    reader = SnapshotReader(location)
     try:
-        assert reader.kit == kit
+        assert reader.snapshot == snapshot
         kept = reader.dependents([0])  # the newest paper
         assert reader.part("placements") == placements
         assert reader.part("page_index") == [[spec.url, spec.group] for spec in specs]
@@ -191,7 +200,7 @@ def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):
     catalog = build_catalog(papers(), TAGS)
     specs = plan_pages(catalog, Settings(page_size=2, home_recent=3))
     number = {id(paper): n for n, paper in enumerate(catalog.papers)}
-    kit = Kit(
+    snapshot = Snapshot(
         build_id="b1",
         watched=[],
         surroundings=[],
@@ -202,30 +211,30 @@ def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):
         paths=[str(paper.source) for paper in catalog.papers],
         identities=[identities(paper) for paper in catalog.papers],
         entries=[[n, n, "d"] for n in range(len(catalog.papers))],
-        catalog=hollow_catalog(catalog, number),
+        catalog=numbered_catalog(catalog, number),
         linked=[],
         handwritten=[],
         nav=[],
     )
     placements = [placement_row(paper) for paper in catalog.papers]
-    location = tmp_path / "kit.sqlite"
-    write_kit(location, kit, [(spec, "shell") for spec in specs], number, placements)
+    location = tmp_path / "snapshot.sqlite"
+    write_snapshot(location, snapshot, [(spec, "shell") for spec in specs], number, placements)
     changed = [["x", 1, None, [], None, None, 3], *placements[1:]]
-    update_kit(
+    update_snapshot(
         location,
         values={
-            "entries": [kit.entries[0], [7, 7, "new"], *kit.entries[2:]],
+            "entries": [snapshot.entries[0], [7, 7, "new"], *snapshot.entries[2:]],
             "placements": changed,
             "newest": "2025-02-03T00:00:00+00:00",
         },
         pages={2: '["changed"]'},
         cards=[("p.yaml", 2, False, "d1", "<article>")],
     )
-    reader = KitReader(location)
+    reader = SnapshotReader(location)
     try:
-        assert reader.kit.entries[1] == [7, 7, "new"]
-        assert reader.kit.entries[0] == [0, 0, "d"]
-        assert reader.kit.newest == "2025-02-03T00:00:00+00:00"
+        assert reader.snapshot.entries[1] == [7, 7, "new"]
+        assert reader.snapshot.entries[0] == [0, 0, "d"]
+        assert reader.snapshot.newest == "2025-02-03T00:00:00+00:00"
         assert reader.part("placements")[0] == ["x", 1, None, [], None, None, 3]
         assert reader.part("placements")[1] == placements[1]
         assert reader.cards({"p.yaml": "d1"}) == [("p.yaml", 2, False, "d1", "<article>")]

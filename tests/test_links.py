@@ -21,9 +21,9 @@ import pytest
 
 from build_tools import links
 from build_tools.cli import main
-from papershelf.loader import load_entry
-from papershelf.vocabulary import load_vocabulary
-from papershelf.writer import PatchError
+from papershelf.entries.loader import load_entry
+from papershelf.entries.vocabulary import load_vocabulary
+from papershelf.importers.entry_files import PatchError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from papershelf import strict_yaml
-from papershelf.loader import future_added, load_project, split_front_matter
-from papershelf.model import Paper
+from papershelf.entries import strict_yaml
+from papershelf.entries.loader import future_added, load_project, split_front_matter
+from papershelf.entries.model import Paper
 
 
 def entry(title: str, added: str = "2025-01-02", extra: str = "") -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from build_tools import synthetic
-from papershelf import loader
-from papershelf.entry_cache import EntryCache, salt
+from papershelf.entries import loader
+from papershelf.speed.entry_cache import EntryCache, validation_key
 
 
 def test_a_helper_parses_half_of_the_entries_with_the_same_result(tmp_path: Path, monkeypatch):
@@ -22,7 +22,7 @@ def test_a_helper_parses_half_of_the_entries_with_the_same_result(tmp_path: Path
         return real(todo, vocabulary, fork)
 
     monkeypatch.setattr(loader, "_parse", spy)
-    cache = EntryCache(salt(project.tags_file))
+    cache = EntryCache(validation_key(project.tags_file))
     together = loader.load_project(project.papers_dir, project.tags_file, cache=cache, fork=True)
     assert forked == [42]
     assert together.papers == alone.papers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papershelf.markup import render_notes, truncate
+from papershelf.site.markup import render_notes, truncate
 
 
 def test_markdown_is_rendered():

@@ -6,15 +6,15 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from papershelf.daily_papers import Record
-from papershelf.merge import (
+from papershelf.entries.model import Links, Paper
+from papershelf.importers.daily_papers import Record
+from papershelf.importers.merging import (
     Conflict,
     compare,
     fold_duplicates,
     plan_import,
     unique_slug,
 )
-from papershelf.model import Links, Paper
 
 ADDED = date(2026, 11, 26)
 

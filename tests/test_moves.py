@@ -1,12 +1,12 @@
-"""Where papers go after an edit that moves them: the lists come from the kit's
+"""Where papers go after an edit that moves them: the lists come from the snapshot's
 placements, and a paper that moves along the list changes its neighbours' pages."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from papershelf.model import Tag
-from papershelf.moves import moved_neighbours, placed_catalog
+from papershelf.entries.model import Tag
+from papershelf.speed.placements import moved_neighbours, placed_catalog
 
 TAGS = {"agents": Tag(id="agents", title="Agents", description="Agents.")}
 

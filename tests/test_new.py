@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from build_tools import cli, new
-from papershelf.loader import load_entry, load_project
-from papershelf.vocabulary import load_vocabulary
+from papershelf.entries.loader import load_entry, load_project
+from papershelf.entries.vocabulary import load_vocabulary
 
 TODAY = date(2025, 3, 4)
 

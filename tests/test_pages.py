@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from papershelf.catalog import build_catalog
-from papershelf.model import Paper, Tag
-from papershelf.pages import Settings, plan_pages
-from papershelf.rendering import relative_root
+from papershelf.entries.model import Paper, Tag
+from papershelf.site.catalog import build_catalog
+from papershelf.site.pages import Settings, plan_pages
+from papershelf.site.rendering import relative_root
 
 TAGS = {"agents": Tag("agents", "Agents", "a"), "vision": Tag("vision", "Vision", "v")}
 

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from papershelf.catalog import build_catalog
-from papershelf.feeds import Site, make_item, plan_feeds, render_feed
-from papershelf.loader import load_entry
-from papershelf.model import Tag
-from papershelf.pages import paper_spec
-from papershelf.rendering import BodyRenderer
-from papershelf.vocabulary import Vocabulary
+from papershelf.entries.loader import load_entry
+from papershelf.entries.model import Tag
+from papershelf.entries.vocabulary import Vocabulary
+from papershelf.site.catalog import build_catalog
+from papershelf.site.feeds import Site, make_item, plan_feeds, render_feed
+from papershelf.site.pages import paper_spec
+from papershelf.site.rendering import BodyRenderer
 
 VOCABULARY = Vocabulary({"agents": Tag("agents", "Agents & <tools>", "Agents that act.")}, {})
 SITE = Site(url="https://example.org/shelf/", name="Shelf")

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 
 from build_tools.cli import main
-from papershelf.incremental import state_location
-from papershelf.kit import kit_path
+from papershelf.speed.build_state import state_location
+from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, run_build, tree
 
@@ -316,7 +316,7 @@ def test_after_a_move_the_kit_knows_the_pages_the_paper_is_on_now(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     """Quick builds after a quick move, and mkdocs builds after them, still give the
-    clean site: the kit and the state follow each move."""
+    clean site: the snapshot and the state follow each move."""
     edit(shelf, "delta", "tags: [agents]", "tags: [vision]")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     edit(shelf, "delta", "Delta plans ahead.", "Delta now plans for vision.")  # on vision pages
@@ -351,28 +351,28 @@ def test_a_date_that_changes_the_months_counts_rebuilds_every_page_that_shows_th
 def test_cards_the_kit_lacks_are_made_from_the_papers(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
-    """List pages after a move are made of stand-ins whose cards come from the kit; a
+    """List pages after a move are made of stand-ins whose cards come from the snapshot; a
     card it does not have is made from the paper itself."""
-    location = kit_path(state_location(shelf.root, shelf.site))
-    with contextlib.closing(sqlite3.connect(location)) as kit, kit:
-        assert kit.execute("DELETE FROM cards").rowcount > 0
+    location = snapshot_path(state_location(shelf.root, shelf.site))
+    with contextlib.closing(sqlite3.connect(location)) as snapshot, snapshot:
+        assert snapshot.execute("DELETE FROM cards").rowcount > 0
     edit(shelf, "delta", "tags: [agents]", "tags: [agents, vision]")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
-    with contextlib.closing(sqlite3.connect(location)) as kit:  # and kept for next time
-        assert kit.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
+    with contextlib.closing(sqlite3.connect(location)) as snapshot:  # and kept for next time
+        assert snapshot.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
 
 
 def test_an_incremental_mkdocs_build_keeps_one_card_per_entry_and_kind(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
-    """It keeps the last kit's cards of the entries it did not show, and adds those it
+    """It keeps the last snapshot's cards of the entries it did not show, and adds those it
     made: each once."""
     shelf.paper("eta", PAPERS["delta"].replace("Delta", "Eta").replace("2024-12-01", "2025-04-01"))
     assert "without mkdocs" not in build(shelf, monkeypatch, capfd)
-    location = kit_path(state_location(shelf.root, shelf.site))
-    with contextlib.closing(sqlite3.connect(location)) as kit:
-        rows = kit.execute("SELECT path, level, added FROM cards").fetchall()
+    location = snapshot_path(state_location(shelf.root, shelf.site))
+    with contextlib.closing(sqlite3.connect(location)) as snapshot:
+        rows = snapshot.execute("SELECT path, level, added FROM cards").fetchall()
     assert rows and len(rows) == len(set(rows))
     assert str(shelf.papers / "eta.yaml") in {path for path, _, _ in rows}
 
@@ -430,18 +430,20 @@ def test_an_entry_with_a_problem_is_reported_by_the_full_build_and_the_site_stay
 @pytest.mark.parametrize(
     "spoil",
     [
-        pytest.param(lambda kit: kit.unlink(), id="missing"),
-        pytest.param(lambda kit: kit.write_bytes(b"not a database" * 100), id="corrupt"),
-        pytest.param(lambda kit: kit.write_bytes(kit.read_bytes()[:4096]), id="truncated"),
+        pytest.param(lambda snapshot: snapshot.unlink(), id="missing"),
+        pytest.param(lambda snapshot: snapshot.write_bytes(b"not a database" * 100), id="corrupt"),
+        pytest.param(
+            lambda snapshot: snapshot.write_bytes(snapshot.read_bytes()[:4096]), id="truncated"
+        ),
     ],
 )
 def test_without_a_usable_kit_the_build_goes_through_mkdocs(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd, spoil
 ):
-    spoil(kit_path(state_location(shelf.root, shelf.site)))
+    spoil(snapshot_path(state_location(shelf.root, shelf.site)))
     edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha, edited.")
     out = build(shelf, monkeypatch, capfd, "--verbose")
-    assert "building with mkdocs: no usable kit" in out
+    assert "building with mkdocs: no usable snapshot" in out
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
     edit(shelf, "alpha", "Alpha, edited.", "Alpha, edited again.")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)  # that build left one
@@ -483,7 +485,7 @@ def test_the_quick_path_does_not_load_mkdocs():
     import sys
 
     code = (
-        "import sys, build_tools.build, papershelf.quick; "
+        "import sys, build_tools.build, papershelf.speed.quick; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -506,7 +508,7 @@ def test_a_title_that_another_entry_has_is_reported_by_the_full_build(
 def test_an_added_date_in_the_future_is_reported_by_the_full_build_and_the_site_stays(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
-    """The loader refuses an ``added`` date after today (papershelf.loader.future_added):
+    """The loader refuses an ``added`` date after today (papershelf.entries.loader.future_added):
     a quick build, which loads only the edited entry, must not take it."""
     before = tree(shelf.site)
     edit(shelf, "alpha", "added: 2025-03-01", "added: 2999-03-01")
@@ -521,7 +523,7 @@ def test_an_added_date_in_the_future_is_reported_by_the_full_build_and_the_site_
 def test_titles_can_be_swapped_in_two_quick_builds(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
-    """The kit follows the titles a quick build changed (for the duplicate check)."""
+    """The snapshot follows the titles a quick build changed (for the duplicate check)."""
     edit(shelf, "alpha", "title: Alpha agents", "title: Alpha, renamed")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     edit(shelf, "beta", "title: Beta reasoning", "title: Alpha agents")
@@ -556,13 +558,15 @@ def test_the_kit_knows_the_search_index_so_a_patch_reads_only_what_it_changes(
 ):
     import json
 
-    from papershelf import search
+    from papershelf.site import search
 
     def known() -> dict:
         with contextlib.closing(
-            sqlite3.connect(kit_path(state_location(shelf.root, shelf.site)))
-        ) as kit:
-            (text,) = kit.execute("SELECT value FROM meta WHERE name = 'search_files'").fetchone()
+            sqlite3.connect(snapshot_path(state_location(shelf.root, shelf.site)))
+        ) as snapshot:
+            (text,) = snapshot.execute(
+                "SELECT value FROM meta WHERE name = 'search_files'"
+            ).fetchone()
         return json.loads(text)
 
     def folder() -> str:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from papershelf.loader import load_entry
-from papershelf.model import Links, Paper
-from papershelf.vocabulary import load_vocabulary
+from papershelf.entries.loader import load_entry
+from papershelf.entries.model import Links, Paper
+from papershelf.entries.vocabulary import load_vocabulary
 
 VALID = """\
 title: A good paper
@@ -458,7 +458,7 @@ def test_unknown_tags_get_the_close_tags_by_id_title_or_alias(project):
     ]
 
 
-# Text rules (papershelf.text_rules): characters that cannot be shown or that spoof
+# Text rules (papershelf.entries.text_rules): characters that cannot be shown or that spoof
 # what is shown, and sizes, each refused with the field, the line and the fix.
 @pytest.mark.parametrize(
     ("field_line", "expected"),
@@ -534,7 +534,7 @@ def test_an_entry_file_over_64_kb_is_refused_before_it_is_read(project):
 
 
 def test_entry_text_in_a_message_is_escaped_for_the_terminal():
-    from papershelf.model import Problem
+    from papershelf.entries.model import Problem
 
     problem = Problem("papers/x.yaml", 3, "tags", "unknown tag 'a\x1b[2Jb\u202e'", "fix it")
     assert str(problem) == "papers/x.yaml:3: tags: unknown tag 'a\\x1b[2Jb\\u202e' (fix it)"

@@ -1,4 +1,4 @@
-"""The search index (papershelf.search): terms, shards, postings, files, builds.
+"""The search index (papershelf.site.search): terms, shards, postings, files, builds.
 
 What the script reads is decoded here in Python, the way papershelf.js decodes it;
 that the script finds papers with it is proven in Chromium (tests/browser/).
@@ -18,11 +18,11 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from papershelf import plugin as plugin_module
-from papershelf import search as search_module
-from papershelf.catalog import Catalog, build_catalog
-from papershelf.model import Paper, Tag
-from papershelf.search import (
+from papershelf.entries.model import Paper, Tag
+from papershelf.plugin import hooks as plugin_module
+from papershelf.site import search as search_module
+from papershelf.site.catalog import Catalog, build_catalog
+from papershelf.site.search import (
     CHUNK_SIZE,
     MANIFEST,
     IndexPatch,
@@ -948,13 +948,13 @@ def test_a_build_writes_the_index_in_a_forked_helper(
 ):
     project.paper("one", "title: One\nadded: 2025-01-02\ntags: [agents]\n")
     helpers = []
-    real_helper = plugin_module.Helper
+    real_helper = plugin_module.ForkedTask
 
     def counting_helper(work, name="helper"):
         helpers.append(work)
         return real_helper(work, name)
 
-    monkeypatch.setattr(plugin_module, "Helper", counting_helper)
+    monkeypatch.setattr(plugin_module, "ForkedTask", counting_helper)
     site = build_in_process(project, "build")
     assert len(helpers) == 1
     assert json.loads((site / MANIFEST).read_bytes())["docs"] == 1
@@ -964,7 +964,7 @@ def test_mkdocs_serve_writes_the_index_in_the_background_without_forking(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ):
     project.paper("one", "title: One\nadded: 2025-01-02\ntags: [agents]\n")
-    monkeypatch.setattr(plugin_module, "Helper", pytest.fail)  # threads run under serve
+    monkeypatch.setattr(plugin_module, "ForkedTask", pytest.fail)  # threads run under serve
     site = build_in_process(project, "serve")
     assert json.loads((site / MANIFEST).read_bytes())["docs"] == 1
 

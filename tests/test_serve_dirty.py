@@ -11,11 +11,11 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from papershelf.catalog import build_catalog
-from papershelf.model import Paper, Tag
-from papershelf.pages import Settings, catalog_shape, plan_pages, spec_key
-from papershelf.plugin import PapershelfPlugin
-from papershelf.serve import PageKeys
+from papershelf.entries.model import Paper, Tag
+from papershelf.plugin.hooks import PapershelfPlugin
+from papershelf.site.catalog import build_catalog
+from papershelf.site.pages import Settings, catalog_fingerprint, page_fingerprint, plan_pages
+from papershelf.speed.page_fingerprints import PageFingerprints
 from tests.conftest import Project
 
 TAGS = {
@@ -47,9 +47,9 @@ def bodies(listing: list[Paper]) -> dict[str, tuple[object, str]]:
     plugin.catalog = catalog
     plugin.site = {"site_name": "Shelf", "site_description": "A shelf."}
     plugin.bodies.start_build(catalog)
-    shape = catalog_shape(catalog)
+    shape = catalog_fingerprint(catalog)
     return {
-        spec.url: (spec_key(spec, shape), plugin.render(spec))
+        spec.url: (page_fingerprint(spec, shape), plugin.render(spec))
         for spec in plan_pages(catalog, Settings(page_size=3, home_recent=4))
     }
 
@@ -78,7 +78,7 @@ def test_an_unchanged_key_always_means_an_unchanged_page():
 
 
 def test_a_tag_edit_leaves_the_archive_year_pages_alone():
-    """They show counts per month, not per tag (papershelf.pages.CATALOG_READS); the
+    """They show counts per month, not per tag (papershelf.site.pages.CATALOG_READS); the
     tag index, which shows counts per tag, changes."""
     before = papers()
     after = [dataclasses.replace(p, tags=("vision",)) if p.slug == "p5" else p for p in before]
@@ -89,7 +89,7 @@ def test_a_tag_edit_leaves_the_archive_year_pages_alone():
 
 
 def test_page_keys_name_modified_and_removed_pages():
-    keys = PageKeys()
+    keys = PageFingerprints()
     keys.start("build")
     keys.add("a/", 1)
     keys.add("b/", 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import xml.etree.ElementTree as ET
 
-from papershelf.sitemaps import SITEMAP_NS, scoped_sitemaps
+from papershelf.site.sitemaps import SITEMAP_NS, scoped_sitemaps
 
 
 def locs(data: bytes) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papershelf.slugs import is_valid_slug, slugify, title_key
+from papershelf.entries.slugs import is_valid_slug, slugify, title_key
 
 
 @pytest.mark.parametrize(

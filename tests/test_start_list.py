@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from build_tools.cli import main
-from papershelf.loader import load_project
+from papershelf.entries.loader import load_project
 from tests.conftest import Project, curator_checkout
 from tests.site_builds import run_build
 

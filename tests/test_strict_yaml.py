@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papershelf.strict_yaml import Mapping, Scalar, Sequence, StrictYamlError, parse
+from papershelf.entries.strict_yaml import Mapping, Scalar, Sequence, StrictYamlError, parse
 
 
 def test_scalars_stay_strings_whatever_they_look_like():

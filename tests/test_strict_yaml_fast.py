@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papershelf import strict_yaml
+from papershelf.entries import strict_yaml
 
 DOCUMENTS = [
     'title: "A: quoted title"\nauthors: [Ana Zhang, "Wei, Li"]\n',

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from build_tools import synthetic
-from papershelf.loader import load_project
+from papershelf.entries.loader import load_project
 
 
 def test_a_generated_project_loads_without_a_single_problem(tmp_path: Path):

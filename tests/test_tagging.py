@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papershelf.model import Tag
-from papershelf.tagging import (
+from papershelf.entries.model import Tag
+from papershelf.importers.tagging import (
     MAX_TAGS,
     assign_tags,
     compile_rules,

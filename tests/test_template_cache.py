@@ -1,4 +1,4 @@
-"""Compiled templates kept in the user's cache folder (papershelf.rendering
+"""Compiled templates kept in the user's cache folder (papershelf.site.rendering
 .compiled_templates) are a hint: a damaged file is never run, is deleted, and the
 template is compiled again from source and written anew."""
 
@@ -11,7 +11,7 @@ import jinja2
 import jinja2.bccache
 import pytest
 
-from papershelf.rendering import CheckedBytecodeCache, compiled_templates
+from papershelf.site.rendering import CheckedBytecodeCache, compiled_templates
 
 TEMPLATE = """\
 {% macro greet(who) %}<b>Hello {{ who }}</b>{% endmacro %}

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from papershelf import timing
+from papershelf.speed import timing
 
 
 def test_nested_stages_are_counted_once_in_the_inner_stage():
@@ -36,7 +36,7 @@ def test_without_the_environment_variable_stages_cost_nothing_and_write_nothing(
 
 def test_with_the_environment_variable_the_totals_are_written_at_exit(tmp_path: Path):
     out = tmp_path / "timings.json"
-    code = "from papershelf import timing\nwith timing.stage('load'):\n    pass\n"
+    code = "from papershelf.speed import timing\nwith timing.stage('load'):\n    pass\n"
     env = {**os.environ, timing.ENV_VAR: str(out)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -46,7 +46,8 @@ def test_with_the_environment_variable_the_totals_are_written_at_exit(tmp_path: 
 
 def test_a_forked_helper_reports_its_own_stages_to_the_parent(monkeypatch, tmp_path):
     """What a helper process spent is kept apart from the parent's stages."""
-    from papershelf import forked, timing
+
+    from papershelf.speed import forking, timing
 
     monkeypatch.setattr(timing, "_timer", timing.StageTimer())
 
@@ -55,7 +56,7 @@ def test_a_forked_helper_reports_its_own_stages_to_the_parent(monkeypatch, tmp_p
             return "done"
 
     with timing.stage("load"):
-        assert forked.Helper(work, name="pages").join() == "done"
+        assert forking.ForkedTask(work, name="pages").join() == "done"
     report = timing._timer.report()
     assert set(report["stages"]) == {"load"}
     assert set(report["helpers"]) == {"pages"}

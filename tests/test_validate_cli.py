@@ -187,7 +187,7 @@ def test_on_github_actions_problems_are_also_annotations_on_the_line(shelf, caps
 
 def test_annotations_escape_entry_text_so_it_cannot_inject_commands():
     from build_tools.validate import github_annotation
-    from papershelf.model import Problem
+    from papershelf.entries.model import Problem
 
     problem = Problem("papers/a,b:c.yaml", 2, "f", "bad 100%\n::warning::x", "fix\r")
     assert github_annotation(problem) == (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from papershelf.model import Tag
-from papershelf.vocabulary import Vocabulary, load_vocabulary
+from papershelf.entries.model import Tag
+from papershelf.entries.vocabulary import Vocabulary, load_vocabulary
 
 
 def test_tags_load_in_file_order_with_aliases(project):

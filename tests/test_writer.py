@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.loader import load_entry
-from papershelf.model import Links, Paper
-from papershelf.schema import normalise_text
-from papershelf.strict_yaml import parse
-from papershelf.vocabulary import Vocabulary, parse_vocabulary
-from papershelf.writer import PatchError, patch_entry, quoted, render_entry, scalar
+from papershelf.entries.loader import load_entry
+from papershelf.entries.model import Links, Paper
+from papershelf.entries.schema import normalise_text
+from papershelf.entries.strict_yaml import parse
+from papershelf.entries.vocabulary import Vocabulary, parse_vocabulary
+from papershelf.importers.entry_files import PatchError, patch_entry, quoted, render_entry, scalar
 
 VOCABULARY_YAML = """\
 agents:

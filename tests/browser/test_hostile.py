@@ -28,9 +28,9 @@ import feedparser
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from papershelf.markup import truncate
-from papershelf.schema import bare_arxiv_id, bare_doi, url_problem
-from papershelf.slugs import slugify
+from papershelf.entries.schema import bare_arxiv_id, bare_doi, url_problem
+from papershelf.entries.slugs import slugify
+from papershelf.site.markup import truncate
 from tests.browser.conftest import DESKTOP, Console, Site, built_and_served
 
 MARKER = "ps-xss-"

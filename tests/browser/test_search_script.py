@@ -1,4 +1,4 @@
-"""papershelf.js reads the search index the way papershelf.search wrote it.
+"""papershelf.js reads the search index the way papershelf.site.search wrote it.
 
 The script's tokeniser and postings decoder run in Chromium here and are compared
 with the Python side on the same input, and its ranking is checked on the fixture
@@ -13,7 +13,7 @@ import json
 import pytest
 from playwright.sync_api import Page
 
-from papershelf.search import (
+from papershelf.site.search import (
     MANIFEST,
     decode_postings,
     shard_file,
@@ -80,7 +80,7 @@ def test_the_script_finds_the_chunks_python_wrote(
 
 def python_flags(site: Site, term: str) -> list[int] | None:
     """Per paper: 2 if a word starting with ``term`` is in a strong field, 1 if only in
-    the body, from the files on disk (papershelf.search's format)."""
+    the body, from the files on disk (papershelf.site.search's format)."""
     manifest = json.loads((site.root / MANIFEST).read_bytes())
     folder = site.root / "search" / manifest["folder"] / "terms"
     flags = None

@@ -1,0 +1,522 @@
+"""Which pages the site has: one spec per generated page, computed from the catalog.
+
+Pure planning, no mkdocs: the plugin turns each spec into a ``File.generated`` and
+renders its fragment template. Long lists are split into pages of ``page_size``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from collections.abc import Callable, Collection, Hashable
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
+
+from papershelf.site.catalog import Catalog, Month
+from papershelf.site.markup import truncate
+from papershelf.entries.model import Paper
+from papershelf.speed.placements import Placement
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Position of one page in a paginated list; ``urls`` are site-root relative."""
+
+    number: int
+    count: int
+    urls: tuple[str, ...]
+    total_items: int
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A generated page: where it lives, how it is titled, what its template gets."""
+
+    url: str  # site-root relative directory URL, "" for the home page
+    template: str
+    title: str
+    description: str
+    kind: str
+    context: dict[str, Any] = field(default_factory=dict)
+    feed_tags: tuple[str, ...] = ()  # tags whose feeds this page advertises
+    # The list it is a page of (:func:`plan_pages`' ``groups``): "index" for the home
+    # and index pages, "tag:<id>" (both orders), "year:<year>", "month:<yyyy/mm>",
+    # "undated", "org:<key>", "paper:<slug>".
+    group: str = ""
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.url}index.md"
+
+
+@dataclass(frozen=True)
+class Settings:
+    page_size: int = 50
+    home_recent: int = 20
+
+
+def paper_url(paper: Paper) -> str:
+    return f"papers/{paper.slug}/"
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{tag}/"
+
+
+def month_url(month: Month) -> str:
+    return f"archive/{month.key}/"
+
+
+def tag_votes_url(tag: str) -> str:
+    return f"tags/{tag}/votes/"
+
+
+def month_title(month: Month) -> str:
+    return f"{calendar.month_name[month.month]} {month.year}"
+
+
+def most_voted_first(papers: list[Paper]) -> list[Paper]:
+    """The same papers ordered by votes (unvoted last), ties kept in list order.
+
+    Tag pages are pre-rendered in both orders so the "most votes" sort works on a
+    static host without JavaScript and across pagination.
+    """
+    return sorted(papers, key=lambda paper: -(paper.votes or 0))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _description(abstract: str) -> str:
+    """A paper page's meta description (remembered: rebuilds under serve plan every
+    page again)."""
+    return truncate(abstract, 200)
+
+
+def _paginated(
+    first_url: str,
+    items: list[Paper],
+    size: int,
+    make: Any,
+) -> list[PageSpec]:
+    """Split ``items`` into pages at ``first_url``, ``first_url/page/2/``, ..."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    urls = tuple(
+        first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, len(chunks) + 1)
+    )
+    specs = []
+    for number, chunk in enumerate(chunks, start=1):
+        pager = Pager(number, len(chunks), urls, len(items))
+        specs.append(make(urls[number - 1], chunk, pager))
+    return specs
+
+
+# Groups (:attr:`PageSpec.group`): one name per list of pages, the same for the plan
+# and for :func:`list_groups`.
+INDEX = "index"  # the group of the home page and the tag, archive and organisation indexes
+UNDATED = "undated"
+
+
+def tag_group(tag: str) -> str:
+    return f"tag:{tag}"  # both orders
+
+
+def year_group(year: int) -> str:
+    return f"year:{year}"
+
+
+def month_group(month: Month) -> str:
+    return f"month:{month.key}"
+
+
+def org_group(key: str) -> str:
+    return f"org:{key}"
+
+
+def paper_group(slug: str) -> str:
+    return f"paper:{slug}"
+
+
+def list_groups(paper: Paper) -> set[str]:
+    """The groups of the lists a paper is on, as papershelf.site.catalog.build_catalog
+    puts it there: the pages an edit that moves the paper can change, with the index
+    pages."""
+    groups = {tag_group(tag) for tag in paper.tags}
+    if paper.published is None:
+        groups.add(UNDATED)
+    else:
+        month = Month(paper.published.year, paper.published.month)
+        groups.update((year_group(month.year), month_group(month)))
+    if paper.org_key and paper.organization:
+        groups.add(org_group(paper.org_key))
+    return groups
+
+
+def plan_pages(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    home: bool = True,
+    groups: Collection[str] | None = None,
+) -> list[PageSpec]:
+    """All generated pages, in a stable order. ``home=False`` when a hand-written
+    ``index.md`` exists (its content is then followed by the recent additions).
+
+    ``groups``: only the pages of these lists (:attr:`PageSpec.group`), for a rebuild
+    after an edit that moved a paper between lists (papershelf.speed.quick): planning all
+    11,800 pages of a 10,000-paper list for it would take longer than the rebuild.
+    """
+    wanted: Callable[[str], bool] = (lambda _: True) if groups is None else groups.__contains__
+    specs: list[PageSpec] = []
+    if home and wanted(INDEX):
+        specs.append(home_spec(catalog, settings))
+    specs.extend(_paper_pages(catalog, wanted))
+    specs.extend(_tag_pages(catalog, settings, wanted))
+    specs.extend(_archive_pages(catalog, settings, wanted))
+    specs.extend(_org_pages(catalog, settings, wanted))
+    return specs
+
+
+def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
+    return PageSpec(
+        url="",
+        template="papershelf/home.html",
+        title="Home",
+        description="The newest additions to the reading list.",
+        kind="home",
+        context={"recent": catalog.papers[: settings.home_recent], "catalog": catalog},
+        group=INDEX,
+    )
+
+
+def _paper_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSpec]:
+    return [
+        paper_spec(paper, *catalog.previous_and_next(paper))
+        for paper in catalog.papers
+        if wanted(paper_group(paper.slug))
+    ]
+
+
+def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSpec:
+    """A paper's page, between its newer and older neighbours in the list."""
+    return PageSpec(
+        url=paper_url(paper),
+        template="papershelf/paper.html",
+        title=paper.title,
+        description=_description(paper.abstract),
+        kind="paper",
+        context={"paper": paper, "newer": newer, "older": older},
+        feed_tags=paper.tags,
+        group=paper_group(paper.slug),
+    )
+
+
+def with_neighbours(spec: PageSpec, newer: Paper | None, older: Paper | None) -> PageSpec:
+    """A paper's page between other neighbours, after an edit moved papers along the
+    list: its title and description (made from the paper) stay."""
+    return replace(spec, context={**spec.context, "newer": newer, "older": older})
+
+
+def _index_page(catalog: Catalog, url: str, kind: str, title: str, description: str) -> PageSpec:
+    """The index of the tags, the archive or the organisations (its template is the
+    kind's), given the whole catalog."""
+    return PageSpec(
+        url=url,
+        template=f"papershelf/{kind}.html",
+        title=title,
+        description=description,
+        kind=kind,
+        context={"catalog": catalog},
+        group=INDEX,
+    )
+
+
+def _tag_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            _index_page(
+                catalog,
+                "tags/",
+                "tag-index",
+                "Tags",
+                "Every tag of the reading list with its description.",
+            )
+        )
+    for tag in catalog.tags.values():
+        group = tag_group(tag.id)
+        if not wanted(group):
+            continue
+        papers = catalog.by_tag[tag.id]
+        # A second, pre-rendered order only where there is something to reorder.
+        votes_url = tag_votes_url(tag.id) if len(papers) > 1 else None
+
+        def make(
+            url: str,
+            chunk: list[Paper],
+            pager: Pager,
+            tag=tag,
+            votes_url=votes_url,
+            group=group,
+            order: str = "newest",
+        ) -> PageSpec:
+            suffix = f" (page {pager.number})" if pager.number > 1 else ""
+            votes = order == "votes"
+            return PageSpec(
+                url=url,
+                template="papershelf/tag.html",
+                title=f"{tag.title}{', most votes first' if votes else ''}{suffix}",
+                description=tag.description,
+                kind="tag-votes" if votes else "tag",
+                context={
+                    "tag": tag,
+                    "papers": chunk,
+                    "pager": pager,
+                    "order": order,
+                    "orders": {"newest": tag_url(tag.id), "votes": votes_url},
+                },
+                feed_tags=(tag.id,),
+                group=group,
+            )
+
+        specs.extend(_paginated(tag_url(tag.id), papers, settings.page_size, make))
+        if votes_url is not None:
+            by_votes = functools.partial(make, order="votes")
+            specs.extend(
+                _paginated(votes_url, most_voted_first(papers), settings.page_size, by_votes)
+            )
+    return specs
+
+
+def _archive_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            _index_page(
+                catalog,
+                "archive/",
+                "archive-index",
+                "Archive",
+                "Papers by publication year and month.",
+            )
+        )
+    for year in catalog.years:
+        group = year_group(year)
+        if not wanted(group):
+            continue
+
+        def make_year(
+            url: str, chunk: list[Paper], pager: Pager, year=year, group=group
+        ) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-year.html",
+                title=f"{year}" + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers published in {year}.",
+                kind="archive-year",
+                context={
+                    "year": year,
+                    "months": catalog.months_of(year),
+                    "papers": chunk,
+                    "pager": pager,
+                    "catalog": catalog,
+                },
+                group=group,
+            )
+
+        specs.extend(
+            _paginated(f"archive/{year}/", catalog.by_year[year], settings.page_size, make_year)
+        )
+    for month, papers in catalog.by_month.items():
+        group = month_group(month)
+        if not wanted(group):
+            continue
+        earlier, later = catalog.neighbour_months(month)
+
+        def make_month(
+            url: str,
+            chunk: list[Paper],
+            pager: Pager,
+            month=month,
+            earlier=earlier,
+            later=later,
+            group=group,
+        ) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-month.html",
+                title=month_title(month) + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers published in {month_title(month)}.",
+                kind="archive-month",
+                context={
+                    "month": month,
+                    "earlier": earlier,
+                    "later": later,
+                    "papers": chunk,
+                    "pager": pager,
+                },
+                group=group,
+            )
+
+        specs.extend(_paginated(month_url(month), papers, settings.page_size, make_month))
+    if catalog.undated and wanted(UNDATED):
+
+        def make_undated(url: str, chunk: list[Paper], pager: Pager) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/archive-month.html",
+                title="Publication date unknown",
+                description="Papers whose publication date is not known.",
+                kind="archive-undated",
+                context={
+                    "month": None,
+                    "earlier": None,
+                    "later": None,
+                    "papers": chunk,
+                    "pager": pager,
+                },
+                group=UNDATED,
+            )
+
+        specs.extend(
+            _paginated("archive/undated/", catalog.undated, settings.page_size, make_undated)
+        )
+    return specs
+
+
+def _org_pages(
+    catalog: Catalog, settings: Settings, wanted: Callable[[str], bool]
+) -> list[PageSpec]:
+    # The index always exists (mkdocs.yml's nav names it); with no organisation on
+    # the list it says how to name one.
+    specs = []
+    if wanted(INDEX):
+        specs.append(
+            _index_page(
+                catalog,
+                "orgs/",
+                "org-index",
+                "Organisations",
+                "Organisations whose papers are on the list.",
+            )
+        )
+    for key, papers in catalog.by_org.items():
+        group = org_group(key)
+        if not wanted(group):
+            continue
+        name = catalog.org_names[key]
+
+        def make(url: str, chunk: list[Paper], pager: Pager, name=name, group=group) -> PageSpec:
+            return PageSpec(
+                url=url,
+                template="papershelf/org.html",
+                title=name + (f" (page {pager.number})" if pager.number > 1 else ""),
+                description=f"Papers from {name}.",
+                kind="org",
+                context={"name": name, "papers": chunk, "pager": pager},
+                group=group,
+            )
+
+        specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
+    return specs
+
+
+# The parts of catalog_fingerprint that a template with the whole catalog in its context
+# reads; a template not named here reads every part. A tag edit then leaves the
+# year pages of the archive alone (they show counts per month, not per tag).
+CATALOG_READS: dict[str, frozenset[str]] = {
+    "papershelf/archive-year.html": frozenset({"by_month"}),
+    "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
+    "papershelf/tag-index.html": frozenset({"by_tag"}),
+    "papershelf/org-index.html": frozenset({"by_org"}),
+}
+
+
+def reads_changed(
+    template: str,
+    before: tuple[tuple[str, Hashable], ...],
+    after: tuple[tuple[str, Hashable], ...],
+) -> bool:
+    """Whether a template given the whole catalog reads a part of its shape
+    (:func:`catalog_fingerprint`) that differs between ``before`` and ``after``."""
+    reads = CATALOG_READS.get(template)
+    return any(
+        old != new and (reads is None or old[0] in reads)
+        for old, new in zip(before, after, strict=True)
+    )
+
+
+def catalog_fingerprint(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
+    """What templates read from a whole catalog in their context: names and counts
+    (papers per tag, year, month and organisation), as named parts. Paper contents
+    reach a page only through the papers in its own context. A template that starts
+    reading more through ``catalog`` must extend this and :data:`CATALOG_READS`
+    (``tests/test_serve_dirty.py`` checks that an unchanged key means an unchanged
+    page, for every page and kind of edit)."""
+    return (
+        ("papers", len(catalog.papers)),
+        ("undated", len(catalog.undated)),
+        ("by_tag", tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items())),
+        ("by_year", tuple((year, len(papers)) for year, papers in catalog.by_year.items())),
+        (
+            "by_month",
+            tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
+        ),
+        (
+            "by_org",
+            tuple(
+                (key, catalog.org_names.get(key), len(papers))
+                for key, papers in catalog.by_org.items()
+            ),
+        ),
+    )
+
+
+def page_fingerprint(
+    spec: PageSpec,
+    catalog_fingerprint: tuple[tuple[str, Hashable], ...],
+    paper_fingerprint: Callable[[Paper], Hashable] | None = None,
+) -> Hashable:
+    """Everything a page is made from, as one comparable value: an unchanged key means
+    an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
+
+    Papers compare by value (and, unchanged, are the very same objects between
+    builds), or by ``paper_fingerprint`` (a digest, for a key kept on disk; a quick rebuild
+    plans list pages with papershelf.speed.placements.Placement stand-ins); pagers, months
+    and tags become tuples; a whole ``Catalog`` in the context stands for
+    the parts of ``catalog_fingerprint`` (:func:`catalog_fingerprint`) its template reads
+    (:data:`CATALOG_READS`). The tags of the catalog every template is given are part
+    of the build's own key.
+    """
+    reads = CATALOG_READS.get(spec.template)
+    shape = catalog_fingerprint if reads is None else tuple(p for p in catalog_fingerprint if p[0] in reads)
+
+    def frozen(value: Any) -> Hashable:
+        kind = type(value)
+        if kind is Paper or kind is Placement:
+            return value if paper_fingerprint is None else paper_fingerprint(value)
+        if kind is str or value is None:
+            return value
+        if kind is list or kind is tuple:
+            if value and type(value[0]) in (Paper, Placement):  # lists of papers hold only papers
+                return tuple(value) if paper_fingerprint is None else tuple(map(paper_fingerprint, value))
+            return tuple(frozen(item) for item in value)
+        if isinstance(value, Catalog):
+            return shape
+        if kind is dict:
+            return tuple((key, frozen(item)) for key, item in value.items())
+        if is_dataclass(value):  # Pager, Month, Tag: made anew each build
+            return (kind.__name__, *(frozen(getattr(value, f.name)) for f in fields(value)))
+        return value  # int, bool
+
+    return (spec.template, spec.title, spec.description, spec.feed_tags, frozen(spec.context))
