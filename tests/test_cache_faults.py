@@ -13,9 +13,9 @@ import pytest
 from platformdirs import user_cache_dir
 
 from build_tools.cli import main
-from papershelf.site.rendering import CheckedBytecodeCache
 from papershelf.speed import entry_cache
 from papershelf.speed.build_state import state_location
+from papershelf.speed.compiled_templates import CheckedBytecodeCache
 from papershelf.speed.entry_cache import NO_CACHE, EntryCache, default_location
 from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project

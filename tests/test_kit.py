@@ -13,14 +13,8 @@ import pytest
 
 from papershelf.entries.model import Links, Paper, Tag
 from papershelf.site.catalog import build_catalog
-from papershelf.site.pages import (
-    PageSpec,
-    Settings,
-    catalog_fingerprint,
-    home_spec,
-    page_fingerprint,
-    plan_pages,
-)
+from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint
 from papershelf.speed.placements import placement_row
 from papershelf.speed.quick import placement
 from papershelf.speed.snapshot import (

@@ -558,7 +558,7 @@ def test_the_kit_knows_the_search_index_so_a_patch_reads_only_what_it_changes(
 ):
     import json
 
-    from papershelf.site import search
+    from papershelf.speed import search_patch as search
 
     def known() -> dict:
         with contextlib.closing(

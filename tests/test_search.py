@@ -25,7 +25,6 @@ from papershelf.site.catalog import Catalog, build_catalog
 from papershelf.site.search import (
     CHUNK_SIZE,
     MANIFEST,
-    IndexPatch,
     build_index,
     chunk_bytes,
     chunk_layout,
@@ -35,9 +34,7 @@ from papershelf.site.search import (
     encode_postings,
     file_digest,
     gap_codes,
-    known_files,
     numbered,
-    patch_index,
     postings,
     rank_bytes,
     ranks_of,
@@ -51,8 +48,9 @@ from papershelf.site.search import (
     term_set,
     tokens,
     write_index,
-    write_patch,
 )
+from papershelf.speed import search_patch
+from papershelf.speed.search_patch import IndexPatch, known_files, patch_index, write_patch
 from tests.conftest import Project
 
 TAGS = {
@@ -985,7 +983,7 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
     }
     known = known_files(site, folder, digests)
     read: list[str] = []
-    real_read = search_module._read
+    real_read = search_patch._read
 
     def counting_read(path):
         read.append(str(path).split(f"{folder}/", 1)[-1])

@@ -14,8 +14,12 @@ from mkdocs.config import load_config
 from papershelf.entries.model import Paper, Tag
 from papershelf.plugin.hooks import PapershelfPlugin
 from papershelf.site.catalog import build_catalog
-from papershelf.site.pages import Settings, catalog_fingerprint, page_fingerprint, plan_pages
-from papershelf.speed.page_fingerprints import PageFingerprints
+from papershelf.site.pages import Settings, plan_pages
+from papershelf.speed.page_fingerprints import (
+    PageFingerprints,
+    catalog_fingerprint,
+    page_fingerprint,
+)
 from tests.conftest import Project
 
 TAGS = {
@@ -78,7 +82,7 @@ def test_an_unchanged_key_always_means_an_unchanged_page():
 
 
 def test_a_tag_edit_leaves_the_archive_year_pages_alone():
-    """They show counts per month, not per tag (papershelf.site.pages.CATALOG_READS); the
+    """They show counts per month, not per tag (papershelf.speed.page_fingerprints.CATALOG_READS); the
     tag index, which shows counts per tag, changes."""
     before = papers()
     after = [dataclasses.replace(p, tags=("vision",)) if p.slug == "p5" else p for p in before]

@@ -11,7 +11,7 @@ import jinja2
 import jinja2.bccache
 import pytest
 
-from papershelf.site.rendering import CheckedBytecodeCache, compiled_templates
+from papershelf.speed.compiled_templates import CheckedBytecodeCache, compiled_templates
 
 TEMPLATE = """\
 {% macro greet(who) %}<b>Hello {{ who }}</b>{% endmacro %}

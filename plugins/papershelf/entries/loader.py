@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import frontmatter
 
@@ -23,11 +24,42 @@ from papershelf.entries.schema import build_paper
 from papershelf.entries.slugs import is_valid_slug, slugify, title_key
 from papershelf.entries.text_rules import ENTRY_FILE_MAX
 from papershelf.entries.vocabulary import Vocabulary, load_vocabulary
-from papershelf.speed.entry_cache import EntryCache
 
 ENTRY_SUFFIXES = (".yaml", ".md")
 _FRONT_MATTER = frontmatter.YAMLHandler()
 _ARXIV_VERSION = re.compile(r"v\d+$")
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+class KnownEntries(Protocol):
+    """Entries parsed by an earlier build (papershelf.speed.entry_cache.EntryCache)."""
+
+    def lookup(self, path: Path) -> tuple[Paper | None, bytes | None]:
+        """The cached Paper of an unchanged file, else None and the file's bytes."""
+        ...
+
+    def store(self, path: Path, data: bytes, paper: Paper) -> None: ...
+
+    def keep_only(self, paths: set[str]) -> None: ...
+
+
+class ParseMany(Protocol):
+    """Applies ``parse`` to ``items`` and returns its results in order, in any way
+    (papershelf.speed.forking.in_two_processes splits them across a forked helper)."""
+
+    def __call__(
+        self,
+        parse: Callable[[Sequence[_Item]], list[_Result]],
+        items: Sequence[_Item],
+        name: str,
+    ) -> list[_Result]: ...
+
+
+def in_order(
+    parse: Callable[[Sequence[_Item]], list[_Result]], items: Sequence[_Item], name: str
+) -> list[_Result]:
+    return parse(items)
 
 
 @dataclass(frozen=True)
@@ -54,15 +86,15 @@ def load_project(
     papers_dir: Path,
     tags_file: Path,
     paths: Iterable[Path] | None = None,
-    cache: EntryCache | None = None,
-    fork: bool = False,
+    cache: KnownEntries | None = None,
+    parse_many: ParseMany = in_order,
     today: date | None = None,
     newest: Iterable[Path] | None = None,
 ) -> LoadResult:
     """Load the vocabulary and the entries (all of ``papers_dir`` unless ``paths``).
 
     With a ``cache`` (whole-project loads only) unchanged entries are not parsed again;
-    with ``fork`` a forked helper parses every other changed entry when there are many.
+    ``parse_many`` parses the others (in this process unless told otherwise).
     An ``added`` date after ``today`` (default: the real today) is a problem. The
     entry files in ``newest`` (those a pull request adds) count as the newest when
     duplicates are looked for, so a clash is reported on them; otherwise the entry
@@ -78,7 +110,7 @@ def load_project(
         found.append((paper, []))
         if paper is None:
             todo.append((index, path, data))
-    for (index, path, data), loaded in zip(todo, _parse(todo, vocabulary, fork), strict=True):
+    for (index, path, data), loaded in zip(todo, _parse(todo, vocabulary, parse_many), strict=True):
         found[index] = loaded
         paper, entry_problems = loaded
         if use_cache and cache and paper is not None and not entry_problems and data is not None:
@@ -153,37 +185,15 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-# Below this many entries to parse, a helper process costs more than it saves.
-MIN_ENTRIES_TO_FORK = 1000
-
-
 def _parse(
-    todo: list[tuple[int, Path, bytes | None]], vocabulary: Vocabulary, fork: bool
+    todo: list[tuple[int, Path, bytes | None]], vocabulary: Vocabulary, parse_many: ParseMany
 ) -> list[tuple[Paper | None, list[Problem]]]:
-    """``load_entry`` for each (index, path, bytes or None), in order; with ``fork``
-    and enough entries, a forked helper parses every other one meanwhile."""
+    """``load_entry`` for each (index, path, bytes or None), in order."""
 
-    def parse(items: list[tuple[int, Path, bytes | None]]) -> list[tuple[Paper | None, list]]:
+    def parse(items: Sequence[tuple[int, Path, bytes | None]]) -> list[tuple[Paper | None, list]]:
         return [load_entry(path, vocabulary, data) for _, path, data in items]
 
-    if not fork or len(todo) < MIN_ENTRIES_TO_FORK:
-        return parse(todo)
-    from papershelf.speed.forking import ForkedTask  # I/O at the edge: the pure path needs no fork
-    from papershelf.speed.timing import stage
-
-    def parse_theirs() -> list[tuple[Paper | None, list]]:
-        with stage("load"):
-            return parse(todo[1::2])
-
-    helper = ForkedTask(parse_theirs, name="load")
-    mine = parse(todo[0::2])
-    theirs = helper.join()
-    merged: list[tuple[Paper | None, list[Problem]]] = []
-    for pair in zip(mine, theirs, strict=False):
-        merged.extend(pair)
-    if len(mine) > len(theirs):
-        merged.append(mine[-1])
-    return merged
+    return parse_many(parse, todo, "load")
 
 
 def _load_quietly(files: list[Path], vocabulary: Vocabulary) -> list[Paper]:

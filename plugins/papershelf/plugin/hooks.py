@@ -34,24 +34,19 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from papershelf.entries.loader import load_project
+from papershelf.entries.loader import in_order, load_project
 from papershelf.entries.model import Paper
 from papershelf.plugin.config import PapershelfConfig
+from papershelf.plugin.search_writer import BackgroundWork
 from papershelf.site.catalog import Catalog, build_catalog
 from papershelf.site.feeds import Feed, Site, feed_links, feed_source, render_all
-from papershelf.site.pages import (
-    PageSpec,
-    Settings,
-    catalog_fingerprint,
-    home_spec,
-    page_fingerprint,
-    plan_pages,
-)
-from papershelf.site.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.site.search import build_index, install_index, known_files, write_index
+from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.site.rendering import TEMPLATES, BodyRenderer
+from papershelf.site.search import build_index, install_index, write_index
 from papershelf.site.sitemaps import site_sitemaps
 from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
+    MOST_PAGES,
     STATE_IN,
     STATE_OUT,
     BuildState,
@@ -59,13 +54,15 @@ from papershelf.speed.build_state import (
     entry_fingerprint,
     write_outputs,
 )
+from papershelf.speed.compiled_templates import InMemoryTemplateCode, compiled_templates
 from papershelf.speed.entry_cache import EntryCache, default_location, validation_key
-from papershelf.speed.forking import ForkedTask, ForkedTaskError, fork_allowed
+from papershelf.speed.forking import ForkedTask, ForkedTaskError, fork_allowed, in_two_processes
 from papershelf.speed.page_fingerprints import (
-    BackgroundWork,
-    InMemoryTemplateCode,
     PageFingerprints,
+    catalog_fingerprint,
+    page_fingerprint,
 )
+from papershelf.speed.search_patch import known_files
 from papershelf.speed.shell_pages import (
     PRERENDERED_TEMPLATE,
     GeneratedFiles,
@@ -81,8 +78,6 @@ from papershelf.speed.timing import instrument, stage
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 ASSETS = Path(__file__).parent.parent / "assets"
-# An incremental build with more changed pages than this share builds everything.
-MOST_PAGES = 0.3
 # Stylesheet and script of the reading pages, served under assets/papershelf/.
 ASSET_FILES = {"papershelf.css": "extra_css", "papershelf.js": "extra_javascript"}
 
@@ -231,7 +226,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 root / self.config.papers_dir,
                 tags_file,
                 cache=cache,
-                fork=fork_allowed(self.command),
+                parse_many=in_two_processes if fork_allowed(self.command) else in_order,
             )
             self.entries_to_save = cache if cache is not None and cache.changed else None
         if result.problems:

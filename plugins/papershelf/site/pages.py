@@ -15,7 +15,6 @@ from typing import Any
 from papershelf.site.catalog import Catalog, Month
 from papershelf.site.markup import truncate
 from papershelf.entries.model import Paper
-from papershelf.speed.placements import Placement
 
 
 @dataclass(frozen=True)
@@ -431,92 +430,9 @@ def _org_pages(
     return specs
 
 
-# The parts of catalog_fingerprint that a template with the whole catalog in its context
-# reads; a template not named here reads every part. A tag edit then leaves the
-# year pages of the archive alone (they show counts per month, not per tag).
-CATALOG_READS: dict[str, frozenset[str]] = {
-    "papershelf/archive-year.html": frozenset({"by_month"}),
-    "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
-    "papershelf/tag-index.html": frozenset({"by_tag"}),
-    "papershelf/org-index.html": frozenset({"by_org"}),
-}
 
 
-def reads_changed(
-    template: str,
-    before: tuple[tuple[str, Hashable], ...],
-    after: tuple[tuple[str, Hashable], ...],
-) -> bool:
-    """Whether a template given the whole catalog reads a part of its shape
-    (:func:`catalog_fingerprint`) that differs between ``before`` and ``after``."""
-    reads = CATALOG_READS.get(template)
-    return any(
-        old != new and (reads is None or old[0] in reads)
-        for old, new in zip(before, after, strict=True)
-    )
 
 
-def catalog_fingerprint(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
-    """What templates read from a whole catalog in their context: names and counts
-    (papers per tag, year, month and organisation), as named parts. Paper contents
-    reach a page only through the papers in its own context. A template that starts
-    reading more through ``catalog`` must extend this and :data:`CATALOG_READS`
-    (``tests/test_serve_dirty.py`` checks that an unchanged key means an unchanged
-    page, for every page and kind of edit)."""
-    return (
-        ("papers", len(catalog.papers)),
-        ("undated", len(catalog.undated)),
-        ("by_tag", tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items())),
-        ("by_year", tuple((year, len(papers)) for year, papers in catalog.by_year.items())),
-        (
-            "by_month",
-            tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
-        ),
-        (
-            "by_org",
-            tuple(
-                (key, catalog.org_names.get(key), len(papers))
-                for key, papers in catalog.by_org.items()
-            ),
-        ),
-    )
 
 
-def page_fingerprint(
-    spec: PageSpec,
-    catalog_fingerprint: tuple[tuple[str, Hashable], ...],
-    paper_fingerprint: Callable[[Paper], Hashable] | None = None,
-) -> Hashable:
-    """Everything a page is made from, as one comparable value: an unchanged key means
-    an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
-
-    Papers compare by value (and, unchanged, are the very same objects between
-    builds), or by ``paper_fingerprint`` (a digest, for a key kept on disk; a quick rebuild
-    plans list pages with papershelf.speed.placements.Placement stand-ins); pagers, months
-    and tags become tuples; a whole ``Catalog`` in the context stands for
-    the parts of ``catalog_fingerprint`` (:func:`catalog_fingerprint`) its template reads
-    (:data:`CATALOG_READS`). The tags of the catalog every template is given are part
-    of the build's own key.
-    """
-    reads = CATALOG_READS.get(spec.template)
-    shape = catalog_fingerprint if reads is None else tuple(p for p in catalog_fingerprint if p[0] in reads)
-
-    def frozen(value: Any) -> Hashable:
-        kind = type(value)
-        if kind is Paper or kind is Placement:
-            return value if paper_fingerprint is None else paper_fingerprint(value)
-        if kind is str or value is None:
-            return value
-        if kind is list or kind is tuple:
-            if value and type(value[0]) in (Paper, Placement):  # lists of papers hold only papers
-                return tuple(value) if paper_fingerprint is None else tuple(map(paper_fingerprint, value))
-            return tuple(frozen(item) for item in value)
-        if isinstance(value, Catalog):
-            return shape
-        if kind is dict:
-            return tuple((key, frozen(item)) for key, item in value.items())
-        if is_dataclass(value):  # Pager, Month, Tag: made anew each build
-            return (kind.__name__, *(frozen(getattr(value, f.name)) for f in fields(value)))
-        return value  # int, bool
-
-    return (spec.template, spec.title, spec.description, spec.feed_tags, frozen(spec.context))

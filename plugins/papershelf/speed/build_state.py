@@ -2,7 +2,7 @@
 and still never touch the published site until the build has succeeded.
 
 A build leaves a *state* in the user's cache folder: a digest of what every generated
-page was made from (``papershelf.site.pages.page_fingerprint``, papers by a digest of their
+page was made from (``page_fingerprints.page_fingerprint``, papers by a digest of their
 fields), a digest of what all pages share (site, settings, templates, vocabulary,
 theme shells) and a stamp of the site folder it produced. The next ``papershelf
 build`` of the same site, if nothing shared changed, runs ``mkdocs build --dirty``
@@ -39,6 +39,9 @@ FORMAT = 1
 # Environment of the mkdocs process that `papershelf build` runs (build_tools/build.py).
 STATE_IN = "PAPERSHELF_STATE_IN"  # the last build's state: build only what changed
 STATE_OUT = "PAPERSHELF_STATE_OUT"  # where to write this build's state
+# An incremental or quick build that would change more than this share of the pages
+# (and more than 100) builds everything instead: a clean build is faster then.
+MOST_PAGES = 0.3
 
 
 class _DigestPickler(pickle.Pickler):

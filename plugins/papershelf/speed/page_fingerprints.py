@@ -1,27 +1,29 @@
-"""What quick `mkdocs serve` rebuilds need: which generated pages changed, and a
-search index that follows the site without holding up a rebuild.
+"""What each generated page is made from, as one comparable value (its fingerprint):
+an unchanged fingerprint means an unchanged page. ``mkdocs serve --dirty`` and the
+incremental ``papershelf build`` rewrite only pages whose fingerprint changed, and
+the quick build plans pages by the same rule (docs/architecture.md).
 
-``make serve`` runs ``mkdocs serve --dirty``: mkdocs then keeps the previous output
-and rebuilds only the pages whose file reports ``is_modified()``. Generated files
-always report it (mkdocs cannot know better), so :class:`PageFingerprints` decides for them
-from what each page is made of (``papershelf.site.pages.page_fingerprint``): after one edit, the
-paper's page, its neighbours and the list pages it is on. It also names the pages
-that disappeared, whose old files must go.
-
-The search index (papershelf.site.search) is made from the catalog, about a second at
-10,000 papers; under ``serve`` it runs on a background thread (:class:`BackgroundWork`), so
-an edit shows at once and search catches up moments later.
+Pages that read the whole catalog depend only on the parts of it their template
+reads (:data:`CATALOG_READS`); tests/test_page_reads.py fails when a template reads
+a part that this table does not name.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Hashable
+from dataclasses import fields, is_dataclass
+from typing import Any
 
-import jinja2
+from papershelf.entries.model import Paper
+from papershelf.site.catalog import Catalog
+from papershelf.site.pages import PageSpec
+from papershelf.speed.placements import Placement
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
+
+
+_MISSING = object()
 
 
 class PageFingerprints:
@@ -90,58 +92,94 @@ class PageFingerprints:
         self.previous, self.previous_build = {}, ()
 
 
-_MISSING = object()
+# The parts of catalog_fingerprint that a template with the whole catalog in its context
+# reads; a template not named here reads every part. A tag edit then leaves the
+# year pages of the archive alone (they show counts per month, not per tag).
+CATALOG_READS: dict[str, frozenset[str]] = {
+    "papershelf/archive-year.html": frozenset({"by_month"}),
+    "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
+    "papershelf/tag-index.html": frozenset({"by_tag"}),
+    "papershelf/org-index.html": frozenset({"by_org"}),
+}
 
 
-class BackgroundWork:
-    """Runs ``task`` on a thread, again after it finishes if asked meanwhile: a burst
-    of rebuilds costs one more run, never a queue. Errors are logged, not raised."""
-
-    def __init__(self, name: str, task: Callable[[], None]) -> None:
-        self.name = name
-        self.task = task
-        self._wanted = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def request(self) -> None:
-        with self._lock:
-            self._wanted.set()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._wanted.is_set():
-                    self._thread = None
-                    return
-                self._wanted.clear()
-            try:
-                self.task()
-            except Exception as error:  # a preview keeps running; the log says why
-                log.warning("papershelf: %s failed: %s", self.name, error)
-
-    def wait(self, timeout: float | None = None) -> None:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+def reads_changed(
+    template: str,
+    before: tuple[tuple[str, Hashable], ...],
+    after: tuple[tuple[str, Hashable], ...],
+) -> bool:
+    """Whether a template given the whole catalog reads a part of its shape
+    (:func:`catalog_fingerprint`) that differs between ``before`` and ``after``."""
+    reads = CATALOG_READS.get(template)
+    return any(
+        old != new and (reads is None or old[0] in reads)
+        for old, new in zip(before, after, strict=True)
+    )
 
 
-class InMemoryTemplateCode(jinja2.BytecodeCache):
-    """Compiled theme templates kept across rebuilds. mkdocs makes a new template
-    environment for every build, so material's templates were compiled again each
-    time (a third of a second); jinja checks the source checksum, so an edited
-    template is compiled anew."""
+def catalog_fingerprint(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
+    """What templates read from a whole catalog in their context: names and counts
+    (papers per tag, year, month and organisation), as named parts. Paper contents
+    reach a page only through the papers in its own context. A template that starts
+    reading more through ``catalog`` must extend this and :data:`CATALOG_READS`
+    (``tests/test_serve_dirty.py`` checks that an unchanged key means an unchanged
+    page, for every page and kind of edit)."""
+    return (
+        ("papers", len(catalog.papers)),
+        ("undated", len(catalog.undated)),
+        ("by_tag", tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items())),
+        ("by_year", tuple((year, len(papers)) for year, papers in catalog.by_year.items())),
+        (
+            "by_month",
+            tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
+        ),
+        (
+            "by_org",
+            tuple(
+                (key, catalog.org_names.get(key), len(papers))
+                for key, papers in catalog.by_org.items()
+            ),
+        ),
+    )
 
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
+def page_fingerprint(
+    spec: PageSpec,
+    catalog_parts: tuple[tuple[str, Hashable], ...],
+    paper_fingerprint: Callable[[Paper], Hashable] | None = None,
+) -> Hashable:
+    """Everything a page is made from, as one comparable value: an unchanged key means
+    an unchanged page (``mkdocs serve --dirty`` rewrites only pages whose key changed).
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+    Papers compare by value (and, unchanged, are the very same objects between
+    builds), or by ``paper_fingerprint`` (a digest, for a key kept on disk; a quick rebuild
+    plans list pages with papershelf.speed.placements.Placement stand-ins); pagers, months
+    and tags become tuples; a whole ``Catalog`` in the context stands for
+    the parts of ``catalog_parts`` (:func:`catalog_fingerprint`) its template reads
+    (:data:`CATALOG_READS`). The tags of the catalog every template is given are part
+    of the build's own key.
+    """
+    reads = CATALOG_READS.get(spec.template)
+    shape = catalog_parts if reads is None else tuple(p for p in catalog_parts if p[0] in reads)
+
+    def frozen(value: Any) -> Hashable:
+        kind = type(value)
+        if kind is Paper or kind is Placement:
+            return value if paper_fingerprint is None else paper_fingerprint(value)
+        if kind is str or value is None:
+            return value
+        if kind is list or kind is tuple:
+            if value and type(value[0]) in (Paper, Placement):  # lists of papers hold only papers
+                if paper_fingerprint is None:
+                    return tuple(value)
+                return tuple(map(paper_fingerprint, value))
+            return tuple(frozen(item) for item in value)
+        if isinstance(value, Catalog):
+            return shape
+        if kind is dict:
+            return tuple((key, frozen(item)) for key, item in value.items())
+        if is_dataclass(value):  # Pager, Month, Tag: made anew each build
+            return (kind.__name__, *(frozen(getattr(value, f.name)) for f in fields(value)))
+        return value  # int, bool
+
+    return (spec.template, spec.title, spec.description, spec.feed_tags, frozen(spec.context))

@@ -8,9 +8,9 @@ last build left:
 * every generated page's spec, with papers as their numbers ("thin": a paper's number
   is its place by slug, papershelf.site.search.numbered, so it stays when dates change),
   and which pages each paper is in (the papers in a page's key,
-  papershelf.site.pages.page_fingerprint);
+  page_fingerprints.page_fingerprint);
 * the catalog's shape: every list of the catalog as paper numbers ("hollow":
-  templates read only names and counts from it, see papershelf.site.pages.catalog_fingerprint);
+  templates read only names and counts from it, see page_fingerprints.catalog_fingerprint);
 * every paper's entry file and its title, arXiv id and DOI keys (for the duplicate
   check of a changed title), and its placement (papershelf.speed.placements: what decides the
   lists it is on, for an edit that moves it);
@@ -202,7 +202,7 @@ def spec_papers(data: list[Any]) -> set[int]:
 
 def holds_catalog(spec: PageSpec) -> bool:
     """Whether a page's template is given the whole catalog (its key then holds the
-    parts of the catalog's shape the template reads, papershelf.site.pages.CATALOG_READS)."""
+    parts of the catalog's shape the template reads, page_fingerprints.CATALOG_READS)."""
     return any(isinstance(value, Catalog) for value in spec.context.values())
 
 
@@ -225,7 +225,7 @@ def numbered_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, A
 
 def catalog_from_numbered(data: Mapping[str, Any], tags: Mapping[str, Tag]) -> Catalog:
     """A catalog whose lists hold paper numbers: the same names and counts as the
-    real one (enough for templates and for papershelf.site.pages.catalog_fingerprint)."""
+    real one (enough for templates and for page_fingerprints.catalog_fingerprint)."""
     return Catalog(
         papers=list(data["papers"]),
         tags=dict(tags),
@@ -318,7 +318,7 @@ _META = (
 )
 # Large parts read only by a quick build whose edit moves a paper (SnapshotReader.part).
 # search_files: what the build knows of the search index in the site
-# (papershelf.site.search.known_files), so that a patch need not read every file of it.
+# (papershelf.speed.search_patch.known_files), so that a patch need not read every file of it.
 PARTS = ("dependents", "placements", "page_index", "catalog_pages", "search_files")
 
 

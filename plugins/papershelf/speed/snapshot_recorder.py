@@ -100,7 +100,7 @@ class SnapshotRecorder:
             self.splits[url] = (before, after)
 
     def search_written(self, known: Mapping[str, Any]) -> None:
-        """The search index this build put in the site (papershelf.site.search.known_files),
+        """The search index this build put in the site (papershelf.speed.search_patch.known_files),
         told to the snapshot when the index is in place (after the snapshot was written)."""
         if not self.location.is_file():
             return

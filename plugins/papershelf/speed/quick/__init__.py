@@ -3,14 +3,14 @@
 Most edits of a reading list fix a title or an abstract, add notes, authors or a
 code link. Such an edit moves no paper (:func:`placement` is unchanged): the pages
 it changes are exactly the pages whose key holds the paper
-(papershelf.site.pages.page_fingerprint): its own page, its neighbours', the list pages it is
+(page_fingerprints.page_fingerprint): its own page, its neighbours', the list pages it is
 on, perhaps the home page; plus the feeds that list it and a few files of the
 search index. Going through mkdocs for those costs seconds at 10,000 papers (its
 start, its file list, the plan of every page); here they are rebuilt from the snapshot
 the last mkdocs build left (papershelf.speed.snapshot): the same body templates
 (papershelf.site.rendering), the theme shells it cut (papershelf.speed.theme_shells) or the pages
 it made through the theme cut around their body, the search index patched
-(papershelf.site.search.patch_index).
+(papershelf.speed.search_patch.patch_index).
 
 An edit of a tag, the organisation, the votes or a date *moves* the paper between
 lists or along them, and the other papers of those lists shift on their pages. The

@@ -24,23 +24,23 @@ from papershelf.site.feeds import (
 from papershelf.site.pages import (
     PageSpec,
     Settings,
-    catalog_fingerprint,
     home_spec,
-    page_fingerprint,
     paper_spec,
     paper_url,
     plan_pages,
-    reads_changed,
     with_neighbours,
 )
-from papershelf.site.rendering import TEMPLATES, BodyRenderer, compiled_templates
-from papershelf.site.search import IndexPatch, invert, known_files, patch_index, write_patch
+from papershelf.site.rendering import TEMPLATES, BodyRenderer
+from papershelf.site.search import invert
 from papershelf.site.sitemaps import site_sitemaps
-from papershelf.speed.build_state import Digester, entry_fingerprint
+from papershelf.speed.build_state import MOST_PAGES, Digester, entry_fingerprint
+from papershelf.speed.compiled_templates import compiled_templates
+from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint, reads_changed
 from papershelf.speed.placements import Placement
 from papershelf.speed.quick.edits import Edit, NotQuickError
 from papershelf.speed.quick.entries import EntryVersions
 from papershelf.speed.quick.moving import Moves
+from papershelf.speed.search_patch import IndexPatch, known_files, patch_index, write_patch
 from papershelf.speed.snapshot import (
     Card,
     Snapshot,
@@ -53,9 +53,6 @@ from papershelf.speed.snapshot import (
 )
 from papershelf.speed.theme_shells import HEAD_TEMPLATE, page_bytes, shell_key, variant
 from papershelf.speed.timing import stage
-
-# More pages than this share of the site: not an edit of a few entries, build it all.
-MOST_PAGES = 0.3
 
 
 class SiteParts:
@@ -424,7 +421,7 @@ class SiteParts:
 
     def search_files(self, site_dir: Path) -> dict[str, Any] | None:
         """What the snapshot then knows of the index in the site
-        (papershelf.site.search.known_files): None if it did not change."""
+        (papershelf.speed.search_patch.known_files): None if it did not change."""
         patch = self.search_patch
         if patch is None or patch.folder == patch.previous_folder:
             return None
