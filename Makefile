@@ -6,13 +6,17 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c requiremen
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: site test serve lint validate install bench differential lock clean
+.PHONY: site test test-fast serve lint validate install bench differential lock clean
 
 site: $(RUNTIME)  ## Build the site into site/ (creates .venv and installs on first run)
 	$(BIN)/papershelf build
 
 test: $(TESTDEPS)  ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+# Unit tests and small real builds, no Chromium: well under a minute.
+test-fast: $(TESTDEPS)  ## Run the quick part of the suite (not browser, not slow)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 # mkdocs serve --dirty --no-strict (a rebuild rewrites only the pages an edit changed),
 # watching folders with the system's file events (build_tools/serve.py).

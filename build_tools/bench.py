@@ -17,7 +17,7 @@ it measures, each in a fresh process:
   and extrapolated with a fitted quadratic; the report says which figures are which.
 
 The results go to a table on stdout, a JSON file and an SVG plot. Nothing here is a
-test: ``tests/test_bench.py`` only checks that a tiny run works.
+test: ``tests/cli/test_bench.py`` only checks that a tiny run works.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-# mkdocs.yml's defaults (tests/test_deploy_check.py checks that they agree).
+# mkdocs.yml's defaults (tests/cli/test_deploy_check.py checks that they agree).
 SHIPPED_SITE_URL = "https://papershelf.github.io/papershelf/"
 SHIPPED_REPO_URL = "https://github.com/papershelf/papershelf"
 SHIPPED_REPOSITORY = "papershelf/papershelf"

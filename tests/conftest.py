@@ -94,6 +94,15 @@ class Project:
         return (self.site / url / "index.html").read_text(encoding="utf-8")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser/ drives Chromium: marked ``browser``, so that
+    ``make test-fast`` (``-m "not browser and not slow"``) can leave it out."""
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        if item.path.is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)
+
+
 def _env() -> dict[str, str]:
     import os
 

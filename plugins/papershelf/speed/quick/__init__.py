@@ -31,7 +31,7 @@ the mkdocs build as before: no snapshot or another build's snapshot, a hand-writ
 touched, an entry added, removed, renamed or with a problem (the numbers by slug
 shift), a new page in mkdocs' nav, a page whose shell the snapshot lacks.
 Like every ``papershelf build``, the result is written beside the site and moved in
-only when complete; ``tests/test_quick.py`` compares it byte for byte with a clean
+only when complete; ``tests/speed/test_quick.py`` compares it byte for byte with a clean
 build.
 
 The parts: ``edits`` (which edits it takes), ``entries`` (the entry files then and

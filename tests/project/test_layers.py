@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "plugins" / "papershelf"
+PACKAGE = Path(__file__).resolve().parents[2] / "plugins" / "papershelf"
 
 # What each layer may import from papershelf (besides itself).
 MAY_IMPORT = {

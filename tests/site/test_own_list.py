@@ -170,7 +170,7 @@ def test_no_test_reads_the_shipped_list():
     """Tests are about the tool: a checkout whose papers/ and tags.yml are a curator's
     own must pass them, so none reads the repository's papers/ or tags.yml."""
     shipped = re.compile(r"(ROOT|REPO|REPOSITORY)\s*/\s*[\"'](papers|tags\.yml)[\"']")
-    tests = Path(__file__).parent
+    tests = Path(__file__).parents[1]
     readers = [
         str(path.relative_to(tests))
         for path in sorted(tests.rglob("*.py"))

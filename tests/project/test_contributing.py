@@ -17,7 +17,7 @@ from papershelf.entries.schema import FIELDS
 from papershelf.entries.vocabulary import load_vocabulary, parse_vocabulary
 from tests.conftest import curator_checkout
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "CONTRIBUTING.md"
 
 

@@ -205,7 +205,7 @@ def test_a_second_build_while_one_runs_says_so_and_changes_nothing(
 def test_builds_started_together_never_crash_and_leave_a_whole_site(project: Project):
     project.paper("one", "title: One\nadded: 2025-01-02\ntags: [agents]\n")
     command = [sys.executable, "-m", "build_tools.cli", "build"]
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     runs = [
         subprocess.Popen(
             command, cwd=project.root, env=environment, stderr=subprocess.PIPE, text=True

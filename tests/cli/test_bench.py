@@ -12,7 +12,7 @@ import pytest
 from build_tools import bench, bench_report
 from build_tools.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_serve_rebuild_is_timed_as_make_serve_runs_it():

@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import Project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

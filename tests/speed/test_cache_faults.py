@@ -22,7 +22,7 @@ from tests.conftest import Project
 from tests.site_builds import clean_build, tree
 
 # Without material's search plugin, so that an edit can be a quick build (as in
-# tests/test_build_incremental.py).
+# tests/speed/test_build_incremental.py).
 MKDOCS_YML = """\
 site_name: Test shelf
 site_url: https://example.org/shelf/

@@ -28,7 +28,7 @@ def build_in(root: Path, environment: dict[str, str]) -> dict[str, bytes]:
     project = curator_checkout(root, TAGS)
     for name, text in PAPERS.items():
         (project.papers / name).write_text(text, encoding="utf-8")
-    repository = Path(__file__).resolve().parent.parent
+    repository = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [sys.executable, "-m", "build_tools.cli", "build", "--quiet"],
         cwd=project.root,

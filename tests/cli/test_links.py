@@ -25,7 +25,7 @@ from papershelf.entries.loader import load_entry
 from papershelf.entries.vocabulary import load_vocabulary
 from papershelf.importers.entry_files import PatchError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "arxiv"
 
 # Title phrase as the command sends it (its words), case-folded -> recorded answer.
 ANSWERS = {

@@ -20,7 +20,7 @@ from build_tools.deploy_check import (
     shipped_defaults_warnings,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MKDOCS_YML = ROOT / "mkdocs.yml"
 FORK = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "octo/reading-list"}
 FORK_SITE = "https://octo.github.io/reading-list/"

@@ -60,7 +60,7 @@ def test_an_edit_rewrites_only_the_pages_it_changes_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
     before = times(shelf.site)
-    # Without the snapshot of the last build the edit goes through mkdocs (tests/test_quick.py:
+    # Without the snapshot of the last build the edit goes through mkdocs (tests/speed/test_quick.py:
     # with it, without mkdocs). The date moves "one" past "two".
     snapshot_path(state_location(shelf.root, shelf.site)).unlink()
     edited = ONE.replace("2025-01-02", "2025-01-03").replace("First abstract.", "Edited & more.")

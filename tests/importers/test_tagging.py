@@ -13,7 +13,7 @@ from papershelf.importers.tagging import (
     score_tags,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tag(tag_id: str, *keywords: str) -> Tag:
