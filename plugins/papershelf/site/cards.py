@@ -1,13 +1,8 @@
 """Paper cards rendered once, not once per list they appear in.
 
-At 10,000 papers the tag, archive and organisation pages show about 80,000 cards,
-eight per paper, and rendering the ``card`` macro each time took most of the time
-spent on page bodies. A card differs between those lists only in ``base``, the
-relative way back to the site root. So each card is rendered once with a
-placeholder for ``base`` and the placeholder is replaced per page.
-
-The placeholder is ``<ps-base>``: page text from entries reaches templates escaped,
-so a raw ``<`` never comes from an entry and the placeholder cannot be forged.
+A card differs between lists only in ``base``, the way back to the site root, so it is
+rendered once with the placeholder ``<ps-base>``, which each page replaces.
+Details: docs/architecture.md, "Cards".
 """
 
 from __future__ import annotations
@@ -18,8 +13,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from papershelf.site.catalog import Catalog
 from papershelf.entries.model import Paper
+from papershelf.site.catalog import Catalog
 
 MACROS = "papershelf/macros.html"
 BASE = Markup("<ps-base>")

@@ -1,19 +1,8 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole list and for every tag.
 
-Pure: papers in, bytes out; no I/O and no mkdocs, so the output is unit-testable and
-another generator could reuse it. Feed readers punish every duplicate or changed item,
-so everything here is deterministic:
-
-- an entry's id is the absolute URL of its paper page (site URL + slug): editing the
-  entry never changes it, and rebuilding gives it again;
-- entry dates are the day the paper was *added*, in UTC (a fixed UTC time cannot be
-  mislabelled as local time); see :func:`entry_datetime` for the time of day;
-- a feed's ``updated``/``lastBuildDate`` is its newest entry's date, never the build
-  time, so two builds of the same input give byte-identical feeds;
-- entries are written newest first (feedgen prepends by default: we append in order).
-
-Untrusted text reaches XML only through lxml (via feedgen), which escapes it; entry
-HTML comes from an autoescaping Jinja template plus sanitised notes.
+Pure (papers in, bytes out) and deterministic, because feed readers punish every
+duplicate or changed item: ids, dates and order never depend on when the site was built.
+Details: docs/architecture.md, "Feeds".
 """
 
 from __future__ import annotations
@@ -32,9 +21,9 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
+from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
 from papershelf.site.markup import render_notes
-from papershelf.entries.model import Paper, Tag
 from papershelf.site.pages import paper_url, tag_url
 from papershelf.site.templating import strict_environment
 

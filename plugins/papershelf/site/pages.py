@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Collection, Hashable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from papershelf.entries.model import Paper
 from papershelf.site.catalog import Catalog, Month
 from papershelf.site.markup import truncate
-from papershelf.entries.model import Paper
 
 
 @dataclass(frozen=True)
@@ -428,11 +428,3 @@ def _org_pages(
 
         specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
     return specs
-
-
-
-
-
-
-
-

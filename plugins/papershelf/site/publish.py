@@ -1,12 +1,8 @@
 """Publishing a staged build into ``site/``: all of it or none of it.
 
-A build writes into a staging folder beside the site; publishing moves those files in.
-A move can fail part-way (a read-only folder, a file where a folder should be, a full
-disk), and a site left half old and half new is worse than either. So every step of
-a publication is undone if a later one fails: a replaced file is kept as a hard link
-(a copy where links are not possible) until the end, a removed file is moved aside,
-a new file or folder is remembered. The site a reader sees is then the complete old
-one or the complete new one, and the error says which path failed and why.
+A move can fail part-way, and a site left half old and half new is worse than either: every
+step is undone if a later one fails, and the error says which path failed and why.
+Details: docs/architecture.md, "Publishing a build".
 """
 
 from __future__ import annotations

@@ -3,10 +3,6 @@ the quick rebuild (papershelf.speed.quick), so both write the same bytes. No mkd
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +28,6 @@ def fragment_environment() -> jinja2.Environment:
     env.filters["notes_html"] = lambda text: Markup(render_notes(text))
     env.filters["truncate_words"] = truncate
     return env
-
-
-
-
 
 
 class BodyRenderer:

@@ -1,66 +1,25 @@
 """Full-text search: a static index built from the catalog, read in small parts.
 
-The header search box (``assets/papershelf.js``) answers queries from files under
-``search/``, written by :func:`search_outputs` from the catalog (no HTML is parsed):
-
-* ``search/index.json``, the manifest: format version, number of papers, papers per
-  document chunk, the folder of this index (named by a hash of its contents, so a
-  republished site never mixes old and new files in a reader's cache) and the shards
-  that exist (so the script never asks for a file that is not there). The script
-  fetches it once per page load, revalidating it with the server.
-* ``search/<hash>/terms/<key>.json``, the shards of terms (``<key>``: the code points
-  of the shard's key in hex): for each term, the papers with it in a *strong* field
-  (title, authors, organisation, tags) and those with it only in the *body* (abstract,
-  notes), each as a delta-encoded list of paper numbers (:func:`encode_postings`).
-  A shard holds the terms starting with its key: their first two characters, or more
-  where a shard would pass ``SHARD_LIMIT`` bytes (:func:`split_shards`), so a shard
-  stays small as the list grows. Query terms match as prefixes ("pretrain" finds
-  "pretraining"): a term of three or more characters usually reads one shard, a
-  two-character one the shards of its completions (:func:`shards_for`). One-character
-  terms match exactly.
-* ``search/<hash>/docs/<n>.json``, a chunk of papers in the order of the list (newest
-  first, as ``rank.json`` places them), named by its first paper's number ``n``: URL
-  (relative to the site root), title, a line of authors and organisation, abstract,
-  a row a line; read for the results shown, ten at a time. A chunk begins at the
-  newest paper and at each paper that :func:`starts_chunk` picks by a hash of its
-  number (about one in ``chunk``), so chunks depend on the papers and not on their
-  places (:func:`chunk_layout`): the first results of a common word (the newest)
-  share a chunk or two, and a paper that moves along the list changes only the chunk
-  it leaves and the one it joins.
-* ``search/<hash>/rank.json``, the order of the list: a JSON list whose item ``n`` is
-  the place of paper number ``n`` in the catalog (newest first, 0 the newest)
-  (:func:`ranks_of`). Results with the same number of strong-field hits are shown
-  newest first, by this rank. Only a list with papers has one.
-
-Papers are numbered by slug (:func:`numbered`), not by date, so a paper keeps its
-number when its dates change (the snapshot numbers papers the same way). Terms are
-lower-cased runs of letters and digits, ``[^\\W_]+`` over ``str.lower()`` here and
-``[\\p{L}\\p{N}]+`` over ``toLowerCase()`` in the script (``tests/browser`` checks that
-both agree). The output depends only on the catalog: the same papers give
-byte-identical files.
-
-An edit that keeps the same papers patches the index instead of building it again
-(papershelf.speed.search_patch).
+The header search box (``assets/papershelf.js``) fetches only the manifest, the shards of
+the words typed and the results shown, so a search stays small as the list grows;
+:func:`search_outputs` writes every file. Details: docs/search.md, "The index format".
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import accumulate, count, pairwise
-from operator import add, attrgetter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from papershelf.site.catalog import Catalog
 from papershelf.entries.model import Paper, Tag
+from papershelf.site.catalog import Catalog
 from papershelf.site.pages import paper_url
 
 VERSION = 2
@@ -354,7 +313,7 @@ def chunk_bytes(rows: Sequence[bytes]) -> bytes:
 def chunk_rows(data: bytes) -> list[bytes]:
     """The rows of a chunk (:func:`chunk_bytes`), as bytes."""
     if not (data.startswith(b"[") and data.endswith(b"]")):
-        raise _UnusableIndexError("a chunk that is not a JSON list")
+        raise ValueError("a chunk that is not a JSON list")
     return data[1:-1].split(b",\n")
 
 
@@ -372,10 +331,6 @@ def index_name(digests: Iterable[tuple[str, str]]) -> str:
     for path, file in digests:
         digest.update(f"{path}\0{file}\0".encode())
     return digest.hexdigest()
-
-
-
-
 
 
 def manifest_bytes(docs: int, chunk: int, folder: str, shards: Iterable[str]) -> bytes:
@@ -435,20 +390,6 @@ def install_index(staged: Path, site_dir: Path) -> None:
     _drop_other_indexes(target, keep=current)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def invert(permutation: Sequence[int]) -> list[int]:
     """The inverse of a permutation of ``range(n)``: the paper numbers in the order of
     the list from their ranks (:func:`ranks_of`), or the ranks from that order."""
@@ -456,22 +397,6 @@ def invert(permutation: Sequence[int]) -> list[int]:
     for index, value in enumerate(permutation):
         inverse[value] = index
     return inverse
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _drop_other_indexes(folder: Path, keep: set[str | None]) -> None:

@@ -1,21 +1,8 @@
 """Sitemaps: the site's own, and small ones in the folders of tag feeds.
 
-The site's ``sitemap.xml`` is written here rather than by mkdocs' template, which
-stamped every URL with the build date (so the same input gave different files every
-day, and every page claimed to have changed) and rendered one template loop per page
-on every build, a fifth of an incremental rebuild at 10,000 papers. Ours lists the
-URLs alone, sorted; ``sitemap.xml.gz`` is its gzip with no timestamp.
-
-Folder sitemaps are a workaround for mkdocs-material: its bundle (9.8.1, its
-"alternate" integration) fetches ``sitemap.xml`` next to every ``<link
-rel="alternate">`` of a page, as if each were another language of the site. Tag
-feeds live in ``tags/<id>/`` and tag and paper pages advertise them with such links,
-so each of those pages requested ``tags/<id>/sitemap.xml`` and got a 404: a wasted
-request and an error in the reader's console (the same code is reported upstream in
-zensical, material's successor, as issue 908). A sitemap may list the URLs under its
-own folder (sitemaps.org), so each tag folder gets a true one: the tag's own pages.
-
-Pure: URLs in, bytes out.
+Ours list the URLs alone, sorted, so the same input gives the same files; the folder
+sitemaps answer mkdocs-material's requests for ``tags/<id>/sitemap.xml``. Pure: URLs in,
+bytes out. Details: docs/architecture.md, "Sitemaps".
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
-"""The search index of an edited list, patched from the index in the site instead of
-built again (0.85 s -> well under 0.1 s at 10,000 papers), byte for byte what
-papershelf.site.search builds from the whole catalog.
-
-An edit that keeps the same papers (the same slugs) keeps every paper's number, so
-only these change: the postings of the shards whose terms an edited paper gains or
-loses, that paper's document chunk, and, when a date moves papers in the list,
-``rank.json`` and the chunks the paper leaves and joins. A two-character group is
-split as a whole by its size (papershelf.site.search.split_shards), so each group
-with a changed term is read whole and split again. The other files are hard-linked
-into the staged index (:func:`write_patch`). The folder's name is a hash of every
-file's path and digest: a patch takes the digests of files it does not change from
-what the last build recorded (:func:`known_files`, kept in the build snapshot) when
-their size and time are unchanged, and reads the others.
+"""The search index after an edit, patched from the index in the site instead of built
+again: only the files the edit changes are made, byte for byte what papershelf.site.search
+builds from the whole catalog (:func:`patch_index`).
+Details: docs/search.md, "Patching the index after an edit".
 """
 
 from __future__ import annotations
@@ -253,7 +243,10 @@ def _patch(
         if first not in old_rows:
             path = docs_path(first)
             old_files[path] = _read(f"{folder}/{path}")
-            rows = chunk_rows(old_files[path])
+            try:
+                rows = chunk_rows(old_files[path])
+            except ValueError as error:  # damaged: build the index anew
+                raise _UnusableIndexError(f"{path}: {error}") from error
             if len(rows) != len(old_chunks[first]):
                 raise _UnusableIndexError(f"{path} does not hold a chunk of papers")
             old_rows[first] = rows
