@@ -2,22 +2,8 @@
 shown, and sizes that keep pages and feeds bounded.
 
 Pure: each rule turns a text into ``(message, fix)`` or None; the schema and the
-vocabulary attach the file, line and field. CONTRIBUTING.md ("Text rules") documents
-the same rules for contributors.
-
-- C0/C1 control characters (tab and newline aside) break XML feeds and terminals.
-- Unpaired surrogates cannot be encoded as UTF-8: the page could not be written.
-- Non-characters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF) are for internal use only; XML
-  forbids some of them, and feeds would drop them silently.
-- Bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)
-  reorder the text around them: "evil\u202egpj.exe" shows as "evilexe.jpg". They are
-  refused everywhere (text in a right-to-left script needs none of them).
-- Other invisible format characters (zero-width space, word joiner, byte order mark,
-  soft hyphen...) make two titles or names look the same while they differ: refused
-  in one-line fields (titles, authors, organisations, tag titles). The zero-width
-  joiner and non-joiner stay allowed everywhere: Persian, Indic scripts and emoji
-  sequences need them. In an abstract or notes, invisible characters change nothing
-  a reader could mistake, so they are kept.
+vocabulary attach the file, line and field. CONTRIBUTING.md ("Fields") states the rules
+for contributors. Details: docs/architecture.md, "Text rules".
 """
 
 from __future__ import annotations

@@ -1,23 +1,8 @@
 """Parse a text dump of a "Daily Papers" listing page into located records.
 
-A dump is blocks of non-blank lines separated by blank lines::
-
-    new / Get trending papers in your email inbox! / Subscribe / Daily Papers /
-    byAK and the research community          <- page chrome, skipped
-    Dec 18                                   <- optional: the listing's own date
-    <title>                                  <- one line
-    <abstract>                               <- one long line
-      • 7 authors      or   facebook AI at Meta   (account, display name)
-    ·
-    Apr 16, 2024 2                           <- date (year optional), optional votes
-
-The metadata block (last three lines) is missing in some dumps. Parsing is two
-steps so that the year rule stays testable on its own: :func:`parse_listing` reads
-the text and keeps dates as written; :func:`resolve_listing` turns them into full
-dates once the capture year is known (given, or inferred from the file).
-
-Nothing here does I/O. Every block the parser cannot use becomes a
-:class:`LineProblem` (``FILE:LINE: why``); it never drops an entry silently.
+No I/O: :func:`parse_listing` reads the text, :func:`resolve_listing` gives dates their
+year. Every block it cannot use becomes a :class:`LineProblem` (``FILE:LINE: why``), so no
+entry is dropped silently. Details: docs/architecture.md, "Reading a listing".
 """
 
 from __future__ import annotations

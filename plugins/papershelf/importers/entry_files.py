@@ -1,16 +1,8 @@
 """Write entries as YAML that reads back (``papershelf.entries.loader``) to the same Paper.
 
-Two jobs, both pure text -> text:
-
-- :func:`render_entry` serialises a whole new entry: fields in the documented order,
-  plain scalars where that is unambiguous, double quotes (with escapes) otherwise,
-  ids such as arXiv numbers always quoted, dates as bare ``YYYY-MM-DD``, and long
-  abstracts folded at spaces (``>-``) so diffs stay readable.
-- :func:`patch_entry` changes a few top-level fields of an existing, possibly
-  hand-written entry (``.yaml`` or ``.md``) in place, leaving every other line - other
-  fields, comments, the Markdown body - byte for byte as it was.
-
-Output is deterministic: the same Paper always gives the same text.
+Pure text -> text, deterministic: :func:`render_entry` writes a new entry and
+:func:`patch_entry` changes a few fields of an existing one, leaving every other line as
+it was. Details: docs/architecture.md, "Writing entries".
 """
 
 from __future__ import annotations

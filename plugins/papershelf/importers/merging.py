@@ -1,24 +1,8 @@
 """Decide what an import changes: fold duplicates, match existing entries, pick slugs.
 
 Pure: records and existing Papers in, a :class:`Plan` out; the command line does the
-reading and writing.
-
-Identity is the title (:func:`papershelf.entries.slugs.title_key`: Unicode-normalised,
-case-folded, punctuation and whitespace collapsed); an existing entry whose title a
-curator reworded is still recognised by its abstract, if that is unchanged.
-
-- Within one import, listings of the same paper fold into one: the best listing
-  (dated beats undated, then more votes, then first seen) gives each field; fields
-  it lacks come from the others; votes are the highest seen. Two listings that
-  disagree on a value no rule settles (two different dates, abstracts, counts or
-  organisations) are reported as conflicts.
-- Against an existing entry, a person's edits always win. The import only fills
-  fields the entry does not have (abstract, published, author count, organisation)
-  and raises ``votes`` to a higher count. Title, tags, links, notes and ``added``
-  are never touched; any other disagreement is a conflict for a curator to look at.
-- New papers get the ``added`` date given, tags from the keyword rules (or
-  ``uncategorized``), and a short readable slug, made unique with ``-2``, ``-3``...
-  Slugs are allocated in title order so the result does not depend on file order.
+reading and writing. A person's edits of an entry always win over an import.
+Details: docs/architecture.md, "Merging".
 """
 
 from __future__ import annotations

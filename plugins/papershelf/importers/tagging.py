@@ -1,30 +1,8 @@
 """Assign tags to a paper from the keyword rules in ``tags.yml``.
 
-Rules, kept simple so a curator can predict them:
-
-- A keyword matches as a whole word or phrase, case-insensitively; inside a keyword a
-  space or hyphen matches any run of spaces and hyphens ("pre-training" also matches
-  "pre training"), so list "pretraining" separately if the closed form matters.
-  Keywords are plain text, not patterns.
-- The text is read left to right and each stretch of it counts for one keyword: the
-  longest keyword starting there. So "continual pre-training" scores for the tag that
-  lists that phrase, not also for a tag that lists only "pre-training": the more
-  specific phrase wins. A keyword listed under several tags counts for each.
-- A tag scores ``TITLE_WEIGHT`` (3) per keyword occurrence in the title and 1 per
-  occurrence in the abstract.
-- A tag is kept when it scores at least ``MIN_SCORE`` (3: one title match, or three
-  mentions in the abstract) and at least ``RELATIVE`` (a third) of the best tag's
-  score, so a passing mention does not tag a paper about something else. If no tag
-  gets there, the single best tag with any match is kept rather than none.
-- At most ``MAX_TAGS`` (3) tags, best first: higher score, then earlier first match,
-  then the order of ``tags.yml``.
-
-A paper that matches no keyword at all gets no tags here; the importer then gives it
-the ``uncategorized`` tag and warns.
-
-All keywords of all tags are compiled into one pattern shaped as a trie (one branch
-per next character), so a text is scanned once however large the vocabulary: tagging
-10,000 papers takes about a second.
+The rules are kept simple so a curator can predict them (whole words, the longest keyword
+wins, title matches weigh more); all keywords form one pattern, so a text is scanned once
+however large the vocabulary. Details: docs/architecture.md, "Tagging".
 """
 
 from __future__ import annotations

@@ -1,21 +1,8 @@
-"""Incremental ``papershelf build``: after an edit, write only the pages it changed,
-and still never touch the published site until the build has succeeded.
+"""Incremental ``papershelf build``: what the last build made each page from, as digests.
 
-A build leaves a *state* in the user's cache folder: a digest of what every generated
-page was made from (``page_fingerprints.page_fingerprint``, papers by a digest of their
-fields), a digest of what all pages share (site, settings, templates, vocabulary,
-theme shells) and a stamp of the site folder it produced. The next ``papershelf
-build`` of the same site, if nothing shared changed, runs ``mkdocs build --dirty``
-into an empty staging folder: mkdocs and the plugin then build only the pages whose
-digest changed (plus the few hand-written pages, assets, feeds and the search
-index, which are cheap). Only when that build succeeded are the staged files moved
-into the site and the pages that no longer exist deleted. Anything unexpected (no
-state, another site, a changed theme, mkdocs.yml or papershelf version, a site
-folder touched by something else) means a full build, as before.
-
-Digests, not the keys themselves, are kept: keys hold whole papers. The state is
-JSON (never unpickled from disk), and it lives outside the project like the entry
-cache, so a pull request cannot ship one.
+With it the next build of the same site writes only the pages whose digest changed,
+still into a staging folder; anything unexpected means a full build.
+Details: docs/architecture.md, "Build state".
 """
 
 from __future__ import annotations

@@ -1,29 +1,9 @@
 """Validated entries kept between builds, keyed by the bytes of each file.
 
-Parsing and checking 10,000 entries takes about two seconds; a rebuild after one
-edit should not pay that again. The cache is a hint, never the truth: an entry is
-looked up by its path, and reused only when the digest of the file's bytes, read
-now, is the one it was made from. Size and modification time decide nothing (an
-edit that keeps both, by ``touch -r``, a ``git checkout`` or a restored backup, is
-an edit); reading and hashing 10,000 entry files costs about a tenth of a second,
-against two seconds to parse them. Each row is stored with a digest of itself
-(``seal``: path, file digest and paper), so a row damaged on disk is parsed again
-instead of served, and a database that cannot be read (not SQLite, truncated,
-another schema) is rebuilt, saying so in one line on stderr. Only entries without
-problems are kept, so every problem is always reported fresh. Everything is
-thrown away when the vocabulary or the code that validates entries changes
-(:func:`validation_key`); ``papershelf build --clean`` reads no cache at all (:data:`NO_CACHE`).
-
-The cache is a SQLite database in the user's cache folder, outside the project: a
-pull request cannot ship a cache file that a CI build would then trust instead of
-validating the entries. One row per entry, so it can be used in parts: a full build
-reads every row (:meth:`EntryCache.open`) but a save writes only the rows that
-changed (a single JSON file had to be rewritten whole, 0.27 s at 10,000 entries, for
-one edit), and a quick rebuild reads only the stat columns (:func:`read_stats`), the
-papers it needs (:func:`read_papers`) and writes a few rows (:func:`write_entries`).
-Each operation opens its own connection and closes it: saves run in forked helpers
-(:mod:`papershelf.speed.forking`), and a SQLite connection must never cross a ``fork()``.
-In ``mkdocs serve`` the same :class:`EntryCache` object lives on between rebuilds.
+Parsing and checking 10,000 entries takes about two seconds; a rebuild after one edit
+should not pay that again. The cache is a hint, never the truth: an entry is reused only
+when the digest of its file's bytes, read now, is the one it was made from.
+Details: docs/architecture.md, "Entry cache".
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Where papers go after an edit that moves them, worked out from the snapshot alone.
 
-A tag, the organisation, the votes or a date decide which lists a paper is on and
-where (papershelf.site.catalog); papers keep their numbers (their place by slug,
-papershelf.site.search.numbered) when they move. After such an edit a quick ``papershelf
-build`` (papershelf.speed.quick) needs the new lists, but reading 10,000 entries from the
-entry cache to make them took a quarter of a second. The snapshot keeps every paper's
-*placement* instead, the few fields the lists are made from; :class:`Placement`
-stands in for a paper with them, so the lists come from the very code a full
-build runs (``build_catalog``), and the pages to plan again from ``plan_pages``.
+:class:`Placement` stands in for a paper with the few fields the lists are made from, so a
+quick build makes the new lists with the same ``build_catalog`` and ``plan_pages`` a full
+build runs, without reading every entry. Details: docs/architecture.md, "Quick builds".
 """
 
 from __future__ import annotations

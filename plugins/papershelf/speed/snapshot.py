@@ -1,33 +1,9 @@
-"""What a quick rebuild needs from the last full mkdocs build: the *snapshot*.
+"""What a quick build needs from the last mkdocs build: the *build snapshot*, and reading it.
 
-``papershelf build`` after an edit of a few entries that keeps the set of papers and
-of lists (papershelf.speed.quick) can rebuild the affected pages without mkdocs, if the
-last build left:
-
-* the theme shells it cut (papershelf.speed.theme_shells);
-* every generated page's spec, with papers as their numbers ("thin": a paper's number
-  is its place by slug, papershelf.site.search.numbered, so it stays when dates change),
-  and which pages each paper is in (the papers in a page's key,
-  page_fingerprints.page_fingerprint);
-* the catalog's shape: every list of the catalog as paper numbers ("hollow":
-  templates read only names and counts from it, see page_fingerprints.catalog_fingerprint);
-* every paper's entry file and its title, arXiv id and DOI keys (for the duplicate
-  check of a changed title), and its placement (papershelf.speed.placements: what decides the
-  lists it is on, for an edit that moves it);
-* every page's URL and list (papershelf.site.pages.PageSpec.group), and the pages made
-  through the theme (the navigation's pages, a hand-written home page) cut around
-  their generated body;
-* the papers' cards (papershelf.site.cards), by entry file and the digest of its
-  contents: at 10,000 papers a tag edit shows some 1,600 cards on the pages it
-  changes, and making them again took most of the time spent on those pages;
-* the site, the plugin options, the newest entry date, and a stamp of every input
-  of the hand-written pages (docs_dir, theme overrides, the vocabulary, ``watch``).
-
-It is a SQLite file beside the build state (papershelf.speed.build_state) in the user's
-cache folder, holding JSON only (nothing unpickled from disk), with the state's
-``snapshot`` id so that one never pairs with another build's snapshot. Specs are encoded by
-:func:`encode` with a tag per type; a value of another type raises
-:class:`SnapshotError`, and such a build leaves no snapshot (its rebuilds go through mkdocs).
+It holds the theme shells, every generated page's spec with papers as numbers, each
+paper's placement and card, and stamps of the inputs, so that a quick build can rebuild
+the pages of an edit without mkdocs (:class:`SnapshotReader`).
+Details: docs/architecture.md, "The build snapshot".
 """
 
 from __future__ import annotations
