@@ -4,7 +4,7 @@ incremental ``papershelf build`` rewrite only pages whose fingerprint changed, a
 the quick build plans pages by the same rule (docs/architecture.md).
 
 Pages that read the whole catalog depend only on the parts of it their template
-reads (:data:`CATALOG_READS`); tests/test_page_reads.py fails when a template reads
+reads (:data:`CATALOG_READS`); tests/speed/test_page_reads.py fails when a template reads
 a part that this table does not name.
 """
 
@@ -100,6 +100,7 @@ CATALOG_READS: dict[str, frozenset[str]] = {
     "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
     "papershelf/tag-index.html": frozenset({"by_tag"}),
     "papershelf/org-index.html": frozenset({"by_org"}),
+    "papershelf/home.html": frozenset({"papers", "by_tag", "by_year", "by_org"}),
 }
 
 
@@ -117,30 +118,33 @@ def reads_changed(
     )
 
 
+# The named parts of catalog_fingerprint, in order: each a function of the catalog.
+# tests/speed/test_page_reads.py runs them on a recording catalog to learn what each covers.
+CATALOG_PARTS: dict[str, Callable[[Catalog], Hashable]] = {
+    "papers": lambda catalog: len(catalog.papers),
+    "undated": lambda catalog: len(catalog.undated),
+    "by_tag": lambda catalog: tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items()),
+    "by_year": lambda catalog: tuple(
+        (year, len(papers)) for year, papers in catalog.by_year.items()
+    ),
+    "by_month": lambda catalog: tuple(
+        (month.key, len(papers)) for month, papers in catalog.by_month.items()
+    ),
+    "by_org": lambda catalog: tuple(  # with the organisations' names
+        (key, catalog.org_names.get(key), len(papers)) for key, papers in catalog.by_org.items()
+    ),
+}
+
+
 def catalog_fingerprint(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
     """What templates read from a whole catalog in their context: names and counts
-    (papers per tag, year, month and organisation), as named parts. Paper contents
-    reach a page only through the papers in its own context. A template that starts
-    reading more through ``catalog`` must extend this and :data:`CATALOG_READS`
-    (``tests/test_serve_dirty.py`` checks that an unchanged key means an unchanged
-    page, for every page and kind of edit)."""
-    return (
-        ("papers", len(catalog.papers)),
-        ("undated", len(catalog.undated)),
-        ("by_tag", tuple((tag, len(papers)) for tag, papers in catalog.by_tag.items())),
-        ("by_year", tuple((year, len(papers)) for year, papers in catalog.by_year.items())),
-        (
-            "by_month",
-            tuple((month.key, len(papers)) for month, papers in catalog.by_month.items()),
-        ),
-        (
-            "by_org",
-            tuple(
-                (key, catalog.org_names.get(key), len(papers))
-                for key, papers in catalog.by_org.items()
-            ),
-        ),
-    )
+    (papers per tag, year, month and organisation), as named parts
+    (:data:`CATALOG_PARTS`). Paper contents reach a page only through the papers in
+    its own context. A template that starts reading more through ``catalog`` must
+    extend this and :data:`CATALOG_READS` (tests/speed/test_page_reads.py records what
+    every template reads; ``tests/test_serve_dirty.py`` checks that an unchanged key
+    means an unchanged page, for every page and kind of edit)."""
+    return tuple((name, part(catalog)) for name, part in CATALOG_PARTS.items())
 
 
 def page_fingerprint(
