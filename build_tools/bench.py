@@ -47,10 +47,23 @@ from typing import Any
 from build_tools import bench_report, synthetic
 from build_tools.deploy_check import config_urls
 from papershelf.site.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
+from papershelf.speed import timing
 
 HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
 DEFAULT_SIZES = (1000, 10000, 50000)
-TIMINGS_ENV = "PAPERSHELF_TIMINGS"  # read by papershelf.speed.timing in the build process
+TIMINGS_ENV = timing.ENV_VAR  # names the file a measured build reports its stages to
+# `papershelf build` with stage timing switched on in its own process, where quick
+# builds run without mkdocs. An mkdocs build it starts switches timing on itself (the
+# plugin's on_startup), reporting to the same file (papershelf.speed.timing.start).
+TIMED_BUILD = """\
+import sys
+from papershelf.speed import timing
+report = timing.requested()
+if report is not None:
+    timing.start(report)
+from build_tools.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 USER_CACHE = "user-cache"  # XDG_CACHE_HOME of the builds (entry cache), emptied before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
@@ -282,8 +295,13 @@ def redate_entry(project: synthetic.SyntheticProject, slug: str) -> str:
     return newest
 
 
-def build_command(config: Path, site: Path) -> list[str]:
-    return [sys.executable, "-m", "build_tools.cli", "build", "-f", str(config), "-d", str(site)]
+def build_command(config: Path, site: Path, *, timed: bool = False) -> list[str]:
+    """``papershelf build`` of the project; ``timed``: reporting its stages (run it with
+    :func:`run_measured`'s ``timings``)."""
+    arguments = ["build", "-f", str(config), "-d", str(site)]
+    if timed:
+        return [sys.executable, "-c", TIMED_BUILD, *arguments]
+    return [sys.executable, "-m", "build_tools.cli", *arguments]
 
 
 def bench_size(
@@ -299,24 +317,25 @@ def bench_size(
     shutil.rmtree(root.parent / USER_CACHE, ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
     command = build_command(config, site)
+    timed = build_command(config, site, timed=True)
     cwd = root
 
     log(f"[{count} papers] cold build")
-    cold = check(run_measured(command, cwd, args.timeout, timings), "cold build")
+    cold = check(run_measured(timed, cwd, args.timeout, timings), "cold build")
     stats = output_stats(site)
     log(f"[{count} papers] no-op rebuild")
     noop = check(run_measured(command, cwd, args.timeout), "no-op rebuild")
     slug = project.slugs[len(project.slugs) // 2]
     marker = edit_entry(project, slug, 1)
     log(f"[{count} papers] rebuild after editing papers/{slug}")
-    edit = check(run_measured(command, cwd, args.timeout, timings), "rebuild after an edit")
+    edit = check(run_measured(timed, cwd, args.timeout, timings), "rebuild after an edit")
     page = site / "papers" / slug / "index.html"
     if marker not in page.read_text(encoding="utf-8"):
         raise BenchError(f"the rebuild after editing {slug} did not update {page}")
     other = project.slugs[len(project.slugs) // 3]
     tag = retag_entry(project, other)
     log(f"[{count} papers] rebuild after changing a tag of papers/{other}")
-    moved = check(run_measured(command, cwd, args.timeout, timings), "rebuild after a tag edit")
+    moved = check(run_measured(timed, cwd, args.timeout, timings), "rebuild after a tag edit")
     page = site / "papers" / other / "index.html"
     if f"tags/{tag}/" not in page.read_text(encoding="utf-8"):
         raise BenchError(f"the rebuild after retagging {other} did not update {page}")

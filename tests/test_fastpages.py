@@ -15,7 +15,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from papershelf.plugin.hooks import PapershelfPlugin
+from papershelf.plugin.generated_pages import GeneratedPages
 from papershelf.speed import shell_pages
 from papershelf.speed.forking import ForkedTask, ForkedTaskError
 from papershelf.speed.theme_shells import ShellError, shell_key, split_shell
@@ -155,13 +155,13 @@ def test_no_helper_is_forked_under_mkdocs_serve(no_search: Project, monkeypatch)
 
 def test_bodies_without_a_heading_get_the_theme_heading(no_search: Project, monkeypatch):
     project = tricky_project(no_search)
-    real_render = PapershelfPlugin._render
+    real_render = GeneratedPages._render
 
     def without_heading(self, spec, *, standalone):
         body = real_render(self, spec, standalone=standalone)
         return body.replace("<h1>", "<p>").replace("</h1>", "</p>", 1)
 
-    monkeypatch.setattr(PapershelfPlugin, "_render", without_heading)
+    monkeypatch.setattr(GeneratedPages, "_render", without_heading)
     fast = build_site(project, "fast", prerender=True)
     slow = build_site(project, "slow", prerender=False)
     assert_same_sites(fast, slow)

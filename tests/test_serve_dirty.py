@@ -12,7 +12,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from papershelf.entries.model import Paper, Tag
-from papershelf.plugin.hooks import PapershelfPlugin
+from papershelf.plugin.generated_pages import GeneratedPages
 from papershelf.site.catalog import build_catalog
 from papershelf.site.pages import Settings, plan_pages
 from papershelf.speed.page_fingerprints import (
@@ -47,13 +47,11 @@ def papers() -> list[Paper]:
 def bodies(listing: list[Paper]) -> dict[str, tuple[object, str]]:
     """url -> (key, body) for every generated page, rendered by the plugin."""
     catalog = build_catalog(listing, TAGS)
-    plugin = PapershelfPlugin()
-    plugin.catalog = catalog
-    plugin.site = {"site_name": "Shelf", "site_description": "A shelf."}
-    plugin.bodies.start_build(catalog)
+    pages = GeneratedPages(keep=False)
+    pages.start_build(catalog, {"site_name": "Shelf", "site_description": "A shelf."})
     shape = catalog_fingerprint(catalog)
     return {
-        spec.url: (page_fingerprint(spec, shape), plugin.render(spec))
+        spec.url: (page_fingerprint(spec, shape), pages.render(spec))
         for spec in plan_pages(catalog, Settings(page_size=3, home_recent=4))
     }
 

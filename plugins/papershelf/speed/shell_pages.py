@@ -34,7 +34,7 @@ import inspect
 import logging
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
@@ -62,6 +62,8 @@ from papershelf.speed.theme_shells import (
 )
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
+
+_Beside = TypeVar("_Beside")  # what the work beside the pages returns (ShellPageWriter)
 
 # The template of a prerendered page: empty once the plugin has written the page.
 PRERENDERED_TEMPLATE = "papershelf/prerendered.html"
@@ -336,15 +338,17 @@ MIN_PAGES_TO_FORK = 1000
 HELPER_SHARE = (1, 2)
 
 
-class ShellPageWriter:
+class ShellPageWriter(Generic[_Beside]):
     """Puts together and writes the prerendered pages of one build.
 
     Made in ``on_env`` (after mkdocs read every page, before it builds them):
     renders the shells, sends pages whose shell could not be made back to the theme
     (:attr:`fallbacks`), and with ``fork`` starts a :class:`ForkedTask` that writes every
-    other page while mkdocs goes on, then runs ``after`` (work that can be done
-    beside the build, like saving the entry cache). :meth:`build` writes one of the remaining
-    pages when mkdocs builds it; :meth:`finish` waits for the helper.
+    other page while mkdocs goes on, then runs ``beside`` (work that can be done
+    beside the build, like saving the entry cache). :meth:`build` writes one of the
+    remaining pages when mkdocs builds it; :meth:`finish` waits for the helper and
+    returns what ``beside`` returned there: the helper is another process, so what
+    ``beside`` changed in memory stays in it, and this process learns only the result.
     """
 
     def __init__(
@@ -354,7 +358,7 @@ class ShellPageWriter:
         parts: Callable[[str], PageParts],
         *,
         fork: bool,
-        after: Callable[[], None] | None = None,
+        beside: Callable[[], _Beside] | None = None,
         wanted: Callable[[File], bool] | None = None,
     ) -> None:
         self.shells = shells
@@ -379,19 +383,16 @@ class ShellPageWriter:
         uris = list(self.paths)
         self.helper: ForkedTask | None = None
         self.mine = set(uris)
-        self.after_done = False  # whether the helper ran ``after``
         if fork and len(uris) >= MIN_PAGES_TO_FORK:
             part, whole = HELPER_SHARE
             theirs = [uri for n, uri in enumerate(uris) if n * part % whole >= whole - part]
             self.mine = set(uris) - set(theirs)
 
-            def work() -> None:
+            def work() -> _Beside | None:
                 self._write_all(theirs)
-                if after is not None:
-                    after()
+                return beside() if beside is not None else None
 
             self.helper = ForkedTask(work, name="pages")
-            self.after_done = after is not None
 
     def handles(self, src_uri: str) -> bool:
         return src_uri in self.paths
@@ -400,12 +401,13 @@ class ShellPageWriter:
         """Write the page unless the helper does; its body, or None."""
         return self._write(src_uri) if src_uri in self.mine else None
 
-    def finish(self) -> None:
-        """Wait for the helper (raises :class:`ForkedTaskError` if it failed)."""
+    def finish(self) -> _Beside | None:
+        """Wait for the helper (raises :class:`ForkedTaskError` if it failed): what
+        ``beside`` returned in it, or None when no helper ran (``beside`` is then
+        still to do)."""
         logging.getLogger("mkdocs.commands.build").removeFilter(self._quiet)
         helper, self.helper = self.helper, None
-        if helper is not None:
-            helper.join()
+        return helper.join() if helper is not None else None
 
     def _write_all(self, uris: list[str]) -> None:
         for uri in uris:

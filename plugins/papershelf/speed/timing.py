@@ -1,11 +1,14 @@
-"""Where a build spends its time, for ``papershelf bench``; off unless asked for.
+"""Where a build spends its time, for ``papershelf bench``; off unless switched on.
 
-The benchmark sets ``PAPERSHELF_TIMINGS=<file>`` in the build's environment. Only
-then does :func:`stage` measure anything, and at exit the totals are written to that
-file as JSON. Times are *exclusive*: a stage nested in another (a plugin event inside
-mkdocs' page loop) is counted once, in the inner stage, so the stages add up to the
-measured part of the build. Without the variable, :func:`stage` is a shared no-op
-context manager and costs a function call.
+Nothing happens at import. The benchmark names a report file in the build's
+environment (:data:`ENV_VAR`, read with :func:`requested`); the process that builds
+switches timing on with an explicit :func:`start` (the plugin's ``on_startup``, and
+the benchmark's own wrapper around ``papershelf build``, whose quick builds run without
+mkdocs). Only then does :func:`stage` measure anything, :func:`instrument` patch
+mkdocs, and at exit the totals go to that file as JSON. Times are *exclusive*: a stage
+nested in another (a plugin event inside mkdocs' page loop) is counted once, in the
+inner stage, so the stages add up to the measured part of the build. Switched off,
+:func:`stage` is a shared no-op context manager and costs a function call.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import functools
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
-ENV_VAR = "PAPERSHELF_TIMINGS"
+ENV_VAR = "PAPERSHELF_TIMINGS"  # set by the benchmark: where the build reports its stages
 _NULL = nullcontext()
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +60,7 @@ class StageTimer:
             "helpers": {
                 name: dict(sorted(totals.items())) for name, totals in self.helpers.items()
             },
-            "measured_since_import": round(time.perf_counter() - self.started, 6),
+            "measured_since_import": round(time.perf_counter() - self.started, 6),  # since start()
             # This process alone: without its helper or the search indexer it runs.
             "process_peak_rss_mb": round(_peak_rss_mb(), 1),
         }
@@ -70,6 +73,22 @@ def _peak_rss_mb() -> float:
 
 
 _timer: StageTimer | None = None
+
+
+def requested(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The report file the benchmark asked this build for, or None (not benchmarking)."""
+    value = environ.get(ENV_VAR)
+    return Path(value) if value else None
+
+
+def start(report: Path) -> None:
+    """Measure stages from now on; at exit write the totals to ``report``. A process
+    that measured no stage writes nothing: ``papershelf build`` around an mkdocs build
+    leaves the report to the mkdocs process, which measures itself."""
+    global _timer
+    if _timer is None:
+        _timer = StageTimer()
+        atexit.register(_write, report)
 
 
 def enabled() -> bool:
@@ -121,10 +140,11 @@ def timed(name: str, function: F) -> F:
 def instrument(plugins: Any, skip: str) -> None:
     """Attribute time to mkdocs' page pipeline and to every other plugin's events.
 
-    Benchmark-only: patches ``mkdocs.commands.build``'s per-page functions (looked up
-    at call time by ``build()``) and wraps the registered event methods of the
-    ``plugins`` collection, except the config event (running now) and the plugin
-    named ``skip`` (ours, which times itself with :func:`stage`).
+    Benchmark-only, and nothing unless :func:`start` was called: patches
+    ``mkdocs.commands.build``'s per-page functions (looked up at call time by
+    ``build()``) and wraps the registered event methods of the ``plugins``
+    collection, except the config event (running now) and the plugin named ``skip``
+    (ours, which times itself with :func:`stage`).
     """
     if _timer is None:
         return
@@ -148,10 +168,6 @@ def instrument(plugins: Any, skip: str) -> None:
 
 
 def _write(path: Path) -> None:
-    assert _timer is not None
+    if _timer is None or not (_timer.totals or _timer.helpers):
+        return
     path.write_text(json.dumps(_timer.report(), indent=2) + "\n", encoding="utf-8")
-
-
-if os.environ.get(ENV_VAR):
-    _timer = StageTimer()
-    atexit.register(_write, Path(os.environ[ENV_VAR]))
