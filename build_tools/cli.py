@@ -19,6 +19,7 @@ TOOLS = {
     "bench": "build_tools.bench",
     "import": "build_tools.import_daily",
     "search-size": "build_tools.search_size",
+    "search-eval": "build_tools.search_eval",
     "start-list": "build_tools.start_list",
     "links": "build_tools.links",
     "differential": "build_tools.differential",

@@ -19,11 +19,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from papershelf.entries.model import Paper, Tag
-from papershelf.plugin import hooks as plugin_module
+from papershelf.plugin import search_writer as plugin_module
 from papershelf.site import search as search_module
 from papershelf.site.catalog import Catalog, build_catalog
 from papershelf.site.search import (
     CHUNK_SIZE,
+    FIELDS,
     MANIFEST,
     build_index,
     chunk_bytes,
@@ -32,8 +33,11 @@ from papershelf.site.search import (
     decode_postings,
     doc_row,
     encode_postings,
+    encoded_lists,
+    field_texts,
     file_digest,
     gap_codes,
+    index_key,
     numbered,
     postings,
     rank_bytes,
@@ -44,7 +48,6 @@ from papershelf.site.search import (
     shards_for,
     split_shards,
     starts_chunk,
-    strong_text,
     term_set,
     tokens,
     write_index,
@@ -79,12 +82,14 @@ def in_folder(outputs: dict[str, bytes], path: str) -> object:
 
 
 def papers_with(outputs: dict[str, bytes], term: str) -> tuple[list[int], list[int]]:
-    """(strong, body) paper numbers of one indexed term, found as the script finds them."""
+    """(title, author, organisation or tag; abstract or notes) paper numbers of one
+    indexed word, found as the script finds it (its key carries its stem)."""
     manifest = manifest_of(outputs)
     [key] = [key for key in shards_for(manifest["shards"], term) if (term + " ").startswith(key)]
     shard = json.loads(outputs[f"search/{manifest['folder']}/terms/{shard_file(key)}.json"])
-    strong, body = shard[term]
-    return decode_postings(strong), decode_postings(body)
+    lists = [decode_postings(text) for text in shard[index_key(term)]]
+    lists += [[]] * (len(FIELDS) - len(lists))
+    return sorted(number for numbers in lists[:-1] for number in numbers), lists[-1]
 
 
 # --- terms ---------------------------------------------------------------------------
@@ -177,7 +182,7 @@ def test_a_cut_off_postings_string_is_refused():
         decode_postings("g")
 
 
-def test_strong_fields_are_title_authors_organisation_and_tags():
+def test_fields_rank_title_then_people_then_tags_then_the_body():
     catalog = catalog_of(
         paper(
             "zebra",
@@ -191,10 +196,19 @@ def test_strong_fields_are_title_authors_organisation_and_tags():
         ),
     )
     found = postings(catalog)
-    for term in ["agents", "zebrafish", "ada", "lovelace", "deepmind", "long", "context"]:
-        assert found[term] == ([0], []), term  # "agents" is in the abstract too: strong wins
-    for term in ["swim", "larval", "fish", "section", "4"]:
-        assert found[term] == ([], [0]), term
+    title, people, tag, body = (
+        ([0], [], [], []),
+        ([], [0], [], []),
+        ([], [], [0], []),
+        ([], [], [], [0]),
+    )
+    # "agents" is in the abstract too: the title wins
+    for term, where in [("agents", title), ("zebrafish", title), ("ada", people)]:
+        assert found[index_key(term)] == where, term
+    for term, where in [("lovelace", people), ("deepmind", people), ("long", tag)]:
+        assert found[index_key(term)] == where, term
+    for term in ["context", "swim", "larval", "fish", "section", "4"]:
+        assert found[index_key(term)] == (tag if term == "context" else body), term
 
 
 def test_every_term_is_in_the_shards_its_beginnings_read():
@@ -211,7 +225,7 @@ def test_every_term_is_in_the_shards_its_beginnings_read():
                 json.loads(outputs[f"{folder}/{shard_file(key)}.json"])
                 for key in shards_for(manifest["shards"], word[:end])
             ]
-            assert any(word in shard for shard in shards), (word, end)
+            assert any(index_key(word) in shard for shard in shards), (word, end)
 
 
 def test_papers_are_numbered_by_slug_and_ranked_newest_first():
@@ -225,7 +239,7 @@ def test_papers_are_numbered_by_slug_and_ranked_newest_first():
     outputs = search_outputs(catalog)
     assert papers_with(outputs, "shared") == ([1], [0, 2])
     # The result text in the order of the list: the newest results share chunks.
-    assert [row[0] for row in result_rows(outputs, 8)] == [
+    assert [row[0] for row in result_rows(outputs, CHUNK_SIZE)] == [
         "papers/new/", "papers/middle/", "papers/old/",
     ]  # fmt: skip
     # By number, each paper's place in the list: middle is second, new first, old third.
@@ -312,7 +326,7 @@ def test_the_manifest_names_exactly_the_files_written():
     outputs = search_outputs(catalog, chunk_size=2)
     manifest = manifest_of(outputs)
     assert {k: manifest[k] for k in ("version", "docs", "chunk")} == {
-        "version": 2, "docs": 5, "chunk": 2,
+        "version": 3, "docs": 5, "chunk": 2,
     }  # fmt: skip
     assert set(outputs) == expected_files(manifest, in_folder(outputs, "rank.json"))
     # Chunks begin at the newest paper and at each paper starts_chunk picks.
@@ -623,8 +637,8 @@ def test_an_index_is_patched_from_few_files(tmp_path: Path):
 def group_size(catalog: Catalog, group: str) -> int:
     """The smallest shard limit under which ``group``'s terms stay in one shard."""
     terms = {
-        term: [encode_postings(strong), encode_postings(body)]
-        for term, (strong, body) in postings(catalog).items()
+        term: encoded_lists(lists)
+        for term, lists in postings(catalog).items()
         if term.startswith(group)
     }
     return next(limit for limit in range(1, 10_000) if len(split_shards(terms, limit)) == 1)
@@ -740,7 +754,7 @@ def test_kept_files_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pyt
     def no_links(source: object, target: object) -> None:
         raise OSError("cross-device link")
 
-    monkeypatch.setattr(search_module.os, "link", no_links)
+    monkeypatch.setattr(search_patch.os, "link", no_links)
     count = write_patch(patch, site, tmp_path / "staging")
     assert count == len(patch.kept) + len(patch.files) + 1
     expected = search_outputs(
@@ -789,8 +803,8 @@ def test_an_index_that_cannot_be_patched_gives_none(tmp_path: Path, damage: str)
         manifest.unlink()
     elif damage == "unreadable manifest":
         manifest.write_bytes(b'{"version": 1, ')
-    elif damage == "other version":  # the first format numbered papers newest first
-        manifest.write_bytes(manifest.read_bytes().replace(b'"version":2', b'"version":1'))
+    elif damage == "other version":  # version 2 had no stems and two lists a word
+        manifest.write_bytes(manifest.read_bytes().replace(b'"version":3', b'"version":2'))
     elif damage == "no folder":
         shutil.rmtree(site / "search" / manifest_of(site_files(site))["folder"])
     elif damage == "missing shard":
@@ -869,16 +883,9 @@ def test_a_change_may_not_rename_a_paper(tmp_path: Path):
         patch_index(site, [(1, old, renamed)], TAGS, lambda numbers: [renamed], [0, 1])
 
 
-def test_strong_text_needs_only_the_vocabulary():
+def test_field_texts_need_only_the_vocabulary():
     entry = paper("one", "2025-01-01", title="T", authors=("A B",), tags=("agents", "unknown"))
-    assert strong_text(entry, TAGS).split("\n") == [
-        "T",
-        "A B",
-        "",
-        "agents",
-        "Agents & tools",
-        "unknown",
-    ]
+    assert field_texts(entry, TAGS)[:3] == ("T", "A B\n", "agents\nAgents & tools\nunknown")
 
 
 # --- builds ----------------------------------------------------------------------------
@@ -989,7 +996,7 @@ def test_a_patch_reads_only_the_files_it_changes_when_the_last_build_recorded_th
         read.append(str(path).split(f"{folder}/", 1)[-1])
         return real_read(path)
 
-    monkeypatch.setattr(search_module, "_read", counting_read)
+    monkeypatch.setattr(search_patch, "_read", counting_read)
     old = numbered(catalog.papers)[7]
     new = replace(old, abstract=f"{old.abstract} zebrafish")
     patch, _ = patch_site(site, tmp_path / "staging", catalog, {7: new}, known)

@@ -343,9 +343,10 @@ AUDIT_JS = r"""
   const problems = [];
   const show = el => el.outerHTML.slice(0, 240);
   const inEntryArea = el => el.closest(entryAreas) !== null;
-  // The only scripts a page has: material's bundle, papershelf.js, material's inline
-  // snippets (local storage, palette, tabs) and its JSON configuration.
+  // The only scripts a page has: material's bundle, papershelf.js and its stemmer,
+  // material's inline snippets (local storage, palette, tabs) and its JSON configuration.
   const OWN_SRC = [/assets\/javascripts\/bundle\.[0-9a-f]+\.min\.js$/,
+                   /assets\/papershelf\/snowball-english\.js$/,
                    /assets\/papershelf\/papershelf\.js$/];
   const OWN_INLINE = [/^__md_scope=new URL\(/, /^var palette=__md_get\("__palette"\);/,
                       /^var target=document\.getElementById\(location\.hash/];

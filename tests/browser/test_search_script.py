@@ -19,6 +19,7 @@ from papershelf.site.search import (
     shard_file,
     shards_for,
     starts_chunk,
+    stem,
     tokens,
 )
 from tests.browser.conftest import Console, Site
@@ -78,43 +79,77 @@ def test_the_script_finds_the_chunks_python_wrote(
     assert 650 < sum(found) < 850  # about one in eight of 6,000
 
 
-def python_flags(site: Site, term: str) -> list[int] | None:
-    """Per paper: 2 if a word starting with ``term`` is in a strong field, 1 if only in
-    the body, from the files on disk (papershelf.site.search's format)."""
+# What the script weighs a hit by (papershelf.js): field (FIELDS order) and kind.
+FIELD_WEIGHTS = [16, 4, 2, 1]
+EXACT, STEM, PREFIX = 1.0, 0.8, 0.6
+
+
+def python_scores(site: Site, term: str, prefix: bool) -> list[float] | None:
+    """Per paper, the weight of its best hit for ``term``, read from the files on disk
+    (papershelf.site.search's format) by the rules the script follows."""
     manifest = json.loads((site.root / MANIFEST).read_bytes())
     folder = site.root / "search" / manifest["folder"] / "terms"
-    flags = None
-    for key in shards_for(manifest["shards"], term):
+    root = stem(term)
+    keys = set(shards_for(manifest["shards"], term))
+    if root != term:
+        keys |= set(shards_for(manifest["shards"], root[: max(2, len(root) - 1)]))
+    scores = None
+    for key in sorted(keys):
         shard = json.loads((folder / f"{shard_file(key)}.json").read_bytes())
-        for word, (strong, body) in shard.items():
-            if word == term or (len(term) > 1 and word.startswith(term)):
-                flags = flags or [0] * manifest["docs"]
-                for number in decode_postings(strong):
-                    flags[number] |= 2
-                for number in decode_postings(body):
-                    flags[number] |= 1
-    return flags
+        for entry, lists in shard.items():
+            word, _, rest = entry.partition("~")
+            word_stem = word[: int(rest)] if rest.isdigit() else (rest or word)
+            if word == term:
+                kind = EXACT
+            elif len(term) == 1:
+                continue
+            elif len(term) > 2 and word_stem == root:
+                kind = STEM
+            elif prefix and word.startswith(term):
+                kind = PREFIX
+            else:
+                continue
+            scores = scores or [0.0] * manifest["docs"]
+            for field, text in enumerate(lists):
+                for number in decode_postings(text):
+                    scores[number] = max(scores[number], FIELD_WEIGHTS[field] * kind)
+    return scores
 
 
-@pytest.mark.parametrize("term", ["agents", "ag", "zebrafish", "study", "deepmind", "x", "qq"])
-def test_the_script_decodes_the_postings_python_wrote(
-    site: Site, desktop: tuple[Page, Console], term: str
+@pytest.mark.parametrize(
+    ("term", "prefix"),
+    [
+        ("agents", True),
+        ("agent", False),
+        ("ag", True),
+        ("zebrafish", True),
+        ("study", False),
+        ("studies", False),
+        ("deepmind", True),
+        ("x", True),
+        ("qq", True),
+    ],
+)
+def test_the_script_weighs_the_postings_python_wrote(
+    site: Site, desktop: tuple[Page, Console], term: str, prefix: bool
 ) -> None:
     page, _ = desktop
     page.goto(site.url())
-    flags = page.evaluate(
-        """term => window.papershelfSearch.load()
-            .then(index => index.term(term))
-            .then(flags => flags && Array.from(flags))""",
-        term,
+    scores = page.evaluate(
+        """([term, prefix]) => window.papershelfSearch.load()
+            .then(index => index.term(term, prefix))
+            .then(scores => scores && Array.from(scores))""",
+        [term, prefix],
     )
-    assert flags == python_flags(site, term)
+    expected = python_scores(site, term, prefix)
+    assert scores == (expected and pytest.approx(expected))
 
 
 @pytest.mark.parametrize(
     ("query", "slugs"),
     [
-        # Every hit in a strong field (the tag "agents"): the newest additions first.
+        # Title hits first (the stem "agent" a little lower), then a tag hit; ties
+        # newest first.
         (
             "agents",
             [
@@ -129,16 +164,16 @@ def test_the_script_decodes_the_postings_python_wrote(
         ("study", ["vision-transformer-study", "zebrafish-navigation", "long-context"]),
     ],
 )
-def test_the_script_ranks_strong_hits_first_then_the_newest(
+def test_the_script_ranks_title_hits_first_then_the_newest(
     site: Site, desktop: tuple[Page, Console], query: str, slugs: list[str]
 ) -> None:
     page, console = desktop
     page.goto(site.url())
     found = page.evaluate(
         """query => window.papershelfSearch.load().then(index =>
-            index.search(window.papershelfSearch.queryTerms(query)).then(numbers =>
-                index.papers(numbers).then(papers =>
-                    ({numbers: numbers, urls: papers.map(paper => paper[0])}))))""",
+            index.search(query).then(found =>
+                index.papers(found.results).then(papers =>
+                    ({numbers: found.results, urls: papers.map(paper => paper[0])}))))""",
         query,
     )
     assert found["urls"] == [f"papers/{slug}/" for slug in slugs]

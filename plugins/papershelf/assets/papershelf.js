@@ -1,8 +1,8 @@
 /*
  * Papershelf's reader-side script, loaded once after mkdocs-material's bundle.
  *
- * - The header search box queries the search index in search/ (papershelf/search.py
- *   explains the files). The manifest search/index.json is fetched when a reader first
+ * - The header search box queries the search index in search/ (docs/search.md
+ *   explains the files and the ranking). The manifest search/index.json is fetched when a reader first
  *   searches; then each word of a query fetches the shard of terms it needs, and the
  *   results shown fetch the chunks of papers they are in, so a search downloads a
  *   small part of the index however long the list grows.
@@ -15,7 +15,7 @@
   "use strict";
 
   var RESULTS_PER_STEP = 10;
-  var INDEX_VERSION = 2;
+  var INDEX_VERSION = 3;
   var EXCERPT_BEFORE = 60; // characters of the abstract shown before the first match
   var EXCERPT_LENGTH = 260;
 
@@ -39,19 +39,91 @@
     return Array.from(term).length; // code points, as Python counts them
   }
 
-  /* The terms of a query: one-letter terms only when there is nothing else. */
-  function queryTerms(query) {
-    var all = tokens(query);
-    var longer = all.filter(function (term) {
-      return length(term) > 1;
+  /* The words of a query, in order, each with whether a hyphen joins it to the next;
+     one-letter words only when there is nothing else. */
+  function queryWords(query) {
+    var found = [];
+    var word = /[\p{L}\p{N}]+([\-\u2010\u2011](?=[\p{L}\p{N}]))?/gu;
+    var match;
+    while ((match = word.exec(fold(query).toLowerCase()))) {
+      var text = match[0].replace(/[\-\u2010\u2011]$/, "");
+      found.push({ text: text, hyphen: Boolean(match[1]) });
+    }
+    var longer = found.filter(function (item) {
+      return length(item.text) > 1;
     });
-    return Array.from(new Set(longer.length ? longer : all));
+    return longer.length ? longer : found;
   }
 
-  /* A term of the index matches a query term it starts with; one-letter query terms
-     match only themselves. */
-  function matches(word, term) {
-    return length(term) === 1 ? word === term : word.startsWith(term);
+  /* Text without accents and with compatibility characters plain, as the index has
+     it too (papershelf.site.search.fold): "Tülu" finds "TÜLU" and "tulu" alike. */
+  function fold(text) {
+    return text.normalize("NFKD").replace(/\p{M}/gu, "");
+  }
+
+  /* The distinct terms of a query (for tests and highlighting). */
+  function queryTerms(query) {
+    return Array.from(
+      new Set(
+        queryWords(query).map(function (item) {
+          return item.text;
+        })
+      )
+    );
+  }
+
+  /* Snowball English (Porter2), as the index was stemmed in Python (snowballstemmer);
+     assets/papershelf/snowball-english.js defines it. Words of two letters or fewer
+     are their own stem, as in papershelf.site.search.stem. */
+  function stemOf(word) {
+    if (length(word) <= 2 || typeof window.papershelfStem !== "function") return word;
+    return window.papershelfStem(word);
+  }
+
+  /* A shard key: the word, then after "~" its stem, as a length when the stem begins
+     the word (papershelf.site.search.index_key). */
+  function parseKey(key) {
+    var at = key.indexOf("~");
+    if (at < 0) return { word: key, stem: key };
+    var word = key.slice(0, at);
+    var rest = key.slice(at + 1);
+    var stem = /^\d+$/.test(rest) ? Array.from(word).slice(0, Number(rest)).join("") : rest;
+    return { word: word, stem: stem };
+  }
+
+  /* Optimal string alignment distance (a swap of neighbours counts once), or
+     limit + 1 as soon as it must be more than limit. */
+  function editDistance(a, b, limit) {
+    a = Array.from(a);
+    b = Array.from(b);
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var before = null;
+    var previous = [];
+    for (var j = 0; j <= b.length; j++) previous.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var current = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          value = Math.min(value, before[j - 2] + 1);
+        }
+        current.push(value);
+        best = Math.min(best, value);
+      }
+      if (best > limit) return limit + 1;
+      before = previous;
+      previous = current;
+    }
+    return previous[b.length];
+  }
+
+  /* How far a misspelt word may be from the word meant: none below four letters,
+     one edit for four to seven, two from eight. */
+  function typoLimit(word) {
+    var letters = length(word);
+    return letters < 4 ? 0 : letters < 8 ? 1 : 2;
   }
 
   function shardFile(key) {
@@ -68,24 +140,6 @@
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT_VALUE = {};
   for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS[d]] = d;
-
-  function markPostings(text, flags, bit) {
-    var previous = -1;
-    var value = 0;
-    var scale = 1;
-    for (var i = 0; i < text.length; i++) {
-      var digit = DIGIT_VALUE[text[i]];
-      if (digit >= 32) {
-        value += (digit - 32) * scale;
-        scale *= 32;
-      } else {
-        previous += value + digit * scale + 1;
-        flags[previous] |= bit;
-        value = 0;
-        scale = 1;
-      }
-    }
-  }
 
   /* The shards whose words may match `term` (papershelf.search.shards_for): a one-
      letter term's own shard; else those whose key starts with the term ("co": "con",
@@ -109,8 +163,16 @@
     });
   }
 
-  var STRONG = 2;
-  var BODY = 1;
+  /* Weights of a hit by field (papershelf.site.search.FIELDS: title, authors and
+     organisation, tags, abstract and notes) and by how the word matched: a title hit
+     outranks any other, an exact word its stem, a stem the start of a longer word. */
+  var FIELD_WEIGHTS = [16, 4, 2, 1];
+  var EXACT = 1;
+  var STEM = 0.8;
+  var PREFIX = 0.6;
+  var CORRECTED = 0.5;
+  var MAX_VARIANT_WORDS = 6;
+  var TYPO_SHARDS = 8; // at most this many more shards are read to correct a word
 
   function SearchIndex(manifest) {
     if (manifest.version !== INDEX_VERSION) {
@@ -137,54 +199,255 @@
     return promise;
   };
 
-  /* Per paper number: STRONG if a word starting with `term` is in its title, authors,
-     organisation or tags, BODY if only in its abstract or notes; or null when no
-     word of the index starts with it. */
-  SearchIndex.prototype.term = function (term) {
-    var docs = this.docs;
+  /* The shards a term needs: those its words may be in (shardsFor), and for a term
+     of three letters or more those of the words sharing its stem (a stem begins its
+     words, but for its last letter: "happi", "happy"). */
+  SearchIndex.prototype.shardsOf = function (term) {
+    var keys = shardsFor(this.shards, term);
+    var root = stemOf(term);
+    if (root !== term) {
+      var start = Array.from(root);
+      var prefix = start.slice(0, Math.max(2, start.length - 1)).join("");
+      shardsFor(this.shards, prefix).forEach(function (key) {
+        if (keys.indexOf(key) < 0) keys.push(key);
+      });
+    }
+    return keys;
+  };
+
+  SearchIndex.prototype.shardFiles = function (keys) {
     var self = this;
-    var shards = shardsFor(this.shards, term).map(function (key) {
-      return self.file("terms/" + shardFile(key) + ".json");
+    return Promise.all(
+      keys.map(function (key) {
+        return self.file("terms/" + shardFile(key) + ".json");
+      })
+    );
+  };
+
+  /* Add a word's postings to `scores`: per paper, the best weight of the field it is
+     in times `kind`. */
+  function addPostings(lists, kind, scores) {
+    for (var field = 0; field < lists.length; field++) {
+      var weight = FIELD_WEIGHTS[field] * kind;
+      var text = lists[field];
+      var previous = -1;
+      var value = 0;
+      var scale = 1;
+      for (var i = 0; i < text.length; i++) {
+        var digit = DIGIT_VALUE[text[i]];
+        if (digit >= 32) {
+          value += (digit - 32) * scale;
+          scale *= 32;
+        } else {
+          previous += value + digit * scale + 1;
+          if (weight > scores[previous]) scores[previous] = weight;
+          value = 0;
+          scale = 1;
+        }
+      }
+    }
+  }
+
+  function papersIn(lists) {
+    var count = 0;
+    lists.forEach(function (text) {
+      for (var i = 0; i < text.length; i++) if (DIGIT_VALUE[text[i]] < 32) count++;
     });
-    return Promise.all(shards).then(function (loaded) {
-      var flags = null;
+    return count;
+  }
+
+  /* Per paper number, the weight of its best hit for `term` (0: none), or null when
+     no word matches. The word itself, a word with its stem, and, when `prefix`, a
+     word it begins ("transf" finds "transformer"): only the last word typed is a
+     prefix, so "pre" in "pre training" does not find every word beginning "pre". */
+  SearchIndex.prototype.term = function (term, prefix) {
+    var docs = this.docs;
+    var root = stemOf(term);
+    var single = length(term) === 1;
+    return this.shardFiles(this.shardsOf(term)).then(function (loaded) {
+      var scores = null;
       loaded.forEach(function (shard) {
-        Object.keys(shard).forEach(function (word) {
-          if (!matches(word, term)) return;
-          flags = flags || new Uint8Array(docs);
-          markPostings(shard[word][0], flags, STRONG);
-          markPostings(shard[word][1], flags, BODY);
+        Object.keys(shard).forEach(function (key) {
+          var entry = parseKey(key);
+          var kind = 0;
+          if (entry.word === term) kind = EXACT;
+          else if (single) return;
+          else if (length(term) > 2 && entry.stem === root) kind = STEM;
+          else if (prefix && entry.word.startsWith(term)) kind = PREFIX;
+          if (!kind) return;
+          scores = scores || new Float32Array(docs);
+          addPostings(shard[key], kind, scores);
         });
       });
-      return flags;
+      return scores;
     });
   };
 
-  /* Paper numbers having every term, most strong-field hits first, then newest.
-     Papers are numbered by slug; rank.json gives each number's place in the list
-     (0 the newest), fetched with the shards (a list without papers has none). */
-  SearchIndex.prototype.search = function (terms) {
+  /* The word of the index nearest to a term that finds nothing (typoLimit), from the
+     shards of words with its first two letters, with the papers it finds; or null. */
+  SearchIndex.prototype.correct = function (term) {
+    var self = this;
+    var limit = typoLimit(term);
+    if (!limit) return Promise.resolve(null);
     var docs = this.docs;
-    var ranks = docs && terms.length ? this.file("rank.json") : Promise.resolve([]);
-    return Promise.all([ranks].concat(terms.map(this.term, this))).then(function (loaded) {
-      var rank = loaded[0];
-      var found = loaded.slice(1);
-      if (!terms.length || found.indexOf(null) >= 0) return [];
-      var hits = [];
-      for (var doc = 0; doc < docs; doc++) {
-        var strong = 0;
-        for (var t = 0; t < found.length; t++) {
-          var flag = found[t][doc];
-          if (!flag) break;
-          if (flag & STRONG) strong++;
-        }
-        if (t === found.length) hits.push({ doc: doc, strong: strong });
-      }
-      hits.sort(function (a, b) {
-        return b.strong - a.strong || rank[a.doc] - rank[b.doc];
+    var head = Array.from(term).slice(0, 2).join("");
+    var keys = this.shards.filter(function (key) {
+      return key.startsWith(head) || head.startsWith(key.trim());
+    });
+    var mine = this.shardsOf(term);
+    keys.sort(function (a, b) {
+      return (mine.indexOf(b) >= 0) - (mine.indexOf(a) >= 0) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    return this.shardFiles(keys.slice(0, mine.length + TYPO_SHARDS)).then(function (loaded) {
+      var best = null;
+      loaded.forEach(function (shard) {
+        Object.keys(shard).forEach(function (key) {
+          var word = parseKey(key).word;
+          if (!word.startsWith(head)) return;
+          var distance = editDistance(term, word, limit);
+          if (distance > limit) return;
+          var papers = papersIn(shard[key]);
+          if (
+            !best ||
+            distance < best.distance ||
+            (distance === best.distance &&
+              (papers > best.papers || (papers === best.papers && word < best.word)))
+          ) {
+            best = { word: word, distance: distance, papers: papers };
+          }
+        });
       });
-      return hits.map(function (hit) {
-        return hit.doc;
+      if (!best) return null;
+      // The word meant, with its stem, counts less than a word as typed would.
+      return self.term(best.word, false).then(function (scores) {
+        for (var doc = 0; doc < docs; doc++) scores[doc] *= CORRECTED;
+        return { word: best.word, scores: scores };
+      });
+    });
+  };
+
+  /* The ways a query's words can be read: as typed, and with neighbours joined
+     ("fine tuning" and "fine-tuning" also as "finetuning"; a hyphenated run also
+     whole: "stateoftheart"), each a list of terms every result must have. */
+  function readings(words) {
+    var texts = words.slice(0, MAX_VARIANT_WORDS).map(function (item) {
+      return item.text;
+    });
+    var found = [texts];
+    for (var i = 0; i + 1 < texts.length; i++) {
+      found.push(texts.slice(0, i).concat([texts[i] + texts[i + 1]], texts.slice(i + 2)));
+    }
+    var run = [];
+    words.slice(0, MAX_VARIANT_WORDS).forEach(function (item, at) {
+      run.push(at);
+      if (!item.hyphen || at === texts.length - 1) {
+        if (run.length > 2) {
+          var joined = run
+            .map(function (k) {
+              return texts[k];
+            })
+            .join("");
+          found.push(texts.slice(0, run[0]).concat([joined], texts.slice(at + 1)));
+        }
+        run = [];
+      }
+    });
+    return found;
+  }
+
+  /* Results of a query: paper numbers, best first, and how they were found.
+     Every word must match (as typed, joined with a neighbour, or, when a word finds
+     nothing at all, as corrected); papers rank by the sum of their hits' weights,
+     then newest first (rank.json). When no paper has every word, the papers with the
+     most of them are shown instead (`partial`). */
+  SearchIndex.prototype.search = function (query) {
+    var self = this;
+    var docs = this.docs;
+    var words = queryWords(query);
+    var empty = { results: [], partial: false, corrections: {}, words: [] };
+    if (!words.length || !docs) return Promise.resolve(empty);
+    var prefixLast = !/\s$/.test(query);
+    var variants = readings(words);
+    var last = words[Math.min(words.length, MAX_VARIANT_WORDS) - 1].text;
+    var wanted = new Map(); // "term|prefix" -> promise of scores
+    function scoresOf(term) {
+      var prefix = prefixLast && term.endsWith(last) ? 1 : 0;
+      var id = term + "|" + prefix;
+      if (!wanted.has(id)) wanted.set(id, self.term(term, prefix === 1));
+      return wanted.get(id);
+    }
+    var ranks = this.file("rank.json");
+    var looked = variants.map(function (terms) {
+      return Promise.all(terms.map(scoresOf));
+    });
+    return Promise.all([ranks, Promise.all(looked)]).then(function (done) {
+      var rank = done[0];
+      var found = done[1];
+      var typed = found[0];
+      var corrections = {};
+      // A word that finds nothing, read as typed or joined: try to correct it.
+      var fixes = variants[0].map(function (term, at) {
+        var anyHit =
+          typed[at] ||
+          found.some(function (scores, v) {
+            return v > 0 && variants[v].indexOf(term) < 0 && scores.indexOf(null) < 0;
+          });
+        return anyHit ? Promise.resolve(null) : self.correct(term);
+      });
+      return Promise.all(fixes).then(function (fixed) {
+        fixed.forEach(function (fix, at) {
+          if (fix) {
+            corrections[variants[0][at]] = fix.word;
+            typed[at] = fix.scores;
+          }
+        });
+        var best = new Float32Array(docs);
+        var any = false;
+        found.forEach(function (scores) {
+          if (scores.indexOf(null) >= 0) return;
+          for (var doc = 0; doc < docs; doc++) {
+            var sum = 0;
+            for (var t = 0; t < scores.length; t++) {
+              var score = scores[t][doc];
+              if (!score) break;
+              sum += score;
+            }
+            if (t === scores.length && sum > best[doc]) {
+              best[doc] = sum;
+              any = true;
+            }
+          }
+        });
+        var partial = false;
+        if (!any && typed.length > 1) {
+          // Papers with the most of the words: their number first, then their weights.
+          partial = true;
+          var most = 0;
+          var count = new Uint8Array(docs);
+          var weight = new Float32Array(docs);
+          typed.forEach(function (scores) {
+            if (!scores) return;
+            for (var doc = 0; doc < docs; doc++) {
+              if (scores[doc]) {
+                count[doc]++;
+                weight[doc] += scores[doc];
+                if (count[doc] > most) most = count[doc];
+              }
+            }
+          });
+          for (var doc = 0; doc < docs; doc++) {
+            if (most && count[doc] === most) best[doc] = weight[doc];
+          }
+        }
+        var hits = [];
+        for (var d = 0; d < docs; d++) if (best[d] > 0) hits.push(d);
+        hits.sort(function (a, b) {
+          return best[b] - best[a] || rank[a] - rank[b];
+        });
+        var shown = variants[0].map(function (term) {
+          return corrections[term] || term;
+        });
+        return { results: hits, partial: partial, corrections: corrections, words: shown };
       });
     });
   };
@@ -257,6 +520,20 @@
     return index;
   }
 
+  var stems = new Map(); // word -> stem, for highlighting
+
+  /* Whether a word of a result is one the query found it by: the word, one it
+     begins, or one with its stem. */
+  function isHit(word, terms) {
+    return terms.some(function (term) {
+      if (word === term) return true;
+      if (length(term) < 3) return false;
+      if (word.startsWith(term)) return true;
+      if (!stems.has(word)) stems.set(word, stemOf(word));
+      return stems.get(word) === stemOf(term);
+    });
+  }
+
   /* Entry text with the words matching `terms` in <mark>: text nodes only, never
      markup, since entry text is untrusted. */
   function appendMarked(target, text, terms) {
@@ -264,11 +541,7 @@
     var last = 0;
     var found;
     while ((found = word.exec(text))) {
-      var lower = found[0].toLowerCase();
-      var hit = terms.some(function (term) {
-        return matches(lower, term);
-      });
-      if (!hit) continue;
+      if (!isHit(fold(found[0]).toLowerCase(), terms)) continue;
       target.append(document.createTextNode(text.slice(last, found.index)));
       var mark = document.createElement("mark");
       mark.textContent = found[0];
@@ -289,12 +562,7 @@
     var first = 0;
     var found;
     while ((found = word.exec(text))) {
-      var lower = found[0].toLowerCase();
-      if (
-        terms.some(function (term) {
-          return matches(lower, term);
-        })
-      ) {
+      if (isHit(fold(found[0]).toLowerCase(), terms)) {
         first = found.index;
         break;
       }
@@ -351,10 +619,42 @@
   window.papershelfSearch = {
     tokens: tokens,
     queryTerms: queryTerms,
+    queryWords: queryWords,
+    fold: fold,
+    stem: stemOf,
+    editDistance: editDistance,
+    parseKey: parseKey,
     shardsFor: shardsFor,
     startsChunk: startsChunk,
     load: loadIndex,
   };
+
+  /* What the results line says: how many, and how the query was read when it was
+     not read as typed (corrected words; only some of the words found). */
+  function describe(found) {
+    var count = found.results.length;
+    var papers = count === 1 ? "1 paper" : count + " papers";
+    var corrected = Object.keys(found.corrections);
+    var notes = [];
+    if (corrected.length) {
+      notes.push(
+        "Showing results for \u201c" + found.words.join(" ") + "\u201d (corrected from " +
+          corrected
+            .map(function (word) {
+              return "\u201c" + word + "\u201d";
+            })
+            .join(", ") +
+          ")"
+      );
+    }
+    if (!count) return notes.concat(["No matching papers"]).join(". ");
+    if (found.partial) {
+      notes.push("No paper matches every word; " + papers + " match most of them");
+      return notes.join(". ");
+    }
+    notes.push(count === 1 ? "1 matching paper" : count + " matching papers");
+    return notes.join(". ");
+  }
 
   function mountSearch() {
     var form = document.querySelector("[data-ps-search-form]");
@@ -418,24 +718,19 @@
         meta.textContent = idle;
         return Promise.resolve();
       }
-      var terms = queryTerms(query);
       return loadIndex()
         .then(function (loaded) {
-          return loaded.search(terms).then(function (results) {
+          return loaded.search(query).then(function (found) {
             if (serial !== state.serial) return;
             state.index = loaded;
-            state.terms = terms;
-            state.results = results;
+            state.terms = found.words;
+            state.results = found.results;
             state.shown = 0;
             list.replaceChildren();
-            var count = results.length;
-            meta.textContent =
-              count === 0
-                ? "No matching papers"
-                : count === 1
-                  ? "1 matching paper"
-                  : count + " matching papers";
-            return showMore(serial);
+            meta.textContent = describe(found);
+            return showMore(serial).then(function () {
+              if (serial === state.serial) list.dataset.psQuery = query; // for tests
+            });
           });
         })
         .catch(function (error) {

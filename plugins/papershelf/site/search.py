@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import shutil
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
@@ -18,23 +19,37 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+import snowballstemmer
+
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
 from papershelf.site.pages import paper_url
 
-VERSION = 2
+VERSION = 3
+# Where a word is found, in rank order: a paper is listed under the first field that
+# has the word (a title hit ranks above an author or organisation hit, and so on).
+FIELDS = ("title", "people", "tags", "body")
 FOLDER = "search"
 MANIFEST = f"{FOLDER}/index.json"
 RANK = "rank.json"  # inside the index folder
-# Papers per document chunk, on average (chunk_layout). Ten results touch at most ten
-# chunks, so smaller chunks mean fewer bytes per search and more files: at 10,000
-# papers, about 8 papers a chunk is about 1,250 files of about 14 KB.
-CHUNK_SIZE = 8
+# Papers per document chunk, on average (chunk_layout). Ten results are in up to ten
+# chunks, so this sets a first search's download: on the shipped list (60 queries of
+# `papershelf search-eval`) the result files of a first search take 46 KB gzipped
+# (median; 81 KB at most) with 8 papers a chunk, 27 KB (46 KB) with 4, 16 KB (24 KB)
+# with 2, for twice and four times the files (some 2,500 and 5,000 at 10,000 papers).
+CHUNK_SIZE = 4
 PREFIX_LENGTH = 2  # shard terms by their first two characters...
 SHARD_LIMIT = 16 * 1024  # ...and a shard bigger than this by one character more
 AUTHORS_SHOWN = 5  # names in a result's author line, then "and N more"
 
 _TOKEN = re.compile(r"[^\W_]+")
+_HYPHEN = re.compile("[-\u2010\u2011]")
+_HYPHENATED = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+")
+# snowballstemmer: the Snowball project's own generated Python, the same algorithm as
+# the script's (both generated from Snowball's english.sbl).
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMS: dict[str, str] = {}  # word -> stem, kept across builds (mkdocs serve)
+_KEYS: dict[str, str] = {}  # word -> index_key
 # Postings digits: URL-safe base64 characters. 0-31 end a number, 32-63 carry five
 # more bits (least significant group first).
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -98,12 +113,17 @@ def split_shards(
         for term, lists in group.items():
             by_key[shard_key(term, length)][term] = lists
         for key, part in by_key.items():
-            size = sum(len(term.encode()) + len(s) + len(b) + 8 for term, (s, b) in part.items())
+            size = sum(shard_entry_size(term, lists) for term, lists in part.items())
             if len(part) > 1 and size > limit:
                 todo.append((length + 1, part))
             else:
                 done[key] = part
     return dict(sorted(done.items()))
+
+
+def shard_entry_size(term: str, lists: Sequence[str]) -> int:
+    """About the bytes of one term in a shard's JSON."""
+    return len(term.encode()) + sum(len(text) + 3 for text in lists) + 5
 
 
 def encode_number(value: int) -> str:
@@ -121,6 +141,8 @@ def encode_postings(numbers: list[int], codes: list[str] | None = None) -> str:
     """Ascending paper numbers as a string: each the gap to the one before, less one
     (the first: itself), as base-32 digits. ``codes``: the encodings of every gap that
     can occur (``gap_codes``), looked up instead of computed."""
+    if not numbers:
+        return ""
     gaps = [number - previous - 1 for previous, number in pairwise([-1, *numbers])]
     if gaps and min(gaps) < 0:
         raise ValueError(f"paper numbers must ascend: {numbers}")
@@ -155,16 +177,18 @@ def decode_postings(text: str) -> list[int]:
     return numbers
 
 
-def strong_text(paper: Paper, tags: Mapping[str, Tag]) -> str:
-    """Title, authors, organisation, tag ids and titles: hits here rank first. Takes
-    the vocabulary alone (not the catalog) so an index can be patched without one."""
-    parts = [paper.title, *paper.authors, paper.organization or ""]
+def field_texts(paper: Paper, tags: Mapping[str, Tag]) -> tuple[str, str, str, str]:
+    """The text of each of :data:`FIELDS`. Takes the vocabulary alone (not the
+    catalog) so an index can be patched without one."""
+    tag_text = []
     for tag in paper.tags:
-        parts.append(tag)
+        tag_text.append(tag)
         known = tags.get(tag)
         if known is not None:
-            parts.append(known.title)
-    return "\n".join(parts)
+            tag_text.append(known.title)
+    people = [*paper.authors, paper.organization or ""]
+    body = f"{paper.abstract}\n{paper.notes}" if paper.notes else paper.abstract
+    return paper.title, "\n".join(people), "\n".join(tag_text), body
 
 
 def author_line(paper: Paper) -> str:
@@ -186,14 +210,82 @@ def to_json(value: object) -> bytes:
     return text.encode("utf-8")
 
 
-def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], set[str]]:
-    """(terms of the strong fields, terms only in the body): one definition for
-    :func:`postings` and :func:`patch_index`, so a patch indexes what a build does."""
-    strong = term_set(strong_text(paper, tags))
-    body = term_set(paper.abstract)
-    if paper.notes:
-        body |= term_set(paper.notes)
-    return strong, body - strong
+def words_of(text: str) -> set[str]:
+    """The words a text is found by: its terms (:func:`term_set`) and, for each
+    hyphenated run ("fine-tuning", "state-of-the-art"), its parts joined whole and in
+    neighbouring pairs ("finetuning", "stateoftheart", "ofthe"), so "finetuning" finds
+    what "fine-tuning" does."""
+    words = term_set(text)
+    if not text.isascii():  # "TÜLU" is found by "tulu" too (the script folds queries)
+        folded = fold(text)
+        if folded != text:
+            words |= words_of(folded)
+    if "-" in text or "\u2010" in text or "\u2011" in text:
+        text = text.lower().replace("\u2010", "-").replace("\u2011", "-")
+        for chunk in text.split():  # short strings: the search stays linear
+            if "-" in chunk:
+                for run in _HYPHENATED.findall(chunk):
+                    parts = _HYPHEN.split(run)
+                    words.add("".join(parts))
+                    words.update(a + b for a, b in pairwise(parts))
+    return words
+
+
+def fold(text: str) -> str:
+    """Text without accents and with compatibility characters plain ("Tülu" -> "Tulu",
+    "ﬁne" -> "fine"): NFKD without combining marks, as the script folds a query."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", text)
+        if not unicodedata.category(char).startswith("M")
+    )
+
+
+def stem(word: str) -> str:
+    """Snowball English (Porter2) stem of a term, as the script stems a query
+    (assets/snowball-english.js; tests/browser/test_stemming.py checks they agree)."""
+    found = _STEMS.get(word)
+    if found is None:
+        found = _STEMS[word] = _STEMMER.stemWord(word) if len(word) > 2 else word
+    return found
+
+
+def index_key(word: str) -> str:
+    """How a word is written in a shard: the word, then its stem after a ``~`` when the
+    stem differs: as a length when the stem begins the word ("models~5"), else
+    whole ("happy~happi"). Words are letters and digits only, so ``~`` is free."""
+    key = _KEYS.get(word)
+    if key is None:
+        root = stem(word)
+        if root == word:
+            key = word
+        elif word.startswith(root):
+            key = f"{word}~{len(root)}"
+        else:
+            key = f"{word}~{root}"
+        _KEYS[word] = key
+    return key
+
+
+def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
+    """The index keys of a paper, one set per field of :data:`FIELDS`, each word in the
+    first field that has it only: one definition for :func:`postings` and the patch
+    (papershelf.speed.search_patch), so a patch indexes what a build does."""
+    seen: set[str] = set()
+    found: list[set[str]] = []
+    for text in field_texts(paper, tags):
+        words = words_of(text) - seen
+        seen |= words
+        found.append({index_key(word) for word in words})
+    return tuple(found)
+
+
+def encoded_lists(numbers: Sequence[list[int]], codes: list[str] | None = None) -> list[str]:
+    """A term's postings, one per field, encoded; empty ones at the end left out."""
+    lists = [encode_postings(field, codes) for field in numbers]
+    while lists and not lists[-1]:
+        lists.pop()
+    return lists
 
 
 def numbered(papers: Sequence[Paper]) -> list[Paper]:
@@ -214,18 +306,18 @@ def rank_bytes(ranks: Sequence[int]) -> bytes:
     return to_json(list(ranks))
 
 
-def postings(catalog: Catalog) -> dict[str, tuple[list[int], list[int]]]:
-    """term -> (papers with it in a strong field, papers with it only in the body), by
-    paper number (:func:`numbered`)."""
-    in_strong: dict[str, list[int]] = defaultdict(list)
-    in_body: dict[str, list[int]] = defaultdict(list)
+def postings(catalog: Catalog) -> dict[str, tuple[list[int], ...]]:
+    """index key -> the papers having it, by paper number (:func:`numbered`), one list
+    per field of :data:`FIELDS` (a paper in the first field it has the word in)."""
+    found: dict[str, tuple[list[int], ...]] = {}
     for number, paper in enumerate(numbered(catalog.papers)):
-        strong, body = paper_terms(paper, catalog.tags)
-        for term in strong:
-            in_strong[term].append(number)
-        for term in body:
-            in_body[term].append(number)
-    return {term: (in_strong.get(term, []), in_body.get(term, [])) for term in in_strong | in_body}
+        for field, keys in enumerate(paper_terms(paper, catalog.tags)):
+            for key in keys:
+                lists = found.get(key)
+                if lists is None:
+                    lists = found[key] = tuple([] for _ in FIELDS)
+                lists[field].append(number)
+    return found
 
 
 class BuiltIndex(NamedTuple):
@@ -246,8 +338,7 @@ def build_index(catalog: Catalog, *, chunk_size: int = CHUNK_SIZE) -> BuiltIndex
     tells the snapshot, :func:`known_files`), each file hashed once."""
     codes = gap_codes(len(catalog.papers))
     encoded = {
-        term: [encode_postings(strong, codes), encode_postings(body, codes)]
-        for term, (strong, body) in sorted(postings(catalog).items())
+        term: encoded_lists(lists, codes) for term, lists in sorted(postings(catalog).items())
     }
     shards = split_shards(encoded)
     files: dict[str, bytes] = {}

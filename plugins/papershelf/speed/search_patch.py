@@ -21,6 +21,7 @@ from typing import Any
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.search import (
+    FIELDS,
     FOLDER,
     FOLDER_NAME,
     PREFIX_LENGTH,
@@ -171,19 +172,23 @@ def _patch(
         old_papers.setdefault(number, old)  # one paper edited twice: first to last
         new_papers[number] = new
 
-    # Terms: what each changed paper gains and loses, in which list.
-    deltas: dict[str, tuple[_Delta, _Delta]] = {}
+    # Terms: what each changed paper gains and loses, in which field's list.
+    deltas: dict[str, tuple[_Delta, ...]] = {}
+
+    def delta(term: str) -> tuple[_Delta, ...]:
+        found = deltas.get(term)
+        if found is None:
+            found = deltas[term] = tuple((set(), set()) for _ in FIELDS)
+        return found
+
     for number in sorted(new_papers):
-        old_strong, old_body = paper_terms(old_papers[number], tags)
-        new_strong, new_body = paper_terms(new_papers[number], tags)
-        for which, gained, lost in (
-            (0, new_strong - old_strong, old_strong - new_strong),
-            (1, new_body - old_body, old_body - new_body),
-        ):
-            for term in gained:
-                deltas.setdefault(term, ((set(), set()), (set(), set())))[which][0].add(number)
-            for term in lost:
-                deltas.setdefault(term, ((set(), set()), (set(), set())))[which][1].add(number)
+        old_fields = paper_terms(old_papers[number], tags)
+        new_fields = paper_terms(new_papers[number], tags)
+        for field, (old, new) in enumerate(zip(old_fields, new_fields, strict=True)):
+            for term in new - old:
+                delta(term)[field][0].add(number)
+            for term in old - new:
+                delta(term)[field][1].add(number)
     old_files: dict[str, bytes] = {}  # what was read: previous bytes by path
     new_files: dict[str, bytes] = {}  # what the patched index has instead
     groups: dict[str, list[str]] = defaultdict(list)
@@ -201,11 +206,14 @@ def _patch(
             old_files[path] = _read(f"{folder}/{path}")
             terms.update(_shard_terms(old_files[path]))
         for term in changed:
+            old_lists = terms.get(term, [])
+            old_lists = [*old_lists, *[""] * (len(FIELDS) - len(old_lists))]
             lists = [
-                _apply(text, delta)
-                for text, delta in zip(terms.get(term, ("", "")), deltas[term], strict=True)
+                _apply(text, change) for text, change in zip(old_lists, deltas[term], strict=True)
             ]
-            if any(lists):
+            while lists and not lists[-1]:
+                lists.pop()
+            if lists:
                 terms[term] = lists
             else:
                 terms.pop(term, None)
@@ -400,13 +408,16 @@ def _read_manifest(path: Path) -> tuple[int, int, str, list[str]]:
 
 
 def _shard_terms(data: bytes) -> dict[str, list[str]]:
-    """A shard's terms -> [strong, body] encoded postings, checked for shape."""
+    """A shard's terms -> encoded postings per field, checked for shape."""
     terms = _loads(data)
     if not isinstance(terms, dict) or not all(
-        isinstance(lists, list) and len(lists) == 2 and all(isinstance(text, str) for text in lists)
+        isinstance(lists, list)
+        and 0 < len(lists) <= len(FIELDS)
+        and all(isinstance(text, str) for text in lists)
+        and lists[-1]
         for lists in terms.values()
     ):
-        raise _UnusableIndexError("a shard that is not term -> [strong, body]")
+        raise _UnusableIndexError("a shard that is not term -> postings per field")
     return terms
 
 
