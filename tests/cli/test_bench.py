@@ -12,6 +12,9 @@ import pytest
 from build_tools import bench, bench_report
 from build_tools.cli import main
 
+# Runs the benchmark end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,6 +17,9 @@ from build_tools.lock import build_lock
 from papershelf.site.publish import PublishError, publish
 from tests.conftest import Project, curator_checkout
 
+# Real builds, some of them concurrent: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def build_in(project: Project, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.chdir(project.root)

@@ -18,6 +18,9 @@ from build_tools.cli import main
 from tests.conftest import Project, curator_checkout
 from tests.site_builds import clean_build, run_build, tree
 
+# Builds several curators' lists from fresh checkouts: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 ONE_TAG = "robotics:\n  title: Robotics\n  description: Robots that learn.\n"
 WITH_UNUSED_TAG = ONE_TAG + "swarms:\n  title: Swarms\n  description: Many small robots.\n"
 

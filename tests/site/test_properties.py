@@ -13,6 +13,7 @@ from pathlib import Path
 
 import feedparser
 import html5lib
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -24,6 +25,9 @@ from papershelf.site.catalog import build_catalog
 from papershelf.site.feeds import Site, make_item, plan_feeds, render_feed
 from papershelf.site.pages import paper_spec
 from papershelf.site.rendering import BodyRenderer
+
+# Hundreds of generated entries (hypothesis): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 VOCABULARY = Vocabulary({"agents": Tag("agents", "Agents & <tools>", "Agents that act.")}, {})
 SITE = Site(url="https://example.org/shelf/", name="Shelf")

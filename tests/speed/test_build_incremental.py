@@ -13,6 +13,9 @@ from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, run_build, tree
 
+# Pairs of real builds after edits: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # The test project without material's search plugin (which must see every page, so
 # with it every build is a full one: see the last test).
 MKDOCS_YML = """\

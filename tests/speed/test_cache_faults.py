@@ -21,6 +21,9 @@ from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, tree
 
+# Real builds over damaged caches: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # Without material's search plugin, so that an edit can be a quick build (as in
 # tests/speed/test_build_incremental.py).
 MKDOCS_YML = """\

@@ -17,6 +17,9 @@ from build_tools import differential as d
 from build_tools.cli import main
 from papershelf.entries.loader import load_project
 
+# Random edit sequences, each build compared with a clean one: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # Chosen (with d.plan, no builds needed) so that their steps cover every kind of edit;
 # 0 has the tests' configuration and a hand-written home page, 46 a generated one.
 SEEDS = (0, 46)

@@ -18,6 +18,9 @@ from papershelf.speed.snapshot import snapshot_path
 from tests.conftest import Project
 from tests.site_builds import clean_build, run_build, tree
 
+# Dozens of real builds, each compared with a clean one: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 MKDOCS_YML = """\
 site_name: Test shelf
 site_url: https://example.org/shelf/
