@@ -142,7 +142,7 @@ def catalog_fingerprint(catalog: Catalog) -> tuple[tuple[str, Hashable], ...]:
     (:data:`CATALOG_PARTS`). Paper contents reach a page only through the papers in
     its own context. A template that starts reading more through ``catalog`` must
     extend this and :data:`CATALOG_READS` (tests/speed/test_page_reads.py records what
-    every template reads; ``tests/test_serve_dirty.py`` checks that an unchanged key
+    every template reads; ``tests/plugin/test_serve_dirty.py`` checks that an unchanged key
     means an unchanged page, for every page and kind of edit)."""
     return tuple((name, part(catalog)) for name, part in CATALOG_PARTS.items())
 
