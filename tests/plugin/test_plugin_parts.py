@@ -14,7 +14,7 @@ from mkdocs.config import load_config
 from papershelf.plugin.feed_writer import FeedWriter
 from papershelf.plugin.garbage_collection import GarbageCollection
 from papershelf.plugin.generated_pages import GeneratedPages
-from papershelf.plugin.hooks import BesideThePages
+from papershelf.plugin.hooks import SideWorkDone
 from papershelf.plugin.run_mode import RunMode
 from papershelf.site.catalog import build_catalog
 from papershelf.site.feeds import Site
@@ -140,7 +140,7 @@ def test_the_helper_returns_what_it_did_beside_the_pages_and_the_build_applies_i
     site = build_in_process(forked_project, "forked")
     assert forks == ["pages"]
     [done] = returned  # what the helper did, sent back to this process
-    assert isinstance(done, BesideThePages)
+    assert isinstance(done, SideWorkDone)
     assert done.entries_saved  # a first build: every entry went into the cache
     assert done.feeds is not None and done.feeds.files == len(list(site.rglob("feed.xml"))) * 3
     state = BuildState.read(tmp_path / "state.json")  # written by the helper

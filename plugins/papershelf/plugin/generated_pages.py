@@ -40,10 +40,10 @@ from papershelf.speed.snapshot_recorder import SnapshotRecorder
 from papershelf.speed.timing import stage
 
 # What the helper that writes pages also does beside them (see ShellPageWriter).
-Beside = TypeVar("Beside")
+SideWork = TypeVar("SideWork")
 
 
-class GeneratedPages(Generic[Beside]):
+class GeneratedPages(Generic[SideWork]):
     """The generated pages of the current build; under ``mkdocs serve`` (``keep``) their
     files and compiled templates are kept for the next rebuild."""
 
@@ -60,7 +60,7 @@ class GeneratedPages(Generic[Beside]):
         self.sitemap_urls: tuple[str, ...] = ()  # what the sitemaps list
         self.prerender = True
         self.shells: Shells | None = None
-        self.writer: ShellPageWriter[Beside] | None = None
+        self.writer: ShellPageWriter[SideWork] | None = None
 
     def use_compiled_templates(
         self, env: jinja2.Environment | None = None, *, use_cache: bool
@@ -204,22 +204,22 @@ class GeneratedPages(Generic[Beside]):
         files: Files,
         *,
         fork: bool,
-        beside: Callable[[], Beside],
+        side_work: Callable[[], SideWork],
         only_modified: bool,
     ) -> None:
         """Write pages from shells from now on (with ``fork``, half of them and
-        ``beside`` in a helper); pages whose shell cannot be made go through the theme."""
+        ``side_work`` in a helper); pages whose shell cannot be made go through the theme."""
         assert self.shells is not None
         wanted = (lambda file: file.is_modified()) if only_modified else None
         self.writer = writer = ShellPageWriter(
-            self.shells, files, self.page_parts, fork=fork, beside=beside, wanted=wanted
+            self.shells, files, self.page_parts, fork=fork, side_work=side_work, wanted=wanted
         )
         for src_uri in writer.fallbacks:  # no shell: through main.html
             file = files.get_file_from_path(src_uri)
             assert file is not None and file.page is not None
             file.page.content = self.render(self.specs[src_uri])
 
-    def finish_writing(self) -> Beside | None:
+    def finish_writing(self) -> SideWork | None:
         """Wait for the helper that wrote half of the pages: what it did beside them, or
         None if no helper did that work (it is then still to do)."""
         writer, self.writer = self.writer, None

@@ -11,7 +11,7 @@ Each hook hands off. How this process builds (:class:`RunMode`) is decided once,
   (generated_pages); in a ``--dirty`` build each says whether it changed
   (build_recorder: page fingerprints).
 * ``on_env`` renders the theme shells; in a build it forks a helper that writes half
-  of the generated pages and does the work beside them (:meth:`work_beside_pages`:
+  of the generated pages and does the work beside them (:meth:`side_work`:
   entry cache, feeds, build state), returning what it did.
 * ``on_page_*`` render each page's body, or write the page from its shell.
 * ``on_post_build`` writes the snapshot for quick rebuilds (build_recorder), waits for
@@ -62,8 +62,8 @@ log = logging.getLogger("mkdocs.plugins.papershelf")
 
 
 @dataclass(frozen=True)
-class BesideThePages:
-    """What :meth:`PapershelfPlugin.work_beside_pages` did, wherever it ran."""
+class SideWorkDone:
+    """What :meth:`PapershelfPlugin.side_work` did, wherever it ran."""
 
     entries_saved: bool
     feeds: FeedsWritten | None
@@ -86,7 +86,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.search = SearchWriter(
             mode, written=recorder.search_written, after_background=self.collection.collect
         )
-        self.pages: GeneratedPages[BesideThePages] = GeneratedPages(keep=mode.serving)
+        self.pages: GeneratedPages[SideWorkDone] = GeneratedPages(keep=mode.serving)
         self.catalog: Catalog | None = None
         self.feed_site: Site | None = None
         self.nav: Any = None
@@ -165,7 +165,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             self.pages.start_writing(
                 files,
                 fork=can_fork(self.mode.command, config.plugins, self),
-                beside=functools.partial(self.work_beside_pages, Path(config.site_dir)),
+                side_work=functools.partial(self.side_work, Path(config.site_dir)),
                 only_modified=self.mode.dirty,
             )
         return env
@@ -195,7 +195,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         done = self.pages.finish_writing()  # what the helper did beside the pages
         self.recorder.pages_written(site_dir)
         if done is None:
-            done = self.work_beside_pages(site_dir)
+            done = self.side_work(site_dir)
         elif done.entries_saved:
             self.entries.saved_elsewhere()
         self.feeds.remember(done.feeds)
@@ -216,7 +216,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.entries.close()  # mkdocs serve saves the entry cache once, here
         self.search.close()
 
-    def work_beside_pages(self, site_dir: Path) -> BesideThePages:
+    def side_work(self, site_dir: Path) -> SideWorkDone:
         """What does not wait for the pages: save the entry cache, write the feeds and
         the build state. In a build the helper that writes pages does it, in another
         process: it returns what it did, and :meth:`on_post_build` applies that here."""
@@ -225,4 +225,4 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         feeds = self.feeds.write(self.catalog, self.feed_site, self.config.feed_length, site_dir)
         digests = feeds.digests if feeds is not None else {}
         self.recorder.write_state(self.catalog, self.pages.specs.values(), digests)
-        return BesideThePages(saved, feeds)
+        return SideWorkDone(saved, feeds)

@@ -63,7 +63,7 @@ from papershelf.speed.theme_shells import (
 
 log = logging.getLogger("mkdocs.plugins.papershelf")
 
-_Beside = TypeVar("_Beside")  # what the work beside the pages returns (ShellPageWriter)
+_SideWork = TypeVar("_SideWork")  # what the work beside the pages returns (ShellPageWriter)
 
 # The template of a prerendered page: empty once the plugin has written the page.
 PRERENDERED_TEMPLATE = "papershelf/prerendered.html"
@@ -338,17 +338,17 @@ MIN_PAGES_TO_FORK = 1000
 HELPER_SHARE = (1, 2)
 
 
-class ShellPageWriter(Generic[_Beside]):
+class ShellPageWriter(Generic[_SideWork]):
     """Puts together and writes the prerendered pages of one build.
 
     Made in ``on_env`` (after mkdocs read every page, before it builds them):
     renders the shells, sends pages whose shell could not be made back to the theme
     (:attr:`fallbacks`), and with ``fork`` starts a :class:`ForkedTask` that writes every
-    other page while mkdocs goes on, then runs ``beside`` (work that can be done
+    other page while mkdocs goes on, then runs ``side_work`` (work that can be done
     beside the build, like saving the entry cache). :meth:`build` writes one of the
     remaining pages when mkdocs builds it; :meth:`finish` waits for the helper and
-    returns what ``beside`` returned there: the helper is another process, so what
-    ``beside`` changed in memory stays in it, and this process learns only the result.
+    returns what ``side_work`` returned there: the helper is another process, so what
+    ``side_work`` changed in memory stays in it, and this process learns only the result.
     """
 
     def __init__(
@@ -358,7 +358,7 @@ class ShellPageWriter(Generic[_Beside]):
         parts: Callable[[str], PageParts],
         *,
         fork: bool,
-        beside: Callable[[], _Beside] | None = None,
+        side_work: Callable[[], _SideWork] | None = None,
         wanted: Callable[[File], bool] | None = None,
     ) -> None:
         self.shells = shells
@@ -388,9 +388,9 @@ class ShellPageWriter(Generic[_Beside]):
             theirs = [uri for n, uri in enumerate(uris) if n * part % whole >= whole - part]
             self.mine = set(uris) - set(theirs)
 
-            def work() -> _Beside | None:
+            def work() -> _SideWork | None:
                 self._write_all(theirs)
-                return beside() if beside is not None else None
+                return side_work() if side_work is not None else None
 
             self.helper = ForkedTask(work, name="pages")
 
@@ -401,9 +401,9 @@ class ShellPageWriter(Generic[_Beside]):
         """Write the page unless the helper does; its body, or None."""
         return self._write(src_uri) if src_uri in self.mine else None
 
-    def finish(self) -> _Beside | None:
+    def finish(self) -> _SideWork | None:
         """Wait for the helper (raises :class:`ForkedTaskError` if it failed): what
-        ``beside`` returned in it, or None when no helper ran (``beside`` is then
+        ``side_work`` returned in it, or None when no helper ran (``side_work`` is then
         still to do)."""
         logging.getLogger("mkdocs.commands.build").removeFilter(self._quiet)
         helper, self.helper = self.helper, None
