@@ -13,7 +13,7 @@ import re
 import shutil
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
@@ -216,19 +216,33 @@ def words_of(text: str) -> set[str]:
     neighbouring pairs ("finetuning", "stateoftheart", "ofthe"), so "finetuning" finds
     what "fine-tuning" does."""
     words = term_set(text)
-    if not text.isascii():  # "TÜLU" is found by "tulu" too (the script folds queries)
-        folded = fold(text)
-        if folded != text:
-            words |= words_of(folded)
     if "-" in text or "\u2010" in text or "\u2011" in text:
         text = text.lower().replace("\u2010", "-").replace("\u2011", "-")
-        for chunk in text.split():  # short strings: the search stays linear
-            if "-" in chunk:
-                for run in _HYPHENATED.findall(chunk):
-                    parts = _HYPHEN.split(run)
-                    words.add("".join(parts))
-                    words.update(a + b for a, b in pairwise(parts))
+        for chunk in _hyphenated_chunks(text):
+            for run in _HYPHENATED.findall(chunk):
+                parts = _HYPHEN.split(run)
+                words.add("".join(parts))
+                words.update(a + b for a, b in pairwise(parts))
+    if not text.isascii():  # "TÜLU" is found by "tulu" too (the script folds queries)
+        for word in [word for word in words if not word.isascii()]:
+            words.update(tokens(fold(word)))
     return words
+
+
+def _hyphenated_chunks(text: str) -> Iterator[str]:
+    """The whitespace-separated chunks of ``text`` that hold a hyphen, found from the
+    hyphens (a few an abstract) rather than by looking at every chunk."""
+    at = text.find("-")
+    while at >= 0:
+        start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
+        ends = [
+            end
+            for end in (text.find(" ", at), text.find("\n", at), text.find("\t", at))
+            if end >= 0
+        ]
+        end = min(ends) if ends else len(text)
+        yield text[start:end]
+        at = text.find("-", end)
 
 
 def fold(text: str) -> str:
@@ -267,17 +281,23 @@ def index_key(word: str) -> str:
     return key
 
 
-def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
-    """The index keys of a paper, one set per field of :data:`FIELDS`, each word in the
-    first field that has it only: one definition for :func:`postings` and the patch
-    (papershelf.speed.search_patch), so a patch indexes what a build does."""
+def paper_words(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
+    """The words of a paper, one set per field of :data:`FIELDS`, each word in the
+    first field that has it only."""
     seen: set[str] = set()
     found: list[set[str]] = []
     for text in field_texts(paper, tags):
         words = words_of(text) - seen
         seen |= words
-        found.append({index_key(word) for word in words})
+        found.append(words)
     return tuple(found)
+
+
+def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
+    """The index keys of a paper, per field (:func:`paper_words`, :func:`index_key`):
+    one definition for :func:`postings` and the patch (papershelf.speed.search_patch),
+    so a patch indexes what a build does."""
+    return tuple({index_key(word) for word in words} for words in paper_words(paper, tags))
 
 
 def encoded_lists(numbers: Sequence[list[int]], codes: list[str] | None = None) -> list[str]:
@@ -309,15 +329,17 @@ def rank_bytes(ranks: Sequence[int]) -> bytes:
 def postings(catalog: Catalog) -> dict[str, tuple[list[int], ...]]:
     """index key -> the papers having it, by paper number (:func:`numbered`), one list
     per field of :data:`FIELDS` (a paper in the first field it has the word in)."""
-    found: dict[str, tuple[list[int], ...]] = {}
+    by_field: list[dict[str, list[int]]] = [{} for _ in FIELDS]
     for number, paper in enumerate(numbered(catalog.papers)):
-        for field, keys in enumerate(paper_terms(paper, catalog.tags)):
-            for key in keys:
-                lists = found.get(key)
-                if lists is None:
-                    lists = found[key] = tuple([] for _ in FIELDS)
-                lists[field].append(number)
-    return found
+        for found, words in zip(by_field, paper_words(paper, catalog.tags), strict=True):
+            for word in words:
+                numbers = found.get(word)
+                if numbers is None:
+                    found[word] = [number]
+                else:
+                    numbers.append(number)
+    words = set().union(*by_field)  # keys made once a word, not once a paper
+    return {index_key(word): tuple(found.get(word, []) for found in by_field) for word in words}
 
 
 class BuiltIndex(NamedTuple):
