@@ -23,14 +23,13 @@ from pathlib import Path
 
 import papershelf
 from build_tools.lock import BuildLockedError, build_lock
-from papershelf.site.publish import PublishError, swap_in, sweep_leftovers
+from papershelf.site.publish import PublishError, publish, swap_in, sweep_leftovers
 from papershelf.site.search import FOLDER as SEARCH_SUBDIR
 from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
     STATE_IN,
     STATE_OUT,
     BuildState,
-    merge_into,
     removed_pages,
     site_signature,
     staging_folder,
@@ -209,7 +208,7 @@ def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: P
         else:
             try:
                 removed = removed_pages(previous.pages, state.pages)
-                merge_into(staging, site, removed, owned=(SEARCH_SUBDIR,))
+                publish(staging, site, removed, owned=(SEARCH_SUBDIR,))
             except BaseException:
                 state_path.unlink(missing_ok=True)  # the next build starts afresh
                 raise

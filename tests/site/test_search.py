@@ -546,7 +546,7 @@ def patch_site(
 
 
 def merge(staging: Path, site: Path) -> None:
-    """What ``incremental.merge_into`` does with a staged index: a new folder moves
+    """What ``papershelf.site.publish.publish`` does with a staged index: a new folder moves
     in and the old one goes; a folder of the same name stays as it is."""
     for folder in (staging / "search").iterdir():
         if folder.is_dir() and not (site / "search" / folder.name).exists():

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from papershelf.entries.model import Paper
+from papershelf.site.publish import publish
 from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
     BuildState,
     Digester,
-    merge_into,
     removed_pages,
     site_signature,
 )
@@ -84,7 +84,7 @@ def test_merging_moves_staged_files_in_and_removes_pages_that_are_gone(tmp_path:
     write(staging, "search/new-shard.json", "shard")
     write(staging, FULL_BUILD_NEEDED, "never moved")
 
-    moved = merge_into(staging, site, ["papers/gone/", "tags/x/page/2/"], owned=["search"])
+    moved = publish(staging, site, ["papers/gone/", "tags/x/page/2/"], owned=["search"])
 
     files = {
         str(path.relative_to(site)): path.read_text(encoding="utf-8")
@@ -108,7 +108,7 @@ def test_an_owned_folder_that_was_not_staged_is_left_alone(tmp_path: Path):
     site, staging = tmp_path / "site", tmp_path / "staging"
     write(site, "search/index.json", "kept")
     write(staging, "papers/a/index.html", "a")
-    merge_into(staging, site, [], owned=["search"])
+    publish(staging, site, [], owned=["search"])
     assert (site / "search/index.json").read_text(encoding="utf-8") == "kept"
 
 
@@ -121,7 +121,7 @@ def test_index_folders_named_by_their_contents_are_kept_moved_or_dropped_whole(t
     write(staging, "search/4567/terms/b.json", "this index")
     write(staging, "search/89ab/terms/c.json", "a new index")
 
-    merge_into(staging, site, [], owned=["search"])
+    publish(staging, site, [], owned=["search"])
 
     files = sorted(str(path.relative_to(site)) for path in site.rglob("*") if path.is_file())
     assert files == ["search/4567/terms/b.json", "search/89ab/terms/c.json", "search/index.json"]

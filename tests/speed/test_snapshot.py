@@ -25,9 +25,9 @@ from papershelf.speed.snapshot import (
     decode_spec,
     encode,
     encode_spec,
+    file_signatures,
     identities,
     numbered_catalog,
-    stamp,
     update_snapshot,
     write_snapshot,
 )
@@ -156,7 +156,7 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
     snapshot = Snapshot(
         build_id="b1",
         watched=[],
-        surroundings=[],
+        watched_signatures=[],
         options={"feed_length": 3},
         site={"site_name": "S"},
         feed_site={"url": "https://example.org/", "name": "S"},
@@ -197,7 +197,7 @@ def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):
     snapshot = Snapshot(
         build_id="b1",
         watched=[],
-        surroundings=[],
+        watched_signatures=[],
         options={},
         site={},
         feed_site={},
@@ -245,14 +245,14 @@ def test_a_stamp_sees_a_changed_added_or_missing_file(tmp_path: Path):
     folder = tmp_path / "content"
     folder.mkdir()
     (folder / "a.md").write_text("a")
-    first = stamp([folder, tmp_path / "tags.yml"])
-    assert stamp([folder, tmp_path / "tags.yml"]) == first
+    first = file_signatures([folder, tmp_path / "tags.yml"])
+    assert file_signatures([folder, tmp_path / "tags.yml"]) == first
     time.sleep(0.01)
     (folder / "a.md").write_text("b")
-    second = stamp([folder, tmp_path / "tags.yml"])
+    second = file_signatures([folder, tmp_path / "tags.yml"])
     assert second != first
     (folder / "sub").mkdir()
     (folder / "sub" / "b.md").write_text("b")
-    assert stamp([folder, tmp_path / "tags.yml"]) != second
+    assert file_signatures([folder, tmp_path / "tags.yml"]) != second
     (tmp_path / "tags.yml").write_text("x: {}")
-    assert stamp([folder, tmp_path / "tags.yml"]) != second
+    assert file_signatures([folder, tmp_path / "tags.yml"]) != second

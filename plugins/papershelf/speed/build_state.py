@@ -20,7 +20,6 @@ from typing import Any
 
 from papershelf.entries.model import Paper
 from papershelf.site.publish import FULL_BUILD_NEEDED as FULL_BUILD_NEEDED  # the CLI's name
-from papershelf.site.publish import publish
 
 FORMAT = 1
 # Environment of the mkdocs process that `papershelf build` runs (build_tools/build.py).
@@ -184,7 +183,3 @@ def staging_folder(site_dir: Path) -> Path:
 
 def removed_pages(previous: Iterable[str], current: Mapping[str, str]) -> list[str]:
     return sorted(set(previous) - set(current))
-
-
-# Moving a staged build into the site, all or nothing (papershelf.site.publish).
-merge_into = publish

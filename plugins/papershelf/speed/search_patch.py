@@ -124,7 +124,7 @@ def write_patch(patch: IndexPatch, site_dir: Path, staging: Path) -> int:
     """Stage the patched index as ``staging/search/``, the tree a full build writes:
     kept files hard-linked from the site's index folder (copied where links fail),
     new ones written, the manifest last. An unchanged folder is staged empty: the
-    merge into the site keeps a folder it already has (``incremental.merge_into``).
+    merge into the site keeps a folder it already has (``papershelf.site.publish.publish``).
     ``staging``: on the file system of ``site_dir``. Returns the files written or
     linked."""
     root = staging / FOLDER

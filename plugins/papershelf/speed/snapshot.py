@@ -27,7 +27,7 @@ from papershelf.speed.theme_shells import Shell
 # 2: dependents in the meta table; 3: identities; 4: entry stats; 5: placements,
 # page index, splits of the pages made through the theme, cards; 6: papers numbered
 # by slug (papershelf.site.search.numbered), the list's order in the catalog
-FORMAT = 6
+FORMAT = 7
 # The snapshot path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".snapshot.sqlite"
@@ -214,7 +214,7 @@ def catalog_from_numbered(data: Mapping[str, Any], tags: Mapping[str, Tag]) -> C
     )
 
 
-def stamp(paths: Iterable[Path]) -> list[list[Any]]:
+def file_signatures(paths: Iterable[Path]) -> list[list[Any]]:
     """Name, size and time of every file under ``paths`` (files or folders; a missing
     one is recorded as missing): any change to a hand-written input shows."""
     found: list[list[Any]] = []
@@ -247,7 +247,7 @@ class Snapshot:
 
     build_id: str
     watched: list[str]  # inputs of the hand-written pages (files or folders)
-    surroundings: list[list[Any]]  # their stamp
+    watched_signatures: list[list[Any]]  # their size, time and digest
     options: dict[str, Any]  # the plugin's options
     site: dict[str, str]  # site_name, site_description (template globals)
     feed_site: dict[str, str]  # papershelf.site.feeds.Site fields
@@ -279,7 +279,7 @@ class Snapshot:
 _META = (
     "build_id",
     "watched",
-    "surroundings",
+    "watched_signatures",
     "options",
     "site",
     "feed_site",

@@ -25,10 +25,10 @@ from papershelf.speed.snapshot import (
     SnapshotError,
     SnapshotReader,
     Variant,
+    file_signatures,
     identities,
     numbered_catalog,
     snapshot_path,
-    stamp,
     update_snapshot,
     write_snapshot,
 )
@@ -76,7 +76,7 @@ class SnapshotRecorder:
         if others:
             log.info("papershelf: plugins %s take part: no quick rebuilds", ", ".join(others))
         self.watched: list[Path] = []
-        self.surroundings: list[list[Any]] = []
+        self.watched_signatures: list[list[Any]] = []
         self.fragments: dict[str, str] = {}  # by URL: what the plugin made of a page
         self.splits: dict[str, tuple[str, str]] = {}
         self.made: set[str] = set()  # URLs of the pages made through the theme
@@ -84,7 +84,7 @@ class SnapshotRecorder:
     def watch(self, paths: list[Path]) -> None:
         """Stamp the hand-written inputs before mkdocs reads them."""
         self.watched = paths
-        self.surroundings = stamp(paths)
+        self.watched_signatures = file_signatures(paths)
 
     def fragment(self, url: str, body: str) -> None:
         """What the plugin made of a page that goes through the theme: a generated
@@ -190,7 +190,7 @@ class SnapshotRecorder:
         snapshot = Snapshot(
             build_id=self.build_id,
             watched=[str(path) for path in self.watched],
-            surroundings=self.surroundings,
+            watched_signatures=self.watched_signatures,
             options=dict(options),
             site=dict(site),
             feed_site=asdict(feed_site),

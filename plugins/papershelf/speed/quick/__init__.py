@@ -5,7 +5,7 @@ this rebuilds them from the build snapshot, or raises :class:`NotQuickError` bef
 file is written so that mkdocs builds. Details: docs/architecture.md, "Quick builds".
 """
 
-from papershelf.speed.quick.build import Outcome, rebuild
 from papershelf.speed.quick.edits import NotQuickError, check_identities, placement
+from papershelf.speed.quick.rebuild import Outcome, rebuild
 
 __all__ = ["NotQuickError", "Outcome", "check_identities", "placement", "rebuild"]

@@ -12,9 +12,9 @@ from typing import Any
 
 from papershelf.entries.loader import future_added
 from papershelf.entries.vocabulary import load_vocabulary
+from papershelf.site.publish import publish
 from papershelf.speed.build_state import (
     BuildState,
-    merge_into,
     site_signature,
     staging_folder,
     write_outputs,
@@ -28,9 +28,9 @@ from papershelf.speed.snapshot import (
     Card,
     SnapshotError,
     SnapshotReader,
+    file_signatures,
     identities,
     snapshot_path,
-    stamp,
     update_snapshot,
 )
 from papershelf.speed.timing import stage
@@ -86,7 +86,7 @@ def _rebuild(
     snapshot = reader.snapshot
     if snapshot.build_id != state.snapshot:
         raise NotQuickError("the snapshot is another build's")
-    if stamp(Path(path) for path in snapshot.watched) != snapshot.surroundings:
+    if file_signatures(Path(path) for path in snapshot.watched) != snapshot.watched_signatures:
         raise NotQuickError("a hand-written page, the vocabulary or a watched file changed")
     root = config_file.parent
     papers_dir = root / snapshot.options["papers_dir"]
@@ -127,7 +127,7 @@ def _rebuild(
             write_outputs(staging, {**outputs, **feeds, **site.sitemaps()})
             try:
                 removed = sorted(site.removed)
-                merge_into(staging, site_dir, removed, owned=("search",) if patched else ())
+                publish(staging, site_dir, removed, owned=("search",) if patched else ())
             except BaseException:
                 state_path.unlink(missing_ok=True)  # a site half merged: the next build is full
                 raise
