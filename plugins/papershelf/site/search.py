@@ -297,13 +297,21 @@ def index_key(word: str) -> str:
 def paper_words(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
     """The words of a paper, one set per field of :data:`FIELDS`, each word in the
     first field that has it only."""
-    seen: set[str] = set()
-    found: list[set[str]] = []
-    for text in field_texts(paper, tags):
-        words = words_of(text) - seen
-        seen |= words
-        found.append(words)
-    return tuple(found)
+    title, people, tag_text, body = field_texts(paper, tags)
+    in_title = words_of(title)
+    in_people = words_of(people) - in_title
+    in_tags = _tag_words(tag_text) - in_title - in_people
+    in_body = words_of(body)
+    in_body -= in_title
+    in_body -= in_people
+    in_body -= in_tags
+    return in_title, in_people, in_tags, in_body
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag_words(text: str) -> frozenset[str]:
+    """:func:`words_of` a paper's tags: the same few combinations again and again."""
+    return frozenset(words_of(text))
 
 
 def paper_terms(paper: Paper, tags: Mapping[str, Tag]) -> tuple[set[str], ...]:
@@ -342,15 +350,11 @@ def rank_bytes(ranks: Sequence[int]) -> bytes:
 def postings(catalog: Catalog) -> dict[str, tuple[list[int], ...]]:
     """index key -> the papers having it, by paper number (:func:`numbered`), one list
     per field of :data:`FIELDS` (a paper in the first field it has the word in)."""
-    by_field: list[dict[str, list[int]]] = [{} for _ in FIELDS]
+    by_field: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in FIELDS]
     for number, paper in enumerate(numbered(catalog.papers)):
         for found, words in zip(by_field, paper_words(paper, catalog.tags), strict=True):
             for word in words:
-                numbers = found.get(word)
-                if numbers is None:
-                    found[word] = [number]
-                else:
-                    numbers.append(number)
+                found[word].append(number)
     words = set().union(*by_field)  # keys made once a word, not once a paper
     return {index_key(word): tuple(found.get(word, []) for found in by_field) for word in words}
 
