@@ -64,8 +64,7 @@ def term_set(text: str) -> set[str]:
     of it) takes a shortcut twice as fast: bytes that are not letters or digits
     become spaces."""
     if text.isascii():
-        words = set(text.lower().encode().translate(_ASCII_SPACES).split())
-        return set(b" ".join(words).decode().split())
+        return set(text.encode().lower().translate(_ASCII_SPACES).decode().split())
     return set(tokens(text))
 
 
