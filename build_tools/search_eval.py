@@ -39,9 +39,7 @@ Needs the test extras (Playwright; Pagefind for ``--engines pagefind``) and
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import importlib.util
 import json
 import os
@@ -49,7 +47,6 @@ import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -61,6 +58,7 @@ from typing import Any
 import yaml
 
 from build_tools import bench
+from build_tools.search_size import served  # raw bytes, ephemeral port
 from papershelf.entries.loader import load_project
 from papershelf.entries.model import Paper
 
@@ -337,29 +335,6 @@ def index_pagefind(site: Path, timeout: float) -> dict[str, Any]:
         "seconds": round(made.seconds, 2),
         "options": command[3:],
     }
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def served(site: Path) -> Iterator[str]:
-    """Serve ``site`` (raw bytes, as written) on an ephemeral 127.0.0.1 port; yields
-    the base URL. Transfer sizes are computed from the bodies (``transfer_size``)."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def transfer_size(body: bytes) -> int:

@@ -148,6 +148,7 @@ def served(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=5)
 
 
 def first_search_bytes(site: Path, queries: list[str]) -> list[dict[str, Any]]:
