@@ -6,8 +6,13 @@ checks what readers then see.
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import build_catalog
@@ -19,6 +24,7 @@ from papershelf.site.search import (
     paper_terms,
     postings,
     stem,
+    tokens,
     words_of,
 )
 
@@ -42,6 +48,29 @@ def test_a_hyphenated_run_is_found_by_its_parts_and_by_them_joined():
     words = words_of("Efficient fine-tuning of state-of-the-art models")
     assert {"fine", "tuning", "finetuning"} <= words
     assert {"stateoftheart", "stateof", "ofthe", "theart", "state", "art"} <= words
+
+
+def words_by_definition(text: str) -> set[str]:
+    """What :func:`words_of` must find, written plainly (it takes shortcuts for speed):
+    the terms, each hyphenated run joined whole and in pairs, accented words folded."""
+    words = set(tokens(text))
+    for run in re.findall(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+", text.lower()):
+        parts = re.split("[-\u2010\u2011]", run)
+        words.add("".join(parts))
+        words.update(a + b for a, b in pairwise(parts))
+    for word in [word for word in words if not word.isascii()]:
+        words.update(tokens(fold(word)))
+    return words
+
+
+@given(st.text(alphabet="ab1É_ -\u2010\u2011.,\n\tçß", max_size=40))
+def test_words_are_what_their_definition_says_for_any_text(text: str):
+    assert words_of(text) == words_by_definition(text)
+
+
+def test_odd_hyphenations_are_read_as_their_definition_says():
+    for text in ["a-b--c-d", "-pre-", "x--y", "a-b-c-d", "naïve-ﬁne", "(pre-training)"]:
+        assert words_of(text) == words_by_definition(text), text
 
 
 def test_unicode_hyphens_join_words_too():

@@ -16,7 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from operator import attrgetter
+from operator import attrgetter, sub
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,8 +50,11 @@ _KEYS: dict[str, str] = {}  # word -> index_key
 # more bits (least significant group first).
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _ASCII_SPACES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+_ASCII_WORDS_AND_HYPHENS = bytes(c if c == 45 else b for c, b in enumerate(_ASCII_SPACES))
 _DIGIT_VALUES = {char: value for value, char in enumerate(DIGITS)}
 FOLDER_NAME = re.compile(r"[0-9a-f]{16}")
+# One encoder for every file (json.dumps with options makes one a call: 10,000 rows).
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def tokens(text: str) -> list[str]:
@@ -134,21 +137,23 @@ def encode_number(value: int) -> str:
 
 def encode_postings(numbers: list[int], codes: list[str] | None = None) -> str:
     """Ascending paper numbers as a string: each the gap to the one before, less one
-    (the first: itself), as base-32 digits. ``codes``: the encodings of every gap that
-    can occur (``gap_codes``), looked up instead of computed."""
-    if not numbers:
-        return ""
-    gaps = [number - previous - 1 for previous, number in pairwise([-1, *numbers])]
-    if gaps and min(gaps) < 0:
+    (the first: itself), as base-32 digits. ``codes``: :func:`gap_codes`, the encoding
+    of every step between numbers looked up instead of computed (an index build
+    encodes some 100,000 lists)."""
+    if codes is not None and len(numbers) == 1:  # most words: one paper has them
+        return codes[numbers[0] + 1]
+    steps = list(map(sub, numbers, [-1, *numbers]))
+    if steps and min(steps) < 1:
         raise ValueError(f"paper numbers must ascend: {numbers}")
     if codes is None:
-        return "".join(map(encode_number, gaps))
-    return "".join(map(codes.__getitem__, gaps))
+        return "".join(encode_number(step - 1) for step in steps)
+    return "".join(map(codes.__getitem__, steps))
 
 
 def gap_codes(count: int) -> list[str]:
-    """The encoding of every gap between numbers of ``count`` papers."""
-    return [encode_number(gap) for gap in range(count)]
+    """The encoding of every step (gap + 1) between numbers of ``count`` papers, by
+    step: ``codes[1]`` is the gap of zero ("A"); ``codes[0]`` is never a step."""
+    return ["", *map(encode_number, range(count))]
 
 
 def decode_postings(text: str) -> list[int]:
@@ -200,7 +205,7 @@ def author_line(paper: Paper) -> str:
 def to_json(value: object) -> bytes:
     """Compact, sorted, UTF-8 JSON with ``<``, ``>`` and ``&`` escaped: entry text
     stays data even if someone pastes a file into a page."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _JSON.encode(value)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.encode("utf-8")
 
@@ -210,34 +215,45 @@ def words_of(text: str) -> set[str]:
     hyphenated run ("fine-tuning", "state-of-the-art"), its parts joined whole and in
     neighbouring pairs ("finetuning", "stateoftheart", "ofthe"), so "finetuning" finds
     what "fine-tuning" does."""
-    words = term_set(text)
+    if text.isascii():  # most text: split once, keeping hyphens inside the chunks
+        words = set(text.encode().lower().translate(_ASCII_WORDS_AND_HYPHENS).decode().split())
+        if "-" in text:
+            for chunk in [word for word in words if "-" in word]:
+                words.discard(chunk)
+                _add_hyphenated(words, chunk.split("-"))
+        return words
+    words = set(tokens(text))
     if "-" in text or "\u2010" in text or "\u2011" in text:
-        text = text.lower().replace("\u2010", "-").replace("\u2011", "-")
-        for chunk in _hyphenated_chunks(text):
-            for run in _HYPHENATED.findall(chunk):
-                parts = _HYPHEN.split(run)
-                words.add("".join(parts))
-                words.update(a + b for a, b in pairwise(parts))
-    if not text.isascii():  # "TÜLU" is found by "tulu" too (the script folds queries)
-        for word in [word for word in words if not word.isascii()]:
-            words.update(tokens(fold(word)))
+        for run in _HYPHENATED.findall(text.lower()):
+            _add_hyphenated(words, _HYPHEN.split(run))
+    for word in [word for word in words if not word.isascii()]:
+        words.update(_folded_terms(word))  # "TÜLU" is found by "tulu" (queries are folded)
     return words
 
 
-def _hyphenated_chunks(text: str) -> Iterator[str]:
-    """The whitespace-separated chunks of ``text`` that hold a hyphen, found from the
-    hyphens (a few an abstract) rather than by looking at every chunk."""
-    at = text.find("-")
-    while at >= 0:
-        start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
-        ends = [
-            end
-            for end in (text.find(" ", at), text.find("\n", at), text.find("\t", at))
-            if end >= 0
-        ]
-        end = min(ends) if ends else len(text)
-        yield text[start:end]
-        at = text.find("-", end)
+@functools.lru_cache(maxsize=65536)
+def _folded_terms(word: str) -> list[str]:
+    """The terms of a word without its accents: names and words recur across papers."""
+    return tokens(fold(word))
+
+
+def _add_hyphenated(words: set[str], parts: list[str]) -> None:
+    """Add the parts of a hyphenated chunk and, for each run of two or more parts
+    between empty ones ("a-b--c" has one: a, b), the run joined whole and in pairs."""
+    if len(parts) == 2 and parts[0] and parts[1]:  # most of them: "fine-tuning"
+        words.update(parts)
+        words.add(parts[0] + parts[1])
+        return
+    run: list[str] = []
+    for part in [*parts, ""]:
+        if part:
+            run.append(part)
+            continue
+        words.update(run)
+        if len(run) > 1:
+            words.add("".join(run))
+            words.update(a + b for a, b in pairwise(run))
+        run = []
 
 
 def fold(text: str) -> str:
