@@ -15,6 +15,9 @@ The steps, top to bottom in :func:`import_daily_papers`:
 Nothing in ``papers/`` changes before step 5, so a failed run leaves it as it was.
 Exit status: 0 when everything was imported, 1 when some lines could not be parsed
 (the rest is imported) or when the run failed (nothing written).
+
+``papershelf import bibtex`` (``build_tools.import_bibtex``) shares steps 2, 4 and 5:
+:func:`load_collection`, :func:`write_plan`, and the printing of changes.
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from papershelf.entries.loader import display_path, entry_files, load_entry, load_project
+from papershelf.entries.loader import (
+    LoadResult,
+    display_path,
+    entry_files,
+    load_entry,
+    load_project,
+)
 from papershelf.entries.model import Paper
 from papershelf.entries.text_rules import printable
 from papershelf.entries.vocabulary import Vocabulary
@@ -47,7 +56,10 @@ from papershelf.importers.entry_files import PatchError, patch_entry, render_ent
 from papershelf.importers.merging import Conflict, Plan, fold_duplicates, plan_import
 from papershelf.importers.tagging import UNCATEGORIZED, assign_tags, compile_rules
 
-HELP = "Import papers from listing dumps; see `papershelf import daily-papers --help`."
+HELP = (
+    "Import papers from listing dumps or BibTeX files; see `papershelf import daily-papers "
+    "--help` and `papershelf import bibtex --help`."
+)
 DAILY_HELP = (
     "Import text dumps of a 'Daily Papers' listing page into papers/: one entry per paper, "
     "duplicates merged, tags from the keyword rules in tags.yml."
@@ -74,13 +86,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     daily.add_argument(
         "--added",
-        type=_iso_date,
+        type=iso_date,
         help="date the papers joined the list, written into each new entry (default: today)",
     )
     daily.add_argument(
         "--dry-run", action="store_true", help="print what would change and write nothing"
     )
     daily.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
+    daily.set_defaults(run=run_daily)
+    from build_tools import import_bibtex  # here: it imports this module
+
+    bibtex = sources.add_parser("bibtex", help=import_bibtex.HELP, description=import_bibtex.HELP)
+    import_bibtex.add_arguments(bibtex)
+    bibtex.set_defaults(run=import_bibtex.run)
 
 
 def _year(text: str) -> int:
@@ -89,7 +107,7 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _iso_date(text: str) -> date:
+def iso_date(text: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError(text)
@@ -101,6 +119,11 @@ def _iso_date(text: str) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the source's import (``daily-papers`` or ``bibtex``)."""
+    return int(args.run(args))
+
+
+def run_daily(args: argparse.Namespace) -> int:
     options = Options(
         files=list(args.files),
         into=args.into,
@@ -116,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         report = import_daily_papers(options, out=out, err=err)
     except ImportAbortedError as failure:
         print(f"papershelf import: {failure}", file=err)
-        print(f"nothing was written to {_shown_dir(options.into)}", file=sys.stderr)
+        print(f"nothing was written to {shown_dir(options.into)}", file=sys.stderr)
         return 1
     return 1 if report.problems else 0
 
@@ -173,20 +196,9 @@ def plural(number: int, noun: str) -> str:
 def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report:
     """The whole import; raises ImportAbortedError (nothing written) when it cannot finish."""
     report = Report()
-    progress = _Progress(err)
+    progress = Progress(err)
     records = _read_listings(options, report, out)
-    project = load_project(options.into, options.tags_file)
-    if project.problems:
-        details = "\n".join(f"  {problem}" for problem in project.problems)
-        raise ImportAbortedError(
-            f"the collection has {plural(len(project.problems), 'problem')}; fix them first "
-            f"(`papershelf validate` lists them):\n{details}"
-        )
-    if UNCATEGORIZED not in project.vocabulary.tags:
-        raise ImportAbortedError(
-            f"{display_path(options.tags_file)} has no '{UNCATEGORIZED}' tag, needed for "
-            f"papers no keyword rule matches; add it (title and description)"
-        )
+    project = load_collection(options.into, options.tags_file)
     candidates, fold_conflicts = fold_duplicates(records)
     report.duplicates_folded = len(records) - len(candidates)
     rules = compile_rules(project.vocabulary.tags.values())
@@ -199,19 +211,50 @@ def import_daily_papers(options: Options, *, out: TextIO, err: TextIO) -> Report
         progress=progress.step("tagging new papers"),
     )
     plan = replace(plan, conflicts=fold_conflicts + plan.conflicts)
-    staged, unpatchable = _prepare(plan, options.into)
-    staging = _staging_folder(options)
-    try:
-        failed = _stage_and_check(staged, staging, project.vocabulary, progress)
-        plan = _without_failed_updates(plan, {**unpatchable, **failed})
-        report.plan = plan
-        if not options.dry_run:
-            report.written = _move_into_place(staged, plan, staging, progress)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _print_changes(plan, options, out)
+    report.plan, report.written = write_plan(
+        plan, options.into, project.vocabulary, dry_run=options.dry_run, progress=progress
+    )
+    print_changes(report.plan, options.into, options.dry_run, out)
     _print_summary(report, options, out, err)
     return report
+
+
+def load_collection(into: Path, tags_file: Path) -> LoadResult:
+    """The list to import into: it must validate (identity and slugs depend on it) and
+    have the tag for papers no keyword rule matches."""
+    project = load_project(into, tags_file)
+    if project.problems:
+        details = "\n".join(f"  {problem}" for problem in project.problems)
+        raise ImportAbortedError(
+            f"the collection has {plural(len(project.problems), 'problem')}; fix them first "
+            f"(`papershelf validate` lists them):\n{details}"
+        )
+    if UNCATEGORIZED not in project.vocabulary.tags:
+        raise ImportAbortedError(
+            f"{display_path(tags_file)} has no '{UNCATEGORIZED}' tag, needed for "
+            f"papers no keyword rule matches; add it (title and description)"
+        )
+    return project
+
+
+def write_plan(
+    plan: Plan, into: Path, vocabulary: Vocabulary, *, dry_run: bool, progress: Progress
+) -> tuple[Plan, list[Path]]:
+    """Steps 4 and 5: stage and check every file, then (unless ``dry_run``) move them in.
+
+    Returns the plan as carried out (updates that could not be made safely became
+    conflicts) and the files written."""
+    staged, unpatchable = _prepare(plan, into)
+    staging = _staging_folder(into, dry_run)
+    written: list[Path] = []
+    try:
+        failed = _stage_and_check(staged, staging, vocabulary, progress)
+        plan = _without_failed_updates(plan, {**unpatchable, **failed})
+        if not dry_run:
+            written = _move_into_place(staged, plan, staging, progress)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return plan, written
 
 
 def _read_listings(options: Options, report: Report, out: TextIO) -> list[Record]:
@@ -219,17 +262,7 @@ def _read_listings(options: Options, report: Report, out: TextIO) -> list[Record
     records: list[Record] = []
     for path in options.files:
         shown = str(path)  # as the user typed it, so FILE:LINE points at their file
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ImportAbortedError(f"{shown}: no such file") from None
-        except UnicodeDecodeError as error:
-            raise ImportAbortedError(
-                f"{shown}: not UTF-8 text (byte {error.start}); save it as UTF-8"
-            ) from None
-        except OSError as error:
-            raise ImportAbortedError(f"{shown}: cannot read: {error.strerror}") from None
-        listing = parse_listing(text, shown)
+        listing = parse_listing(read_input(path), shown)
         choice = choose_year(listing, options.year)
         if choice.year is None and listing.needs_year:
             raise ImportAbortedError(
@@ -244,6 +277,21 @@ def _read_listings(options: Options, report: Report, out: TextIO) -> list[Record
         records.extend(resolved)
     report.problems.sort(key=lambda p: (p.path, p.line))
     return records
+
+
+def read_input(path: Path) -> str:
+    """The text of an input file; one that cannot be read stops the run."""
+    shown = str(path)  # as the user typed it
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportAbortedError(f"{shown}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise ImportAbortedError(
+            f"{shown}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ImportAbortedError(f"{shown}: cannot read: {error.strerror}") from None
 
 
 def _prepare(plan: Plan, into: Path) -> tuple[list[Staged], dict[Path, str]]:
@@ -266,10 +314,10 @@ def _prepare(plan: Plan, into: Path) -> tuple[list[Staged], dict[Path, str]]:
     return staged, unpatchable
 
 
-def _staging_folder(options: Options) -> Path:
+def _staging_folder(into: Path, dry_run: bool) -> Path:
     """A fresh folder for staged files: in the target (same file system, so moves are
     atomic renames), or in the system's temporary folder for a dry run."""
-    parent = Path(tempfile.gettempdir()) if options.dry_run else options.into
+    parent = Path(tempfile.gettempdir()) if dry_run else into
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".papershelf-import-", dir=parent))
@@ -278,7 +326,7 @@ def _staging_folder(options: Options) -> Path:
 
 
 def _stage_and_check(
-    staged: list[Staged], staging: Path, vocabulary: Vocabulary, progress: _Progress
+    staged: list[Staged], staging: Path, vocabulary: Vocabulary, progress: Progress
 ) -> dict[Path, str]:
     """Write every file into ``staging`` and read it back with the real loader.
 
@@ -337,7 +385,7 @@ def _without_failed_updates(plan: Plan, failed: dict[Path, str]) -> Plan:
 
 
 def _move_into_place(
-    staged: list[Staged], plan: Plan, staging: Path, progress: _Progress
+    staged: list[Staged], plan: Plan, staging: Path, progress: Progress
 ) -> list[Path]:
     """Move checked files over their targets (atomic renames); undo them all on failure.
 
@@ -374,10 +422,11 @@ def _move_into_place(
     return written
 
 
-def _print_changes(plan: Plan, options: Options, out: TextIO) -> None:
-    verb = ("would create", "would update") if options.dry_run else ("create", "update")
+def print_changes(plan: Plan, into: Path, dry_run: bool, out: TextIO) -> None:
+    """One line per file created or updated (or that would be, in a dry run)."""
+    verb = ("would create", "would update") if dry_run else ("create", "update")
     for new in plan.new:
-        print(f"{verb[0]} {display_path(options.into / (new.paper.slug + '.yaml'))}", file=out)
+        print(f"{verb[0]} {display_path(into / (new.paper.slug + '.yaml'))}", file=out)
     for update in plan.updates:
         shown = display_path(update.paper.source) if update.paper.source else update.paper.slug
         print(f"{verb[1]} {shown}: {'; '.join(update.notes)}", file=out)
@@ -408,21 +457,8 @@ def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -
         print("Lines that could not be parsed:", file=out)
         for problem in report.problems:
             print(f"  {problem}", file=out)
-    if plan.new:
-        counts = Counter(tag for new in plan.new for tag in new.paper.tags)
-        print("Tags of new papers:", file=out)
-        for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            print(f"  {tag + ':':<34}{count}", file=out)
-    if plan.uncategorized:
-        print(
-            f"warning: {len(plan.uncategorized)} new paper(s) matched no keyword rule and "
-            f"were tagged '{UNCATEGORIZED}'; give them real tags (or add keywords to "
-            f"{display_path(options.tags_file)}):",
-            file=err,
-        )
-        for new in plan.uncategorized:
-            shown = display_path(options.into / (new.paper.slug + ".yaml"))
-            print(f"  {shown}: {new.paper.title}", file=err)
+    print_new_tags(plan, out)
+    warn_uncategorized(plan, options.into, options.tags_file, err)
     if report.problems:
         print(
             f"{len(report.problems)} line(s) could not be parsed; fix them and run the import "
@@ -431,11 +467,35 @@ def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -
         )
 
 
-def _shown_dir(path: Path) -> str:
+def print_new_tags(plan: Plan, out: TextIO) -> None:
+    """How many new papers got each tag, most first: where the keyword rules land."""
+    if not plan.new:
+        return
+    counts = Counter(tag for new in plan.new for tag in new.paper.tags)
+    print("Tags of new papers:", file=out)
+    for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  {tag + ':':<34}{count}", file=out)
+
+
+def warn_uncategorized(plan: Plan, into: Path, tags_file: Path, err: TextIO) -> None:
+    if not plan.uncategorized:
+        return
+    print(
+        f"warning: {len(plan.uncategorized)} new paper(s) matched no keyword rule and "
+        f"were tagged '{UNCATEGORIZED}'; give them real tags (or add keywords to "
+        f"{display_path(tags_file)}):",
+        file=err,
+    )
+    for new in plan.uncategorized:
+        shown = display_path(into / (new.paper.slug + ".yaml"))
+        print(f"  {shown}: {new.paper.title}", file=err)
+
+
+def shown_dir(path: Path) -> str:
     return display_path(path).rstrip("/") + "/"
 
 
-class _Progress:
+class Progress:
     """Progress lines on stderr for large inputs (or any input when stderr is a terminal)."""
 
     def __init__(self, err: TextIO) -> None:

@@ -16,7 +16,7 @@ from yaml.nodes import ScalarNode
 
 from papershelf.entries import strict_yaml
 from papershelf.entries.loader import split_front_matter
-from papershelf.entries.model import Paper
+from papershelf.entries.model import Links, Paper
 from papershelf.entries.schema import LINK_KINDS
 
 WIDTH = 88
@@ -82,13 +82,16 @@ def entry_fields(paper: Paper) -> dict[str, object]:
 
 
 def field_lines(name: str, value: object) -> list[str]:
-    """``name: value`` as one or more lines of YAML at the top level."""
+    """``name: value`` as one or more lines of YAML at the top level; ``value`` as a
+    Paper holds it (a tuple of names, ``Links``) or as YAML does (a list, a mapping)."""
     if isinstance(value, bool):  # bool is an int; no field is a bool
         raise TypeError(f"{name}: unexpected boolean")
     if isinstance(value, int | date):
         text = str(value) if isinstance(value, int) else value.isoformat()
         return [f"{name}: {text}"]
-    if isinstance(value, list):
+    if isinstance(value, Links):
+        value = {kind: link for kind in LINK_KINDS if (link := getattr(value, kind))}
+    if isinstance(value, list | tuple):
         items = ", ".join(scalar(str(item), flow=True) for item in value)
         return [f"{name}: [{items}]"]
     if isinstance(value, dict):

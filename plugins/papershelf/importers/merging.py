@@ -212,8 +212,11 @@ def new_paper(record: Record, slug: str, added: date, tagger: Tagger) -> Paper:
     )
 
 
-def compare(paper: Paper, record: Record) -> tuple[dict[str, object], list[str], list[Conflict]]:
-    """(fields to set, what changes in words, conflicts) for an existing entry."""
+def compare(
+    paper: Paper, record: Record, *, record_is: str = "the listing"
+) -> tuple[dict[str, object], list[str], list[Conflict]]:
+    """(fields to set, what changes in words, conflicts) for an existing entry;
+    ``record_is`` names the record in conflicts ("the BibTeX entry")."""
     where = display_path(paper.source) if paper.source else paper.slug
     changes: dict[str, object] = {}
     notes: list[str] = []
@@ -224,7 +227,7 @@ def compare(paper: Paper, record: Record) -> tuple[dict[str, object], list[str],
             Conflict(
                 where,
                 field,
-                f"the entry has {_show(ours)}, the listing ({record.source}) has "
+                f"the entry has {_show(ours)}, {record_is} ({record.source}) has "
                 f"{_show(theirs)}; kept the entry's",
             )
         )
