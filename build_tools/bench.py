@@ -46,6 +46,7 @@ from typing import Any
 
 from build_tools import bench_report, synthetic
 from build_tools.deploy_check import config_urls
+from papershelf.site.exports import LIST_FILES, PAPER_BIBTEX, PAPER_CSL_JSON, SCHEMA
 from papershelf.site.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
 from papershelf.speed import timing
 
@@ -67,6 +68,8 @@ sys.exit(main(sys.argv[1:]))
 USER_CACHE = "user-cache"  # XDG_CACHE_HOME of the builds (entry cache), emptied before a cold build
 EDIT_MARKER = "Edited for the benchmark"
 FEED_FILES = frozenset({RSS_FILE, ATOM_FILE, JSON_FILE})
+# The downloads (papershelf.site.exports): lists' and each paper's own files.
+EXPORT_FILES = frozenset({*LIST_FILES, SCHEMA, PAPER_BIBTEX, PAPER_CSL_JSON})
 SERVE_ARGS = ("serve",)  # `papershelf serve`, as `make serve` runs it
 QUICK_LINE = "without mkdocs"  # what `papershelf build` says after a quick build
 
@@ -205,8 +208,9 @@ theme:
 
 def output_stats(site: Path) -> dict[str, int]:
     """Files and bytes of the built site; separately the search index (``search/``:
-    papershelf's, or material's JSON) and the feeds (largest one too)."""
-    stats = dict.fromkeys(("files", "bytes", "search_index_bytes", "feed_bytes"), 0)
+    papershelf's, or material's JSON), the feeds (largest one too) and the downloads."""
+    keys = ("files", "bytes", "search_index_bytes", "feed_bytes", "export_bytes", "export_files")
+    stats = dict.fromkeys(keys, 0)
     stats["largest_feed_bytes"] = 0
     for directory, _, names in os.walk(site):
         top = Path(directory).relative_to(site).parts[:1]
@@ -217,6 +221,9 @@ def output_stats(site: Path) -> dict[str, int]:
             stats["bytes"] += size
             if is_search:
                 stats["search_index_bytes"] += size
+            if name in EXPORT_FILES:
+                stats["export_bytes"] += size
+                stats["export_files"] += 1
             if name in FEED_FILES:
                 stats["feed_bytes"] += size
                 stats["largest_feed_bytes"] = max(stats["largest_feed_bytes"], size)
@@ -231,6 +238,7 @@ def stage_summary(stages: dict[str, float], wall: float) -> dict[str, float]:
         "catalog": stages.get("catalog", 0.0),
         "pages": stages.get("pages", 0.0) + stages.get("mkdocs pages", 0.0),
         "feeds": stages.get("feeds", 0.0),
+        "downloads": stages.get("exports", 0.0),
         "search index": stages.get("search", 0.0) + stages.get("plugin search", 0.0),
     }
     summary["other"] = max(0.0, wall - sum(summary.values()))
@@ -240,8 +248,14 @@ def stage_summary(stages: dict[str, float], wall: float) -> dict[str, float]:
 def helper_summary(helpers: dict[str, dict[str, float]]) -> dict[str, float]:
     """Seconds the forked helpers spent per stage, beside the main process: parsing
     entries, writing pages, feeds, the entry cache and state, the search index."""
-    summary = {"load/validate": 0.0, "pages": 0.0, "feeds": 0.0, "search index": 0.0}
-    names = {"load": "load/validate", "pages": "pages", "feeds": "feeds", "search": "search index"}
+    summary = dict.fromkeys(("load/validate", "pages", "feeds", "downloads", "search index"), 0.0)
+    names = {
+        "load": "load/validate",
+        "pages": "pages",
+        "feeds": "feeds",
+        "exports": "downloads",
+        "search": "search index",
+    }
     for totals in helpers.values():
         for name, seconds in totals.items():
             summary[names.get(name, "pages")] += seconds

@@ -14,7 +14,7 @@ from typing import Any
 from papershelf.site.templating import strict_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
-STAGES = ("load/validate", "catalog", "pages", "feeds", "search index", "other")
+STAGES = ("load/validate", "catalog", "pages", "feeds", "downloads", "search index", "other")
 
 # The targets (2 cores).
 TARGET_SECONDS_10K = 10.0
@@ -143,7 +143,7 @@ def table(report: dict[str, Any]) -> str:
     # No "without search" column: the index is made by a helper beside the pages, and
     # the build's "search index" stage is only the time it waits for it.
     header = ["papers", "cold s", "cpu s", "ms/paper", "RSS MB", "build RSS MB"]
-    header += ["files", "site MB", "search MB"]
+    header += ["files", "site MB", "search MB", "downloads MB"]
     header += ["no-op s", "edit s", "retag s", "reorder s", "serve edit s", "serve retag s"]
     header += ["baseline s", "ratio"]
     rows = []
@@ -166,6 +166,7 @@ def table(report: dict[str, Any]) -> str:
                 str(out["files"]),
                 _mb(out["bytes"]),
                 _mb(out["search_index_bytes"]),
+                _mb(out.get("export_bytes")),
                 _seconds(result["noop_rebuild"]["seconds"]),
                 _seconds(result["edit_rebuild"]["seconds"]),
                 _seconds(result.get("retag_rebuild", {}).get("seconds")),
@@ -183,7 +184,7 @@ def table(report: dict[str, Any]) -> str:
         for r in report["results"]
     ]
     parts += ["", "Cold build, seconds per stage", _grid(["papers", *STAGES], stage_rows)]
-    helper_names = ["load/validate", "pages", "feeds", "search index"]
+    helper_names = ["load/validate", "pages", "feeds", "downloads", "search index"]
     helper_rows = [
         [
             str(r["papers"]),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import papershelf
 from build_tools.lock import BuildLockedError, build_lock
+from papershelf.site.exports import TAG_LIST_FILES
 from papershelf.site.publish import PublishError, publish, swap_in, sweep_leftovers
 from papershelf.site.search import FOLDER as SEARCH_SUBDIR
 from papershelf.speed.build_state import (
@@ -208,7 +209,7 @@ def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: P
         else:
             try:
                 removed = removed_pages(previous.pages, state.pages)
-                publish(staging, site, removed, owned=(SEARCH_SUBDIR,))
+                publish(staging, site, removed, owned=(SEARCH_SUBDIR,), whole=TAG_LIST_FILES)
             except BaseException:
                 state_path.unlink(missing_ok=True)  # the next build starts afresh
                 raise

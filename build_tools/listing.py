@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from papershelf.entries.loader import load_project
-from papershelf.entries.model import Paper
+from papershelf.site.exports import paper_record
 
 HELP = "List the papers (sorted by slug); --json prints the stable JSON shape."
 
@@ -18,22 +17,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.add_argument("--papers", type=Path, default=Path("papers"), help="entries folder")
     parser.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
-
-
-def paper_record(paper: Paper) -> dict[str, Any]:
-    """The public JSON shape of a paper; keys are a contract, keep them stable."""
-    return {
-        "slug": paper.slug,
-        "title": paper.title,
-        "published": paper.published.isoformat() if paper.published else None,
-        "added": paper.added.isoformat(),
-        "authors": list(paper.authors),
-        "author_count": paper.number_of_authors,
-        "organization": paper.organization,
-        "votes": paper.votes,
-        "tags": list(paper.tags),
-        "abstract": paper.abstract,
-    }
 
 
 def run(args: argparse.Namespace) -> int:

@@ -344,7 +344,9 @@ AUDIT_JS = r"""
   const show = el => el.outerHTML.slice(0, 240);
   const inEntryArea = el => el.closest(entryAreas) !== null;
   // The only scripts a page has: material's bundle, papershelf.js and its stemmer,
-  // material's inline snippets (local storage, palette, tabs) and its JSON configuration.
+  // material's inline snippets (local storage, palette, tabs) and its JSON configuration;
+  // and data: a paper page's schema.org JSON-LD (papershelf.site.head_meta) holds entry
+  // text, as JSON with "<", ">" and "&" escaped, in the head, once.
   const OWN_SRC = [/assets\/javascripts\/bundle\.[0-9a-f]+\.min\.js$/,
                    /assets\/papershelf\/snowball-english\.js$/,
                    /assets\/papershelf\/papershelf\.js$/];
@@ -364,7 +366,23 @@ AUDIT_JS = r"""
     if (tag === "script") {
       const src = el.getAttribute("src");
       const text = el.textContent || "";
-      if (text.includes(marker) || (src || "").includes(marker)) {
+      const jsonLd = el.getAttribute("type") === "application/ld+json";
+      if (jsonLd) {
+        let data = null;
+        try { data = JSON.parse(text); } catch (error) {
+          problems.push(`JSON-LD does not parse (cut by a </script>?): ${text.slice(0, 240)}`);
+        }
+        if (/[<>&]/.test(text)) problems.push(`unescaped <, > or & in JSON-LD: ${show(el)}`);
+        if (src !== null || el.parentElement !== document.head) {
+          problems.push(`JSON-LD outside the head: ${show(el)}`);
+        }
+        if (document.querySelectorAll('script[type="application/ld+json"]').length !== 1) {
+          problems.push(`more than one JSON-LD block: ${show(el)}`);
+        }
+        if (data !== null && data["@context"] !== "https://schema.org") {
+          problems.push(`JSON-LD not papershelf's: ${show(el)}`);
+        }
+      } else if (text.includes(marker) || (src || "").includes(marker)) {
         problems.push(`script made from entry text: ${show(el)}`);
       } else if (src !== null) {
         if (!OWN_SRC.some(own => own.test(src))) problems.push(`unknown script src: ${src}`);
@@ -864,13 +882,18 @@ def unsafe_markup(html: str) -> list[str]:
 
 def test_no_built_page_has_entry_text_in_a_script(hostile_site: Site) -> None:
     """Byte-level: every <script> in every page is papershelf's or the theme's, so a
-    ``</script>`` in entry text never ended (or started) a script or JSON block."""
+    ``</script>`` in entry text never ended (or started) a script or JSON block. Entry
+    text is in one, as data: a paper page's JSON-LD (papershelf.site.head_meta), whose
+    JSON has no "<", ">" or "&" to end it."""
     found = []
     for path in built_pages(hostile_site):
         file = hostile_site.root / (path if path.endswith(".html") else path + "index.html")
         document = parse_html(file.read_text("utf-8"))
         for attrs, body in document.scripts:
-            if MARKER in body or MARKER in (attrs.get("src") or ""):
+            if attrs.get("type") == "application/ld+json":
+                if set(body) & {"<", ">", "&"} or json.loads(body)["@type"] != "ScholarlyArticle":
+                    found.append(f"/{path}: {body[:200]}")
+            elif MARKER in body or MARKER in (attrs.get("src") or ""):
                 found.append(f"/{path}: {body[:200]}")
             if "json" in (attrs.get("type") or ""):
                 json.loads(body)  # whole: not cut short by a </script>

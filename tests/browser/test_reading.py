@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import NASTY_TITLE, REPO, Console, Site
 
@@ -432,3 +432,33 @@ def test_pages_advertise_their_feeds(site: Site, desktop: tuple[Page, Console]) 
             assert hrefs, f"no {kind} autodiscovery link on /{path}"
             if tag:
                 assert any(tag in href for href in hrefs), (path, kind, hrefs)
+
+
+def test_a_paper_page_cites_it_with_one_click_and_without_javascript(
+    site: Site, desktop: tuple[Page, Console], browser: Browser
+) -> None:
+    page, console = desktop
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(site.url("papers/zebrafish-navigation/"))
+    bibtex = page.locator(".ps-cite__bibtex")
+    expect(bibtex).to_be_visible()
+    expect(bibtex).to_contain_text("@misc{okonkwo2024")
+    expect(bibtex).to_contain_text("eprint = {2403.01234}")
+    page.get_by_role("button", name="Copy BibTeX").click()
+    expect(page.locator(".ps-cite__status")).to_have_text("Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == bibtex.inner_text()
+    download = page.get_by_role("link", name="BibTeX", exact=True)
+    expect(download).to_have_attribute(
+        "href", re.compile(r"papers/zebrafish-navigation/cite\.bib$")
+    )
+    response = page.request.get(site.url("papers/zebrafish-navigation/cite.bib"))
+    assert response.ok and response.text() == copied
+    assert console.errors == []
+
+    # Without JavaScript the BibTeX is still there to select, and no button promises more.
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    plain.goto(site.url("papers/zebrafish-navigation/"))
+    expect(plain.locator(".ps-cite__bibtex")).to_contain_text("@misc{okonkwo2024")
+    expect(plain.get_by_role("button", name="Copy BibTeX")).to_have_count(0)
+    plain.context.close()

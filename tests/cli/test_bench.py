@@ -45,12 +45,14 @@ def test_the_quadratic_fit_recovers_a_quadratic():
 
 def test_stage_summary_maps_timer_names_and_keeps_the_rest_as_other():
     raw = {"load": 1.0, "catalog": 0.5, "pages": 0.25, "mkdocs pages": 2.0, "plugin search": 1.0}
-    summary = bench.stage_summary(raw, wall=6.0)
+    raw["exports"] = 0.5
+    summary = bench.stage_summary(raw, wall=6.5)
     assert summary == {
         "load/validate": 1.0,
         "catalog": 0.5,
         "pages": 2.25,
         "feeds": 0.0,
+        "downloads": 0.5,
         "search index": 1.0,
         "other": 1.25,
     }
@@ -105,6 +107,8 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         assert set(cold["stages"]) == set(bench_report.STAGES)
         assert cold["raw_stages"]["load"] > 0 and cold["raw_stages"]["mkdocs pages"] > 0
         assert result["output"]["files"] > 10 and result["output"]["feed_bytes"] > 0
+        assert result["output"]["export_files"] > 2 * result["papers"]  # cite.bib, cite.json
+        assert result["output"]["export_bytes"] > 0
         assert result["noop_rebuild"]["seconds"] > 0
         assert result["edit_rebuild"]["seconds"] > 0
         assert result["edit_rebuild"]["without_mkdocs"] is True  # an abstract edit: quick

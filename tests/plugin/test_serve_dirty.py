@@ -11,9 +11,10 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from papershelf.entries.model import Paper, Tag
+from papershelf.entries.model import Links, Paper, Tag
 from papershelf.plugin.generated_pages import GeneratedPages
 from papershelf.site.catalog import build_catalog
+from papershelf.site.feeds import Site
 from papershelf.site.pages import Settings, plan_pages
 from papershelf.speed.page_fingerprints import (
     PageFingerprints,
@@ -45,13 +46,15 @@ def papers() -> list[Paper]:
 
 
 def bodies(listing: list[Paper]) -> dict[str, tuple[object, str]]:
-    """url -> (key, body) for every generated page, rendered by the plugin."""
+    """url -> (key, body and head meta) for every generated page, rendered by the plugin."""
     catalog = build_catalog(listing, TAGS)
     pages = GeneratedPages(keep=False)
-    pages.start_build(catalog, {"site_name": "Shelf", "site_description": "A shelf."})
+    site = Site(url="https://example.org/shelf/", name="Shelf", description="A shelf.")
+    pages.start_build(catalog, {"site_name": site.name, "site_description": site.description}, site)
+    assert pages.head_meta is not None
     shape = catalog_fingerprint(catalog)
     return {
-        spec.url: (page_fingerprint(spec, shape), pages.render(spec))
+        spec.url: (page_fingerprint(spec, shape), pages.render(spec) + pages.head_meta(spec))
         for spec in plan_pages(catalog, Settings(page_size=3, home_recent=4))
     }
 
@@ -66,6 +69,9 @@ def test_an_unchanged_key_always_means_an_unchanged_page():
         "tags": lambda p: dataclasses.replace(p, tags=("vision",)),
         "date": lambda p: dataclasses.replace(p, published=date(2020, 5, 5)),
         "organization": lambda p: dataclasses.replace(p, organization="Other"),
+        # Seen only in the page's head meta (papershelf.site.head_meta) and its body.
+        "authors": lambda p: dataclasses.replace(p, authors=("Ada Lovelace",)),
+        "links": lambda p: dataclasses.replace(p, links=Links(doi="10.1000/x")),
     }
     old = bodies(before)
     for name, edit in edits.items():
@@ -202,3 +208,52 @@ def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
             served = (site / name).read_text(encoding="utf-8")
             expected = path.read_text(encoding="utf-8")
             assert served == expected, name
+
+
+def test_a_dirty_rebuild_writes_the_sitemaps_when_a_date_changes_as_a_full_build_does(
+    project: Project,
+):
+    """The sitemaps date each page by its papers: a rebuild writes them again when a
+    page's date changes, not after an edit that changes none."""
+    config = project.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text()
+        .replace("  - search\n", "")
+        .replace("      home_recent: 5\n", "      home_recent: 5\n      search_index: false\n")
+    )
+    for n in range(4):
+        project.paper(
+            f"paper-{n}",
+            f"title: Paper {n}\nadded: 2024-01-{n + 1:02d}\npublished: 2023-0{n % 3 + 1}-01\n"
+            f"tags: [{'agents' if n % 2 else 'vision'}]\nabstract: Text {n}.\n",
+        )
+    site = project.root / "served"
+    session, rebuild = serve_builds(project, site)
+    sitemap = site / "sitemap.xml"
+    edited = project.papers / "paper-0.yaml"
+    try:
+        assert "/papers/paper-0/</loc><lastmod>2024-01-01</lastmod>" in sitemap.read_text()
+        # A second back (still newer than the theme's sitemap.xml template, which mkdocs
+        # would copy over an older file), so that a rewrite shows on any clock.
+        earlier = sitemap.stat().st_mtime_ns - 10**9
+        os.utime(sitemap, ns=(earlier, earlier))
+        edited.write_text(edited.read_text().replace("Text 0.", "Text 0, edited."))
+        rebuild()
+        assert sitemap.stat().st_mtime_ns == earlier  # no date changed
+        edited.write_text(edited.read_text().replace("2024-01-01", "2024-02-01"))
+        rebuild()
+        assert sitemap.stat().st_mtime_ns != earlier
+        text = sitemap.read_text()
+        assert "/papers/paper-0/</loc><lastmod>2024-02-01</lastmod>" in text
+        assert "/tags/vision/</loc><lastmod>2024-02-01</lastmod>" in text
+    finally:
+        session.plugins.on_shutdown()
+
+    full = project.root / "full"
+    full_config = load_config(str(config), site_dir=str(full), strict=False)
+    full_config.plugins.on_startup(command="build", dirty=False)
+    build(full_config)
+    made = sorted(str(path.relative_to(full)) for path in full.rglob("sitemap.xml*"))
+    assert "tags/vision/sitemap.xml" in made
+    for name in made:
+        assert (site / name).read_bytes() == (full / name).read_bytes(), name

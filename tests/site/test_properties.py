@@ -126,7 +126,11 @@ def test_any_entry_text_is_refused_clearly_or_rendered_literally(tmp_path: Path,
 
     # The paper's page: well-formed, no script, the text as text.
     catalog = build_catalog([paper], dict(VOCABULARY.tags))
-    body = BodyRenderer().render(paper_spec(paper, None, None), catalog, {"site_name": "S"})
+    body = BodyRenderer().render(
+        paper_spec(paper, None, None, catalog.citation_keys[paper.slug]),
+        catalog,
+        {"site_name": "S"},
+    )
     page_text = checked_page(body)
     if shown.strip():
         assert " ".join(shown.split()) in " ".join(page_text.split())

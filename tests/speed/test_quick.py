@@ -146,6 +146,23 @@ def test_a_content_edit_is_rebuilt_without_mkdocs_and_gives_the_clean_site(
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+def test_an_edit_seen_in_the_head_of_a_page_made_through_the_theme_gives_the_clean_site(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """With ``prerender: false`` paper pages are made through the theme, and the
+    snapshot keeps them cut around their body. Authors show in the head's meta
+    (papershelf.site.head_meta) while title and description stay: that head is not
+    reused."""
+    option = "      feed_length: 3\n"
+    shelf.write("mkdocs.yml", MKDOCS_YML.replace(option, option + "      prerender: false\n"))
+    build(shelf, monkeypatch, capfd)
+    edit(shelf, "alpha", "Alan Turing]", "Alan Turing, Grace Hopper]")
+    build(shelf, monkeypatch, capfd)
+    page = (shelf.site / "papers/alpha/index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_author" content="Grace Hopper">' in page
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
 def test_only_the_pages_and_feeds_that_show_the_paper_are_rewritten(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -270,6 +287,9 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     "a tag's last paper but one leaves (its votes pages go)": lambda p: edit(
         p, "epsilon", "tags: [reasoning]", "tags: [agents]"
     ),
+    "a tag that gives its list a later date (sitemaps' lastmod)": lambda p: edit(
+        p, "alpha", "tags: [agents]", "tags: [agents, vision]"
+    ),
     "a tag and the abstract at once": lambda p: edit(
         p,
         "beta",
@@ -312,6 +332,32 @@ def test_pages_that_come_and_go_are_in_the_sitemaps_and_the_next_builds(
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     shelf.write("content/about.md", "# About\n\nEdited.\n")  # then through mkdocs
     assert "without mkdocs" not in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_a_date_edit_writes_the_sitemaps_with_the_new_lastmods_and_the_next_builds_know_it(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The sitemaps date each page by its papers: an edit that changes a page's date
+    writes them again (no page came or went), one that changes none leaves them."""
+    sitemap = shelf.site / "sitemap.xml"
+    assert "<lastmod>2025-03-01</lastmod>" in sitemap.read_text()  # alpha, the newest
+    written = sitemap.stat().st_mtime_ns
+    edit(shelf, "delta", "tags: [agents]", "tags: [agents, vision]")  # vision's date stays
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert sitemap.stat().st_mtime_ns == written
+    edit(shelf, "alpha", "added: 2025-03-01", "added: 2025-03-09")
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)
+    assert sitemap.stat().st_mtime_ns != written
+    text = sitemap.read_text()
+    assert "/papers/alpha/</loc><lastmod>2025-03-09</lastmod>" in text
+    assert "/shelf/</loc><lastmod>2025-03-09</lastmod>" in text  # the home page lists it
+    assert "/about/</loc></url>" in text  # hand-written: no date
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "alpha", "added: 2025-03-09", "added: 2025-03-01")  # and back, quick again:
+    assert "without mkdocs" in build(shelf, monkeypatch, capfd)  # the state knows the sitemap
+    assert "<lastmod>2025-03-09</lastmod>" not in sitemap.read_text()
+    assert "without mkdocs: nothing changed" in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 

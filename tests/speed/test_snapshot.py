@@ -13,6 +13,7 @@ import pytest
 
 from papershelf.entries.model import Links, Paper, Tag
 from papershelf.site.catalog import build_catalog
+from papershelf.site.citations import base_key
 from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
 from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint
 from papershelf.speed.placements import placement_row
@@ -113,16 +114,17 @@ def test_a_value_the_kit_cannot_keep_is_refused():
 
 def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holding_it():
     """What quick rebuilds rely on (papershelf.speed.quick.placement): an edit that keeps a
-    paper's placement changes no URL, title or description of a page that does not
-    hold the paper, and the catalog keeps its shape."""
+    paper's placement and citation key (quick.edits.check_citation_keys) changes no URL,
+    title or description of a page that does not hold the paper, and the catalog keeps
+    its shape."""
     before = papers()
     edited = dataclasses.replace(
         before[4],
-        title="A new title",
+        title="Paper with a new title",
         abstract="Something else entirely, much longer than before. " * 8,
         notes="New *notes*.",
-        authors=("A. Person", "B. Person"),
-        author_count=None,
+        authors=(),
+        author_count=2,
         links=Links(
             arxiv="2401.00001",
             doi="10.1/x",
@@ -131,6 +133,7 @@ def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holdi
         ),
     )
     assert placement(edited) == placement(before[4])
+    assert base_key(edited) == base_key(before[4])
     after = [edited if paper.slug == edited.slug else paper for paper in before]
     old, new = all_specs(before), all_specs(after)
     assert [spec.url for spec in old] == [spec.url for spec in new]
@@ -187,7 +190,9 @@ def test_a_kit_is_written_and_read_back(tmp_path: Path):
     expected = {spec.url for spec in specs if newest in {p.slug for p in _papers_in(spec.context)}}
     assert {json.loads(text)[0] for text in kept.values()} == expected
     assert {f"papers/{newest}/", ""} <= expected  # its own page, and the home page (recent)
-    assert set(with_catalog) == {"home", "tag-index", "archive-index", "archive-year", "org-index"}
+    assert set(with_catalog) == {
+        "home", "tag-index", "archive-index", "archive-year", "org-index", "data"
+    }  # fmt: skip
 
 
 def test_an_update_changes_values_pages_and_cards_in_place(tmp_path: Path):

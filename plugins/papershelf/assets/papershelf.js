@@ -7,6 +7,7 @@
  *   results shown fetch the chunks of papers they are in, so a search downloads a
  *   small part of the index however long the list grows.
  * - Tables marked data-ps-sortable get sort buttons in their column headings.
+ * - A paper's Cite block gets a button that copies its BibTeX.
  *
  * Material's instant navigation swaps the page body without reloading this script,
  * so per-page work runs on every emission of material's `document$`.
@@ -847,9 +848,37 @@
     });
   }
 
+  /* A paper's Cite block is a visible <pre> (copy by hand without JavaScript);
+     this adds a button that copies it, and says so in a live region. */
+  function mountCopyButton(block) {
+    if (block.dataset.psMounted || !navigator.clipboard) return;
+    block.dataset.psMounted = "true";
+    var pre = block.querySelector("pre");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button ps-cite__copy";
+    button.textContent = "Copy BibTeX";
+    var status = document.createElement("span");
+    status.className = "ps-cite__status";
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(pre.textContent).then(
+        function () {
+          status.textContent = "Copied.";
+        },
+        function () {
+          status.textContent = "Could not copy: select the text and copy it.";
+        }
+      );
+    });
+    block.insertBefore(status, pre);
+    block.insertBefore(button, status);
+  }
+
   function onPage() {
     mountSearch();
     document.querySelectorAll("table[data-ps-sortable]").forEach(mountSortable);
+    document.querySelectorAll(".ps-cite").forEach(mountCopyButton);
   }
 
   if (typeof window.document$ !== "undefined") {

@@ -24,6 +24,7 @@ from papershelf.plugin.generated_pages import GeneratedPages
 from papershelf.plugin.mkdocs_config import template_files
 from papershelf.plugin.run_mode import RunMode
 from papershelf.site.catalog import Catalog
+from papershelf.site.exports import PAPER_BIBTEX, PAPER_CSL_JSON
 from papershelf.site.feeds import Site
 from papershelf.site.pages import PageSpec
 from papershelf.speed.build_state import (
@@ -135,7 +136,8 @@ class BuildRecorder:
         the pages that are gone, and its fingerprints are what the next compares with."""
         if self.mode.dirty:
             for url in self.keys.removed():
-                (site_dir / url / "index.html").unlink(missing_ok=True)
+                for name in ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON):  # a paper's own
+                    (site_dir / url / name).unlink(missing_ok=True)
         self.keys.finish()
 
     def forget(self) -> None:

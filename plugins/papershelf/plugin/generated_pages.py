@@ -10,6 +10,7 @@ itself (papershelf.speed.shell_pages), half of them by a forked helper in a buil
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -21,9 +22,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from papershelf.site.catalog import Catalog
+from papershelf.site.feeds import Site
+from papershelf.site.head_meta import HeadMeta
 from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
 from papershelf.site.rendering import BodyRenderer
-from papershelf.site.sitemaps import site_sitemaps
+from papershelf.site.sitemaps import page_dates, page_lastmods, site_sitemaps
 from papershelf.speed.build_state import write_outputs
 from papershelf.speed.compiled_templates import InMemoryTemplateCode, compiled_templates
 from papershelf.speed.entry_cache import caches_ignored
@@ -53,11 +56,12 @@ class GeneratedPages(Generic[SideWork]):
         self.template_code = InMemoryTemplateCode() if keep else None
         self.catalog: Catalog | None = None
         self.site: dict[str, str] = {}  # site name and description, as templates print them
+        self.head_meta: HeadMeta | None = None  # each page's meta tags (site.head_meta)
         self.specs: dict[str, PageSpec] = {}  # by src_uri
         self.home: PageSpec | None = None  # recent additions, after a hand-written home page
         self.handwritten: tuple[str, ...] = ()  # URLs of the hand-written pages
         self.in_nav: set[str] = set()  # paths in mkdocs' nav config
-        self.sitemap_urls: tuple[str, ...] = ()  # what the sitemaps list
+        self.sitemap_pages: dict[str, date | None] | None = None  # what the sitemaps list
         self.prerender = True
         self.shells: Shells | None = None
         self.writer: ShellPageWriter[SideWork] | None = None
@@ -75,9 +79,12 @@ class GeneratedPages(Generic[SideWork]):
                 compiled_templates(read=not caches_ignored()) if use_cache else None
             )
 
-    def start_build(self, catalog: Catalog, site: dict[str, str]) -> None:
+    def start_build(self, catalog: Catalog, site: dict[str, str], meta_site: Site) -> None:
+        """``meta_site``: the site's name, description and URL as the head meta of pages
+        give them (papershelf.site.head_meta; the feeds' site)."""
         self.catalog, self.site = catalog, site
         self.bodies.start_build(catalog)
+        self.head_meta = HeadMeta(self.bodies.env, meta_site, catalog.tags)
 
     def plan(
         self,
@@ -119,13 +126,18 @@ class GeneratedPages(Generic[SideWork]):
 
     def write_sitemaps(self, site_dir: Path, site_url: str, *, only_if_changed: bool) -> None:
         """The site's sitemap and one in every tag feed folder (papershelf.site.sitemaps);
-        they list the URLs of every page, hand-written and generated, so a ``--dirty``
-        rebuild (``only_if_changed``) writes them only when pages came or went."""
+        they list every page, hand-written and generated, with the ``lastmod`` of the
+        papers it shows, so a ``--dirty`` rebuild (``only_if_changed``) writes them only
+        when pages came or went or a date changed."""
         assert self.catalog is not None
-        urls = (*self.handwritten, *(spec.url for spec in self.specs.values()))
-        if not only_if_changed or urls != self.sitemap_urls:
-            write_outputs(site_dir, site_sitemaps(urls, self.catalog.tags, site_url))
-            self.sitemap_urls = urls
+        listed: list[tuple[str, str | None]] = [(url, None) for url in self.handwritten]
+        listed.extend((spec.url, spec.group) for spec in self.specs.values())
+        if self.home is not None:  # the recent additions after a hand-written home page
+            listed.append((self.home.url, self.home.group))
+        pages = page_dates(listed, page_lastmods(self.catalog))
+        if not only_if_changed or pages != self.sitemap_pages:
+            write_outputs(site_dir, site_sitemaps(pages, self.catalog.tags, site_url))
+            self.sitemap_pages = pages
 
     def set_title(self, page: Page) -> None:
         """A generated page's title and description (``on_page_markdown``), escaped:
@@ -158,7 +170,9 @@ class GeneratedPages(Generic[SideWork]):
     def page_context(self, page: Page, context: dict[str, Any]) -> None:
         """mkdocs builds a page (``on_page_context``): its feed links, and a page written
         from its shell is written now (unless the helper does), its body left in
-        ``page.content`` for other plugins, and mkdocs gets an empty page."""
+        ``page.content`` for other plugins, and mkdocs gets an empty page. A generated
+        page the theme renders (and a hand-written home page, followed by the recent
+        additions) gets its meta tags (main.html prints them)."""
         spec = self.specs.get(page.file.src_uri)
         context["papershelf_feed_tags"] = spec.feed_tags if spec else ()
         writer = self.writer
@@ -166,6 +180,11 @@ class GeneratedPages(Generic[SideWork]):
             with stage("pages"):
                 page.content = writer.build(page.file.src_uri) or ""
             context["papershelf_written"] = True
+            return
+        if spec is None and page.is_homepage:
+            spec = self.home
+        if spec is not None and self.head_meta is not None:
+            context["papershelf_head_meta"] = self.head_meta(spec)
 
     def page_done(self, page: Page, output: str, snapshot: SnapshotRecorder | None) -> None:
         """mkdocs wrote a page (``on_post_page``): drop the body of one written from its
@@ -188,10 +207,13 @@ class GeneratedPages(Generic[SideWork]):
         return self.bodies.render(spec, self.catalog, self.site, standalone=standalone)
 
     def page_parts(self, src_uri: str) -> PageParts:
-        """A page's own parts for its shell; its body is rendered now."""
+        """A page's own parts for its shell; its body and meta tags are rendered now."""
         spec = self.specs[src_uri]
         title, description = str(escape(spec.title)), str(escape(spec.description))
-        return PageParts(spec.url, title, description, self.render(spec), spec.feed_tags)
+        body = self.render(spec)
+        assert self.head_meta is not None
+        meta = self.head_meta(spec)
+        return PageParts(spec.url, title, description, body, spec.feed_tags, meta)
 
     def make_shells(
         self, env: jinja2.Environment, config: MkDocsConfig, nav: Any, files: Files

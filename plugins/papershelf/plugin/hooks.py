@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 from papershelf.plugin.build_recorder import BuildRecorder
 from papershelf.plugin.config import PapershelfConfig
 from papershelf.plugin.entry_loader import EntryLoader
+from papershelf.plugin.export_writer import ExportWriter
 from papershelf.plugin.feed_writer import FeedsWritten, FeedWriter
 from papershelf.plugin.garbage_collection import GarbageCollection
 from papershelf.plugin.generated_pages import GeneratedPages
@@ -83,6 +84,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.entries = EntryLoader(mode)
         self.recorder = recorder = BuildRecorder(mode)
         self.feeds = FeedWriter(mode, recorder.feed_digest, recorder.previous_feeds)
+        self.exports = ExportWriter(mode)
         self.search = SearchWriter(
             mode, written=recorder.search_written, after_background=self.collection.collect
         )
@@ -125,10 +127,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.catalog is not None
+        assert self.catalog is not None and self.feed_site is not None
         settings = Settings(page_size=self.config.page_size, home_recent=self.config.home_recent)
         add_asset_files(files, config)
-        self.pages.start_build(self.catalog, site_strings(config))
+        self.pages.start_build(self.catalog, site_strings(config), self.feed_site)
         with stage("pages"):
             shared = (self.pages.site, self.feed_site, settings)
             self.recorder.start_pages(shared, self.catalog, files)
@@ -208,6 +210,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.collection.build_ends()
         self.recorder.forget()
         self.feeds.forget()
+        self.exports.forget()
         with contextlib.suppress(PluginError):
             self.pages.finish_writing()
         self.search.abandon()
@@ -217,12 +220,13 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.search.close()
 
     def side_work(self, site_dir: Path) -> SideWorkDone:
-        """What does not wait for the pages: save the entry cache, write the feeds and
-        the build state. In a build the helper that writes pages does it, in another
+        """What does not wait for the pages: save the entry cache, write the feeds, the
+        downloads and the build state. In a build the helper that writes pages does it, in another
         process: it returns what it did, and :meth:`on_post_build` applies that here."""
         assert self.catalog is not None and self.feed_site is not None
         saved = self.entries.save()
         feeds = self.feeds.write(self.catalog, self.feed_site, self.config.feed_length, site_dir)
+        self.exports.write(self.catalog, self.feed_site.url, site_dir)
         digests = feeds.digests if feeds is not None else {}
         self.recorder.write_state(self.catalog, self.pages.specs.values(), digests)
         return SideWorkDone(saved, feeds)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from papershelf.entries.model import Paper, Tag
+from papershelf.site.citations import citation_keys
 
 
 def newest_first_key(paper: Paper) -> tuple[int, int, str]:
@@ -51,6 +52,7 @@ class Catalog:
     undated: list[Paper] = field(default_factory=list)
     by_org: dict[str, list[Paper]] = field(default_factory=dict)
     org_names: dict[str, str] = field(default_factory=dict)
+    citation_keys: dict[str, str] = field(default_factory=dict)  # by slug (site.citations)
 
     def previous_and_next(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
         """Neighbours in list order: (newer, older)."""
@@ -83,7 +85,9 @@ class Catalog:
         self._month_index = {m: i for i, m in enumerate(self._months_ascending)}
 
 
-def build_catalog(papers: list[Paper], tags: dict[str, Tag]) -> Catalog:
+def build_catalog(papers: list[Paper], tags: dict[str, Tag], *, cite: bool = True) -> Catalog:
+    """The catalog of ``papers``; with ``cite``, their citation keys (stand-ins for
+    papers, papershelf.speed.placements, have no titles or authors to make them of)."""
     ordered = sorted(papers, key=newest_first_key)
     by_tag: dict[str, list[Paper]] = {tag: [] for tag in tags}
     by_org: dict[str, list[Paper]] = defaultdict(list)
@@ -117,4 +121,5 @@ def build_catalog(papers: list[Paper], tags: dict[str, Tag]) -> Catalog:
         undated=undated,
         by_org=dict(sorted(by_org.items())),
         org_names=org_names,
+        citation_keys=citation_keys(ordered) if cite else {},
     )

@@ -157,6 +157,10 @@ def list_groups(paper: Paper) -> set[str]:
     return groups
 
 
+DATA_URL = "data/"
+DATA_DESCRIPTION = "The reading list as BibTeX, CSL-JSON and open data, whole and by tag."
+
+
 def plan_pages(
     catalog: Catalog,
     settings: Settings,
@@ -179,6 +183,8 @@ def plan_pages(
     specs.extend(_tag_pages(catalog, settings, wanted))
     specs.extend(_archive_pages(catalog, settings, wanted))
     specs.extend(_org_pages(catalog, settings, wanted))
+    if wanted(INDEX):  # the downloads (papershelf.site.exports)
+        specs.append(_index_page(catalog, DATA_URL, "data", "Data", DATA_DESCRIPTION))
     return specs
 
 
@@ -196,21 +202,22 @@ def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
 
 def _paper_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSpec]:
     return [
-        paper_spec(paper, *catalog.previous_and_next(paper))
+        paper_spec(paper, *catalog.previous_and_next(paper), catalog.citation_keys[paper.slug])
         for paper in catalog.papers
         if wanted(paper_group(paper.slug))
     ]
 
 
-def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None) -> PageSpec:
-    """A paper's page, between its newer and older neighbours in the list."""
+def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None, cite_key: str) -> PageSpec:
+    """A paper's page, between its newer and older neighbours in the list; cited as
+    ``cite_key`` (site.citations: unique across the list, so made from all papers)."""
     return PageSpec(
         url=paper_url(paper),
         template="papershelf/paper.html",
         title=paper.title,
         description=_description(paper.abstract),
         kind="paper",
-        context={"paper": paper, "newer": newer, "older": older},
+        context={"paper": paper, "newer": newer, "older": older, "cite_key": cite_key},
         feed_tags=paper.tags,
         group=paper_group(paper.slug),
     )

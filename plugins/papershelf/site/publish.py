@@ -14,11 +14,15 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from papershelf.site.exports import PAPER_BIBTEX, PAPER_CSL_JSON
+
 # Written into the staging folder when an incremental build finds it must build
 # everything after all: never published.
 FULL_BUILD_NEEDED = ".papershelf-full-build-needed"
 STAGING_PREFIX = "-new-"  # .site-new-XXXX: a build's staging folder
 BACKUP_PREFIX = "-old-"  # .site-old-XXXX: what a publication replaced, until it is done
+# The files of a page's folder that go with the page: a paper's own downloads too.
+PAGE_FILES = ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON)
 
 
 class PublishError(Exception):
@@ -97,16 +101,25 @@ class Publication:
             self._backup = None
 
 
-def publish(staging: Path, site: Path, removed: Iterable[str], *, owned: Iterable[str] = ()) -> int:
+def publish(
+    staging: Path,
+    site: Path,
+    removed: Iterable[str],
+    *,
+    owned: Iterable[str] = (),
+    whole: Iterable[str] = (),
+) -> int:
     """Move every staged file into ``site``, then delete the pages of ``removed`` URLs
-    and the folders they leave empty; all or nothing (:class:`PublishError`). The
-    ``owned`` folders are written whole by every build (the search index: files, and
-    folders named by the hash of their contents): they are merged entry by entry, a
-    staged folder whose name the site already has is the same and stays, and entries
-    that were not staged go. Returns the number of entries moved."""
+    (with the files of their folder, :data:`PAGE_FILES`) and the folders they leave
+    empty; all or nothing (:class:`PublishError`). The ``owned`` folders are written
+    whole by every build (the search index: files, and folders named by the hash of
+    their contents): they are merged entry by entry, a staged folder whose name the
+    site already has is the same and stays, and entries that were not staged go. So do
+    files of the site matching a ``whole`` pattern (written by every build) that were
+    not staged. Returns the number of entries moved."""
     publication = Publication(site)
     try:
-        moved = _merge(publication, staging, site, removed, owned)
+        moved = _merge(publication, staging, site, removed, owned, whole)
     except OSError as error:
         publication.rollback()
         raise PublishError(_explain(error, site)) from None
@@ -120,8 +133,15 @@ def _merge(
     site: Path,
     removed: Iterable[str],
     owned: Iterable[str],
+    whole: Iterable[str],
 ) -> int:
     owned_names = {name for name in owned if (staging / name).is_dir()}
+    stale = [  # before the staged files move in
+        path
+        for pattern in whole
+        for path in sorted(site.glob(pattern))
+        if path.is_file() and not (staging / path.relative_to(site)).exists()
+    ]
     moved = 0
     for folder, subfolders, names in os.walk(staging):
         relative = Path(folder).relative_to(staging)
@@ -152,10 +172,13 @@ def _merge(
         for entry in sorted(target.iterdir()):
             if entry.name not in staged:
                 publication.remove(entry)
+    for path in stale:
+        publication.remove(path)
     for url in removed:
         page = site / url / "index.html"
-        if page.exists():
-            publication.remove(page)
+        for name in PAGE_FILES:
+            if (page.parent / name).exists():
+                publication.remove(page.parent / name)
         folder = page.parent
         while folder != site and folder.is_dir() and not any(folder.iterdir()):
             publication.remove(folder)

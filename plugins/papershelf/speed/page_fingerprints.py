@@ -101,6 +101,7 @@ CATALOG_READS: dict[str, frozenset[str]] = {
     "papershelf/tag-index.html": frozenset({"by_tag"}),
     "papershelf/org-index.html": frozenset({"by_org"}),
     "papershelf/home.html": frozenset({"papers", "by_tag", "by_year", "by_org"}),
+    "papershelf/data.html": frozenset({"papers", "by_tag"}),
 }
 
 

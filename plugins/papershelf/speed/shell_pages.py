@@ -4,9 +4,10 @@ mkdocs renders every page through Markdown and the theme's ``main.html``; for
 material that is about 2 ms a page (header, navigation, palette, scripts), so at
 10,000 papers the theme alone took most of a build. Yet for generated pages outside
 the navigation, that output differs from page to page only in a few places: the
-title, the description, the URL (canonical link), the body and the feed links in
-``<head>``. The rest depends only on where the page sits relative to the pages and
-files the theme links to (:func:`shell_key`).
+title, the description, the URL (canonical link), the body, and the feed links and
+the page's meta tags (papershelf.site.head_meta) in ``<head>``. The rest depends only
+on where the page sits relative to the pages and files the theme links to
+(:func:`shell_key`).
 
 So the theme renders once per such position a *probe* page whose varying fields are
 marker strings; :func:`split_shell` cuts that output at the markers, and a page is
@@ -50,6 +51,7 @@ from papershelf.speed.theme_shells import (
     DESCRIPTION_MARK,
     HEAD_MARK,
     HEAD_TEMPLATE,
+    META_MARK,
     PROBE,
     TITLE_MARK,
     Shell,
@@ -246,10 +248,17 @@ class Shells:
         )
 
     def html(
-        self, url: str, title: str, description: str, body: str, feed_tags: tuple[str, ...]
+        self,
+        url: str,
+        title: str,
+        description: str,
+        body: str,
+        feed_tags: tuple[str, ...],
+        meta: str = "",
     ) -> str:
         """The finished page at ``url`` (once :meth:`ready` said yes for it). ``title``
-        and ``description`` are HTML-escaped text, as the theme prints them."""
+        and ``description`` are HTML-escaped text, as the theme prints them; ``meta``
+        the page's meta tags (papershelf.site.head_meta), printed after the feed links."""
         key = self.key(url)
         shells = self._shells[key]
         assert shells is not None
@@ -263,7 +272,7 @@ class Shells:
         if shell is None:
             shell = shells.variants[kind] = self._render(shells, *kind)
         values = {"title": title, "description": description, "url": url, "body": body}
-        return shell.fill({**values, "head": head})
+        return shell.fill({**values, "head": head, "meta": meta})
 
     def _probe(self, levels: int, shared: str) -> _Shells:
         url = shared + f"{PROBE}/" * (levels - shared.count("/"))
@@ -272,6 +281,7 @@ class Shells:
         probe.markdown = ""
         context = get_context(self.nav, self.pages, self.config, probe)
         context["papershelf_feed_tags"] = ()
+        context["papershelf_head_meta"] = META_MARK
         shells = _Shells(probe, context, {})
         shells.variants[(True, True)] = self._render(shells, heading=True, described=True)
         return shells
@@ -290,7 +300,9 @@ class Shells:
         if not head.strip() or html.count(head) != 1:
             raise ShellError("the feed links in the page head could not be located")
         html = html.replace(head, HEAD_MARK).replace(probe.content, BODY_MARK)
-        return split_shell(html, marks, once=("body", "head"))
+        if META_MARK in html:  # a theme that does not print the meta has no such slot
+            marks[META_MARK] = "meta"
+        return split_shell(html, marks, once=("body", "head", "meta"))
 
 
 class SkippedPagesFilter(logging.Filter):
@@ -321,13 +333,15 @@ def can_fork(command: str | None, plugins: Any, me: object) -> bool:
 @dataclass(frozen=True)
 class PageParts:
     """What differs between prerendered pages; ``title`` and ``description`` are
-    HTML-escaped, as the theme prints them."""
+    HTML-escaped, as the theme prints them; ``meta`` is the page's meta tags
+    (papershelf.site.head_meta)."""
 
     url: str
     title: str
     description: str
     body: str
     feed_tags: tuple[str, ...]
+    meta: str = ""
 
 
 # Below this many pages a helper process costs more than it saves.
@@ -415,6 +429,8 @@ class ShellPageWriter(Generic[_SideWork]):
 
     def _write(self, src_uri: str) -> str:
         part = self.parts(src_uri)
-        html = self.shells.html(part.url, part.title, part.description, part.body, part.feed_tags)
+        html = self.shells.html(
+            part.url, part.title, part.description, part.body, part.feed_tags, part.meta
+        )
         write_page(self.paths[src_uri], html)
         return part.body

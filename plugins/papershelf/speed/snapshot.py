@@ -20,14 +20,17 @@ from typing import Any
 from papershelf.entries.loader import identity_keys
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog, Month
+from papershelf.site.citations import base_key
 from papershelf.site.pages import Pager, PageSpec
 from papershelf.speed.placements import Placement
 from papershelf.speed.theme_shells import Shell
 
 # 2: dependents in the meta table; 3: identities; 4: entry stats; 5: placements,
 # page index, splits of the pages made through the theme, cards; 6: papers numbered
-# by slug (papershelf.site.search.numbered), the list's order in the catalog
-FORMAT = 7
+# by slug (papershelf.site.search.numbered), the list's order in the catalog;
+# 8: citation keys among the identities
+FORMAT = 8
+CITATION = "citation key"  # the kind of a paper's base citation key in its identities
 # The snapshot path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
 SUFFIX = ".snapshot.sqlite"
@@ -153,8 +156,12 @@ def decode_spec(
 
 def identities(paper: Paper) -> list[list[str]]:
     """What the duplicate check compares (papershelf.entries.loader.identity_keys) but the
-    slug, which a quick build keeps."""
-    return [[kind, key] for kind, key in identity_keys(paper) if kind != "slug"]
+    slug, which a quick build keeps; and the paper's citation key before clashes are
+    resolved (papershelf.site.citations.base_key), which a quick build keeps too
+    (papershelf.speed.quick.edits.check_citation_keys)."""
+    found = [[kind, key] for kind, key in identity_keys(paper) if kind != "slug"]
+    found.append([CITATION, base_key(paper)])
+    return found
 
 
 def spec_papers(data: list[Any]) -> set[int]:
@@ -196,6 +203,13 @@ def numbered_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, A
         "undated": numbers(catalog.undated),
         "by_org": [[key, numbers(papers)] for key, papers in catalog.by_org.items()],
         "org_names": [[key, name] for key, name in catalog.org_names.items()],
+        # by paper number (a catalog of stand-ins has none: Moves keeps the last ones)
+        "citation_keys": [
+            catalog.citation_keys[paper.slug]
+            for paper in sorted(catalog.papers, key=lambda paper: number[id(paper)])
+        ]
+        if catalog.citation_keys
+        else [],
     }
 
 

@@ -20,6 +20,9 @@ TITLE_MARK = "PSSLOT&title <x>"
 DESCRIPTION_MARK = "PSSLOT&description <x>"
 BODY_MARK = "PSSLOT body"
 HEAD_MARK = "PSSLOT head"
+# The page's own meta tags (papershelf.site.head_meta), which main.html prints after the
+# feed links: a slot of its own, so a theme that leaves them out gives shells without it.
+META_MARK = "PSSLOT&meta <x>"
 _RESIDUE = re.compile("psslot|" + PROBE, re.IGNORECASE)
 
 

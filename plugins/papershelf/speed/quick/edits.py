@@ -3,11 +3,13 @@ check of new titles and keys, and the error that sends a build to mkdocs."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from papershelf.entries.model import Paper
-from papershelf.speed.snapshot import identities
+from papershelf.site.citations import base_key
+from papershelf.speed.snapshot import CITATION, identities
 
 Edit = tuple[int, Paper, Paper]  # paper number, before, after
 
@@ -33,6 +35,36 @@ def placement(paper: Paper) -> tuple[Any, ...]:
         paper.votes,
         str(paper.source),
     )
+
+
+def new_citation_keys(
+    known: Sequence[list[list[str]]], keys: Sequence[str], edits: Sequence[Edit]
+) -> dict[int, str]:
+    """The citation keys (papershelf.site.citations) of the edited papers after the
+    edits, by paper number, when no other paper's key changes; else refuse the edits
+    (the full build works every key out again). ``known``: the identities of every
+    paper, ``keys``: their keys, by number.
+
+    A paper's key changes with its first author, year or first title word. That is
+    quick while no other paper shares its key's beginning, before or after; a new
+    added date reorders papers that share one (the first added keeps the plain key)."""
+    edited = {number for number, _, _ in edits}
+    counts = Counter(key for keys_ in known for kind, key in keys_ if kind == CITATION)
+    others = {key for number, key in enumerate(keys) if number not in edited}
+    found: dict[int, str] = {}
+    for number, old, new in edits:
+        before, after = base_key(old), base_key(new)
+        if before == after:
+            if old.added != new.added and counts[before] > 1:
+                raise NotQuickError(f"{new.source}: its citation key may change")
+            found[number] = keys[number]
+            continue
+        if counts[before] > 1 or counts[after] > 0 or after in others:
+            raise NotQuickError(f"{new.source}: its new citation key clashes with another")
+        found[number] = after
+    if len(set(found.values())) < len(found):
+        raise NotQuickError("two edited papers now have the same citation key")
+    return found
 
 
 def check_identities(known: Sequence[list[list[str]]], edits: Sequence[Edit]) -> None:

@@ -62,4 +62,6 @@ class Moves:
         numbers = {id(paper): paper.number for paper in placed.papers}
         by_number = sorted(placed.papers, key=attrgetter("number"))
         hollow = numbered_catalog(placed, numbers)
+        # Edits that change a citation key are not quick (edits.check_citation_keys).
+        hollow["citation_keys"] = reader.snapshot.catalog["citation_keys"]
         return cls(rows, placed, by_number, hollow, numbers, groups, neighbours, newest)

@@ -20,7 +20,12 @@ from papershelf.speed.build_state import (
     write_outputs,
 )
 from papershelf.speed.entry_cache import default_location, validation_key
-from papershelf.speed.quick.edits import Edit, NotQuickError, check_identities
+from papershelf.speed.quick.edits import (
+    Edit,
+    NotQuickError,
+    check_identities,
+    new_citation_keys,
+)
 from papershelf.speed.quick.entries import EntryVersions
 from papershelf.speed.quick.moving import Moves
 from papershelf.speed.quick.site import SiteParts
@@ -108,23 +113,30 @@ def _rebuild(
             state.write(state_path)
             return Outcome(0, 0, 0, False)
         check_identities(snapshot.identities, edits)
+        cite_keys = new_citation_keys(snapshot.identities, snapshot.catalog["citation_keys"], edits)
         # The checks of the whole list (papershelf.entries.loader.load_project) that the edited
         # entries alone can fail; the full build reports them.
         if future_added((new for _, _, new in edits), date.today()):
             raise NotQuickError("an added date is in the future")
     with stage("catalog"):
         moves = Moves.of(reader, vocabulary.tags, edits)
-    site = SiteParts(snapshot, vocabulary.tags, reader, edits, entries, moves)
+    site = SiteParts(snapshot, vocabulary.tags, reader, edits, entries, moves, cite_keys)
     with stage("pages"):
         outputs, pages = site.pages(state.pages)
     with stage("feeds"):
         feeds, feed_digests = site.feeds(state.feeds)
+    with stage("exports"):
+        try:
+            downloads = site.exports(site_dir)
+        except (OSError, ValueError) as error:  # a download missing or changed by hand
+            raise NotQuickError(f"the downloads cannot be patched: {error}") from None
     staging = staging_folder(site_dir)
     try:
         with stage("search"):
             patched = site.search(site_dir, staging)
         with stage("write"):
-            write_outputs(staging, {**outputs, **feeds, **site.sitemaps()})
+            sitemaps = site.sitemaps()
+            write_outputs(staging, {**outputs, **feeds, **downloads, **sitemaps})
             try:
                 removed = sorted(site.removed)
                 publish(staging, site_dir, removed, owned=("search",) if patched else ())
@@ -134,7 +146,7 @@ def _rebuild(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with stage("state"):
-        if site.added or site.removed:  # the sitemaps were written again
+        if sitemaps:  # written again
             state.stamp = site_signature(site_dir)
         searched = site.search_files(site_dir)
         _remember(
@@ -167,6 +179,9 @@ def _remember(
         values["placements"] = moves.rows
         values["catalog"] = moves.hollow
         values["newest"] = moves.newest.isoformat()
+    if site.citation_keys != snapshot.catalog["citation_keys"]:
+        values["catalog"] = {**values.get("catalog", snapshot.catalog)}
+        values["catalog"]["citation_keys"] = site.citation_keys
     if searched is not None:
         values["search_files"] = searched
     if site.dependents:

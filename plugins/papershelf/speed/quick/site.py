@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
+from papershelf.site.exports import LIST_FILES, PaperExports, splice
 from papershelf.site.feeds import (
     FeedLinks,
     Site,
@@ -21,6 +22,7 @@ from papershelf.site.feeds import (
     plan_feeds,
     render_feed,
 )
+from papershelf.site.head_meta import HeadMeta
 from papershelf.site.pages import (
     PageSpec,
     Settings,
@@ -28,11 +30,18 @@ from papershelf.site.pages import (
     paper_spec,
     paper_url,
     plan_pages,
+    tag_url,
     with_neighbours,
 )
 from papershelf.site.rendering import TEMPLATES, BodyRenderer
 from papershelf.site.search import invert
-from papershelf.site.sitemaps import site_sitemaps
+from papershelf.site.sitemaps import (
+    list_lastmods,
+    page_dates,
+    paper_lastmod,
+    paper_lastmods,
+    site_sitemaps,
+)
 from papershelf.speed.build_state import MOST_PAGES, Digester, entry_fingerprint
 from papershelf.speed.compiled_templates import compiled_templates
 from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint, reads_changed
@@ -67,12 +76,19 @@ class SiteParts:
         edits: list[Edit],
         entries: EntryVersions,
         moves: Moves | None,
+        cite_keys: dict[int, str],
     ) -> None:
         self.snapshot = snapshot
         self.tags = tags
         self.reader = reader
         self.edits = edits
         self.edited = {number for number, _, _ in edits}
+        # Every paper's citation key by number, the edited papers' as they are now
+        # (papershelf.speed.quick.edits.new_citation_keys).
+        self.citation_keys: list[str] = list(snapshot.catalog["citation_keys"])
+        for number, key in cite_keys.items():
+            self.citation_keys[number] = key
+        self._key_of = {new.slug: cite_keys[number] for number, _, new in edits}
         self.entries = entries
         self.moves = moves
         self.before: Catalog = catalog_from_numbered(snapshot.catalog, tags)
@@ -128,7 +144,7 @@ class SiteParts:
         for page, (data, old) in sorted(made.items()):
             source = papers if whole(data) else stand_ins
             spec, how = decode_spec(data, source.__getitem__, self.catalog, self.tags)
-            spec = _fresh(spec)
+            spec = _fresh(spec, self._key_of)
             if page in planned:
                 self._learn(page, old, encode_spec(spec, how, number, set()))
             jobs.append(_Job(spec, how, old))
@@ -157,14 +173,27 @@ class SiteParts:
         return index
 
     def sitemaps(self) -> dict[str, bytes]:
-        """The sitemaps, when pages came or went (they list every URL of the site)."""
-        if not (self.added or self.removed):
+        """The sitemaps, when pages came or went or a page's ``lastmod`` changed (they
+        list every page of the site with the date of its papers); only an edit that
+        moves a paper (its dates, its lists) can do either."""
+        moves = self.moves
+        if moves is None:
             return {}
-        urls = [
-            *self.snapshot.handwritten,
-            *(url for url, _ in self.page_index() if url is not None),
-        ]
-        return site_sitemaps(urls, self.tags, self.feed_site.url)
+        # Each paper's date by number, now and in the last build (the edited papers'
+        # differ), and every list's from the catalogs of numbers, then and now: a few
+        # hundredths of a second at 50,000 papers.
+        now = [paper_lastmod(paper) for paper in moves.by_number]
+        then = list(now)
+        for number, old, _ in self.edits:
+            then[number] = paper_lastmod(old)
+        lists = list_lastmods(self.catalog, now.__getitem__)
+        changed = bool(self.added or self.removed) or then != now
+        if not changed and lists == list_lastmods(self.before, then.__getitem__):
+            return {}
+        listed: list[tuple[str, str | None]] = [(url, None) for url in self.snapshot.handwritten]
+        listed.extend((url, group) for url, group in self.page_index() if url is not None)
+        pages = page_dates(listed, {**lists, **paper_lastmods(moves.placed)})
+        return site_sitemaps(pages, self.tags, self.feed_site.url)
 
     def _paper(self, paper: Any) -> Paper:
         """The paper a stand-in (papershelf.speed.placements.Placement) stands for."""
@@ -200,13 +229,15 @@ class SiteParts:
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         """The files of these pages that changed, and every one's key digest."""
         head = _Heads(feed_links(self.catalog, self.feed_site))
+        # The feeds' site is the one the plugin gives the meta (name, description, URL).
+        meta = HeadMeta(bodies.env, self.feed_site, self.tags)
         token = catalog_fingerprint(self.catalog)
         outputs: dict[str, bytes] = {}
         digests: dict[str, str] = {}
         for spec, how, old in jobs:
             file = f"{spec.url}index.html"
             if how == "home":  # not a page of mkdocs' file list: no key, always made
-                outputs[file] = page_bytes(self._split(spec, old, how, bodies))
+                outputs[file] = page_bytes(self._split(spec, old, how, bodies, meta))
                 continue
             digest = Digester.plain(page_fingerprint(spec, token, self.digester.paper))
             digests[spec.url] = digest
@@ -214,9 +245,9 @@ class SiteParts:
                 continue
             if how == "shell":
                 body = bodies.render(spec, self.catalog, self.snapshot.site)
-                outputs[file] = page_bytes(self._page(spec, body, head))
+                outputs[file] = page_bytes(self._page(spec, body, head, meta(spec)))
             else:
-                outputs[file] = page_bytes(self._split(spec, old, how, bodies))
+                outputs[file] = page_bytes(self._split(spec, old, how, bodies, meta))
         return outputs, digests
 
     def _planned(self) -> dict[int, tuple[list[Any], list[Any] | None]]:
@@ -326,9 +357,16 @@ class SiteParts:
         for paper in after - before:
             self.dependents[paper] = [*self.dependents.get(paper, lists[paper]), page]
 
-    def _split(self, spec: PageSpec, data: list[Any] | None, how: str, bodies: BodyRenderer) -> str:
+    def _split(
+        self,
+        spec: PageSpec,
+        data: list[Any] | None,
+        how: str,
+        bodies: BodyRenderer,
+        meta: HeadMeta,
+    ) -> str:
         """A page made through the theme, filled into the last build's output of it:
-        its title, description and feeds must be the same."""
+        its title, description, feeds and meta tags must be the same."""
         split = self.snapshot.splits.get(spec.url)
         if data is None:
             raise NotQuickError(f"the new page {spec.url} goes through the theme")
@@ -339,10 +377,17 @@ class SiteParts:
             old_feed_tags,
         ):
             raise NotQuickError(f"the page {spec.url or 'home'} goes through the theme")
+        # A paper page's meta (papershelf.site.head_meta: authors, links...) can change
+        # while its title and description stay. Its block starts with the head's only
+        # citation_title tag and ends at its only "</script>" (the JSON escapes "<"), so
+        # the new block is in the old head only if it is the old one. A list page's
+        # meta is made of its title, description and URL, compared above.
+        if meta(spec) not in split[0]:
+            raise NotQuickError(f"the page {spec.url or 'home'} goes through the theme")
         body = bodies.render(spec, self.catalog, self.snapshot.site, standalone=how != "home")
         return split[0] + body + split[1]
 
-    def _page(self, spec: PageSpec, body: str, heads: _Heads) -> str:
+    def _page(self, spec: PageSpec, body: str, heads: _Heads, meta: str) -> str:
         description = str(escape(spec.description))
         variants = self.snapshot.shells.get(shell_key(spec.url, self.linked))
         shell = variants.get(variant(body, description)) if variants else None
@@ -354,6 +399,7 @@ class SiteParts:
             "url": spec.url,
             "body": body,
             "head": heads(spec.feed_tags),
+            "meta": meta,
         }
         return shell.fill(values)
 
@@ -400,6 +446,31 @@ class SiteParts:
             items = [make_item(paper, site, self.tags) for paper in feed.papers]
             files.update(render_feed(feed, site, items, fallback=newest))
         return files, digests
+
+    def exports(self, site_dir: Path) -> dict[str, bytes]:
+        """The downloads an edit changes (papershelf.site.exports): the edited papers' own
+        files and the lists they are on, before or after, with the edited papers' units
+        replaced in the files the last build wrote."""
+        keys = self.citation_keys
+        edited = {number: new for number, _, new in self.edits}
+        exports = PaperExports({new.slug: keys[n] for n, new in edited.items()}, self.feed_site.url)
+        files: dict[str, bytes] = {}
+        for new in edited.values():
+            files.update(exports.own_files(new))
+        units = {number: exports.units(new) for number, new in edited.items()}
+        folders = {"": (self.before.papers, self.catalog.papers)}
+        for _, old, new in self.edits:
+            for tag in {*old.tags, *new.tags}:
+                lists = self.before.by_tag.get(tag, []), self.catalog.by_tag.get(tag, [])
+                folders[tag_url(tag)] = lists
+        for folder, (before, after) in folders.items():
+            if not after:  # the tag's downloads go: the full build removes them
+                raise NotQuickError(f"the last paper left {folder}")
+            for name in LIST_FILES:
+                data = (site_dir / folder / name).read_bytes() if before else b""
+                fresh = {number: unit.of(name) for number, unit in units.items()}
+                files[folder + name] = splice(name, data, sorted(before), sorted(after), fresh)
+        return files
 
     def search(self, site_dir: Path, staging: Path) -> bool:
         """The search index patched into ``staging``; False when the site has none."""
@@ -459,11 +530,14 @@ class _Heads:
         return head
 
 
-def _fresh(spec: PageSpec) -> PageSpec:
+def _fresh(spec: PageSpec, keys: dict[str, str]) -> PageSpec:
     """A paper page planned again from its paper: its description is made from the
     abstract, which may have changed (other pages' titles and descriptions are made
-    from what :func:`placement` keeps)."""
+    from what :func:`placement` keeps), and its citation key from ``keys`` (the edited
+    papers', by slug)."""
     if spec.kind != "paper":
         return spec
     context = spec.context
-    return paper_spec(context["paper"], context["newer"], context["older"])
+    paper = context["paper"]
+    key = keys.get(paper.slug, context["cite_key"])
+    return paper_spec(paper, context["newer"], context["older"], key)

@@ -1,0 +1,218 @@
+"""Downloads of the list: BibTeX, CSL-JSON and open data, whole and per tag, and each
+paper's own citation files.
+
+Pure: papers in, files out. A list's file holds one unit per paper (a BibTeX entry, a
+JSON line) in paper-number order (by slug, papershelf.site.search.numbered), so a
+paper's unit is found by its place in the list and a quick rebuild replaces the units
+of edited papers without making the others again (:func:`splice`).
+
+What a list holds is bounded: list BibTeX and CSL-JSON are citations (no abstracts:
+reference managers do not need them, and they would double the site's size); each
+paper's own ``cite.bib`` and ``cite.json`` and the open data (``entries.json``, the
+shape of ``papershelf list --json``) keep the abstract.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from typing import Any
+
+from papershelf.entries.model import Paper
+from papershelf.site.catalog import Catalog
+from papershelf.site.citations import bibtex_entry, csl_item
+from papershelf.site.pages import paper_url, tag_url
+
+BIBTEX = "papers.bib"
+CSL_JSON = "papers.json"
+OPEN_DATA = "entries.json"
+SCHEMA = "entries.schema.json"  # at the site root only
+PAPER_BIBTEX = "cite.bib"  # in each paper's folder
+PAPER_CSL_JSON = "cite.json"
+LIST_FILES = (BIBTEX, CSL_JSON, OPEN_DATA)
+# The lists' downloads of the tags, as glob patterns from the site root: every full
+# build writes them all (a tag that lost its last paper loses them).
+TAG_LIST_FILES = tuple(f"tags/*/{name}" for name in LIST_FILES)
+
+
+def paper_record(paper: Paper) -> dict[str, Any]:
+    """The public JSON shape of a paper (``papershelf list --json`` and
+    ``entries.json``); keys are a contract, keep them stable
+    (assets/entries.schema.json describes them)."""
+    return {
+        "slug": paper.slug,
+        "title": paper.title,
+        "published": paper.published.isoformat() if paper.published else None,
+        "added": paper.added.isoformat(),
+        "authors": list(paper.authors),
+        "author_count": paper.number_of_authors,
+        "organization": paper.organization,
+        "votes": paper.votes,
+        "tags": list(paper.tags),
+        "abstract": paper.abstract,
+    }
+
+
+def json_line(value: Any) -> bytes:
+    """One line of JSON (no raw newline inside: JSON escapes them), UTF-8."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Units:
+    """The three list units of one paper (bytes, as they are joined into files)."""
+
+    bibtex: bytes
+    csl_json: bytes
+    open_data: bytes
+
+    def of(self, name: str) -> bytes:
+        return {BIBTEX: self.bibtex, CSL_JSON: self.csl_json, OPEN_DATA: self.open_data}[name]
+
+
+class PaperExports:
+    """Each paper's units and own files, made once per paper and build (a paper is on
+    the whole list and on the lists of its tags)."""
+
+    def __init__(self, keys: Mapping[str, str], site_url: str) -> None:
+        self.keys = keys
+        self.site_url = site_root(site_url)
+        # By the paper and its key (values): kept under mkdocs serve across rebuilds.
+        self._units: dict[tuple[Paper, str], Units] = {}
+        self._own: dict[tuple[Paper, str], dict[str, bytes]] = {}
+
+    def page_url(self, paper: Paper) -> str | None:
+        return self.site_url + paper_url(paper) if self.site_url else None
+
+    def units(self, paper: Paper) -> Units:
+        key = self.keys[paper.slug]
+        found = self._units.get((paper, key))
+        if found is None:
+            # One line a value: a BibTeX entry of a list then has no "\n@" inside.
+            cited = replace(
+                paper,
+                title=" ".join(paper.title.split()),
+                authors=tuple(" ".join(name.split()) for name in paper.authors),
+                organization=" ".join(paper.organization.split()) if paper.organization else None,
+                abstract="",
+            )
+            found = self._units[(paper, key)] = Units(
+                bibtex_entry(cited, key).encode(),
+                json_line(csl_item(cited, key, self.page_url(paper))),
+                json_line(paper_record(paper)),
+            )
+        return found
+
+    def own_files(self, paper: Paper) -> dict[str, bytes]:
+        """``papers/<slug>/cite.bib`` and ``cite.json`` (a CSL-JSON list of one item)."""
+        key = self.keys[paper.slug]
+        found = self._own.get((paper, key))
+        if found is None:
+            folder = paper_url(paper)
+            item = json_line(csl_item(paper, key, self.page_url(paper)))
+            found = self._own[(paper, key)] = {
+                folder + PAPER_BIBTEX: bibtex_entry(paper, key).encode(),
+                folder + PAPER_CSL_JSON: b"[" + item + b"]\n",
+            }
+        return found
+
+
+def site_root(site_url: str) -> str:
+    """The site's URL ending in one slash ("" when the site has none)."""
+    return site_url.rstrip("/") + "/" if site_url else ""
+
+
+def join_units(name: str, units: Sequence[bytes]) -> bytes:
+    """A list file from its units in order: BibTeX entries a blank line apart, JSON
+    items one a line in an array."""
+    if name == BIBTEX:
+        return b"\n".join(units)
+    if not units:
+        return b"[]\n"
+    return b"[\n" + b",\n".join(units) + b"\n]\n"
+
+
+def split_units(name: str, data: bytes) -> list[bytes]:
+    """The units of a list file (:func:`join_units`), as bytes."""
+    if name == BIBTEX:
+        units = data.split(b"\n@") if data else []
+        return units[:1] + [b"@" + unit for unit in units[1:]]
+    if data == b"[]\n":
+        return []
+    if not (data.startswith(b"[\n") and data.endswith(b"\n]\n")):
+        raise ValueError("a list file that is not one JSON item a line")
+    return [line.removesuffix(b",") for line in data[2:-3].split(b"\n")]
+
+
+def splice(
+    name: str,
+    data: bytes,
+    before: Sequence[int],
+    after: Sequence[int],
+    fresh: Mapping[int, bytes],
+) -> bytes:
+    """A list file after edits, from the file before: ``before`` and ``after`` are the
+    paper numbers it holds (ascending), ``fresh`` the units of the edited papers; the
+    other papers' units are kept as they were."""
+    old = split_units(name, data)
+    if len(old) != len(before):
+        raise ValueError(f"{name} holds {len(old)} papers, expected {len(before)}")
+    at = {number: place for place, number in enumerate(before)}
+    units = [fresh[number] if number in fresh else old[at[number]] for number in after]
+    return join_units(name, units)
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """The downloads of one list: its folder ("" or "tags/<id>/") and papers."""
+
+    folder: str
+    title: str
+    papers: list[Paper]  # by number (slug)
+
+
+def plan_exports(catalog: Catalog) -> list[ListExport]:
+    """The whole list and every tag that has papers."""
+    by_slug = sorted(catalog.papers, key=lambda paper: paper.slug)
+    exports = [ListExport("", "All papers", by_slug)]
+    for tag_id, tag in catalog.tags.items():
+        papers = catalog.by_tag.get(tag_id, [])
+        if papers:
+            exports.append(
+                ListExport(tag_url(tag_id), tag.title, sorted(papers, key=lambda p: p.slug))
+            )
+    return exports
+
+
+def schema_bytes() -> bytes:
+    """The JSON Schema of ``entries.json`` (assets/entries.schema.json)."""
+    return resources.files("papershelf").joinpath("assets", SCHEMA).read_bytes()
+
+
+def export_files(
+    catalog: Catalog,
+    site_url: str,
+    *,
+    wanted_list: Callable[[ListExport], bool] | None = None,
+    papers: Iterable[Paper] | None = None,
+    exports: PaperExports | None = None,
+) -> dict[str, bytes]:
+    """Every download of the site (or the lists ``wanted_list`` says yes to and the
+    own files of ``papers``): site-root relative path -> bytes. ``exports``: the papers'
+    files made in earlier builds (mkdocs serve)."""
+    if exports is None:
+        exports = PaperExports(catalog.citation_keys, site_url)
+    files: dict[str, bytes] = {}
+    for paper in catalog.papers if papers is None else papers:
+        files.update(exports.own_files(paper))
+    for export in plan_exports(catalog):
+        if wanted_list is not None and not wanted_list(export):
+            continue
+        units = [exports.units(paper) for paper in export.papers]
+        for name in LIST_FILES:
+            files[export.folder + name] = join_units(name, [unit.of(name) for unit in units])
+    if wanted_list is None:
+        files[SCHEMA] = schema_bytes()
+    return files

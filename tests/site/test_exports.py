@@ -1,0 +1,120 @@
+"""The downloads of a list: which files exist, what they hold, and that a quick
+rebuild's splice gives the bytes a full build writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+
+import bibtexparser
+import jsonschema
+
+from papershelf.entries.model import Links, Paper, Tag
+from papershelf.site.catalog import build_catalog
+from papershelf.site.exports import (
+    BIBTEX,
+    CSL_JSON,
+    LIST_FILES,
+    OPEN_DATA,
+    SCHEMA,
+    export_files,
+    paper_record,
+    splice,
+    split_units,
+)
+from papershelf.site.search import numbered
+
+TAGS = {
+    "llm": Tag("llm", "Language models", "d"),
+    "vision": Tag("vision", "Vision", "d"),
+    "unused": Tag("unused", "Unused", "d"),
+}
+SITE = "https://example.org/shelf"
+
+
+def papers() -> list[Paper]:
+    return [
+        Paper(
+            slug=f"p{n}",
+            title=f"Paper {n} on & things",
+            added=date(2025, 1, 1 + n),
+            tags=("llm",) if n % 2 else ("llm", "vision"),
+            authors=(f"Ada Lovelace{n}",) if n % 3 else (),
+            author_count=None if n % 3 else 4,
+            published=date(2024, 1 + n, 1) if n % 4 else None,
+            abstract=f"Abstract {n}.\nWith a second line.",
+            links=Links(arxiv=f"2401.0000{n}") if n % 2 else Links(),
+        )
+        for n in range(6)
+    ]
+
+
+def test_the_whole_list_and_every_tag_with_papers_get_downloads():
+    files = export_files(build_catalog(papers(), TAGS), SITE)
+    for folder in ("", "tags/llm/", "tags/vision/"):
+        assert {folder + name for name in LIST_FILES} <= files.keys()
+    assert not any(path.startswith("tags/unused/") for path in files)
+    assert {f"papers/p{n}/cite.bib" for n in range(6)} <= files.keys()
+    assert {f"papers/p{n}/cite.json" for n in range(6)} <= files.keys()
+    assert SCHEMA in files
+
+
+def test_open_data_is_the_list_json_shape_and_follows_its_schema():
+    listed = papers()
+    files = export_files(build_catalog(listed, TAGS), SITE)
+    data = json.loads(files[OPEN_DATA])
+    assert data == [paper_record(p) for p in numbered(listed)]
+    jsonschema.validate(data, json.loads(files[SCHEMA]))
+    vision = json.loads(files["tags/vision/" + OPEN_DATA])
+    assert [record["slug"] for record in vision] == ["p0", "p2", "p4"]
+    broken = [{**data[0], "added": 5}]
+    try:
+        jsonschema.validate(broken, json.loads(files[SCHEMA]))
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("the schema accepts a number as a date")
+
+
+def test_list_citations_leave_abstracts_to_each_papers_own_files():
+    files = export_files(build_catalog(papers(), TAGS), SITE)
+    library = bibtexparser.parse_string(files[BIBTEX].decode())
+    assert len(library.entries) == 6 and not library.failed_blocks
+    assert all("abstract" not in entry.fields_dict for entry in library.entries)
+    assert all("abstract" not in item for item in json.loads(files[CSL_JSON]))
+    [own] = bibtexparser.parse_string(files["papers/p1/cite.bib"].decode()).entries
+    assert own["abstract"].startswith("Abstract 1.")
+    [item] = json.loads(files["papers/p1/cite.json"])
+    assert item["abstract"] == "Abstract 1.\nWith a second line."
+    assert item["id"] == own.key
+
+
+def test_a_splice_of_edited_papers_gives_the_files_a_full_build_writes():
+    before = papers()
+    after = list(before)
+    after[1] = dataclasses.replace(before[1], title="Paper 1 on other things", tags=("vision",))
+    after[4] = dataclasses.replace(before[4], abstract="New.", votes=3)
+    old = export_files(build_catalog(before, TAGS), SITE)
+    new_catalog = build_catalog(after, TAGS)
+    new = export_files(new_catalog, SITE)
+    number = {p.slug: n for n, p in enumerate(numbered(after))}
+    edited = {number["p1"], number["p4"]}
+    fresh_files = export_files(new_catalog, SITE, wanted_list=lambda _: True)
+    for folder, tag in (("", None), ("tags/llm/", "llm"), ("tags/vision/", "vision")):
+
+        def numbers(listed: list[Paper], tag: str | None = tag) -> list[int]:
+            return sorted(number[p.slug] for p in listed if tag is None or tag in p.tags)
+
+        for name in LIST_FILES:
+            units = split_units(name, fresh_files[folder + name])
+            slugs = numbers(after)
+            fresh = {n: units[slugs.index(n)] for n in edited if n in slugs}
+            spliced = splice(name, old[folder + name], numbers(before), slugs, fresh)
+            assert spliced == new[folder + name], folder + name
+
+
+def test_an_empty_list_has_empty_downloads_and_the_schema():
+    files = export_files(build_catalog([], TAGS), SITE)
+    assert files[BIBTEX] == b"" and files[CSL_JSON] == b"[]\n" and files[OPEN_DATA] == b"[]\n"
+    assert not any(path.startswith("tags/") for path in files)
