@@ -644,3 +644,21 @@ def test_the_kit_knows_the_search_index_so_a_patch_reads_only_what_it_changes(
         of_index = [path for path in read if f"search/{before}/" in path]
         assert 0 < len(of_index) < len(files) / 2, of_index
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_an_edit_that_makes_a_citation_key_clash_builds_everything_and_gives_the_clean_site(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    # epsilon's key becomes delta's, anon2024delta: epsilon, added first, keeps it and
+    # delta's own page and files become anon2024deltab, which only a full build works
+    # out (papershelf.speed.quick.edits.new_citation_keys).
+    edit(shelf, "epsilon", "Epsilon steps", "Delta steps")
+    out = build(shelf, monkeypatch, capfd, "-v")
+    assert "without mkdocs" not in out and "citation key" in out, out
+    delta = (shelf.site / "papers/delta/cite.bib").read_text(encoding="utf-8")
+    assert delta.startswith("@misc{anon2024deltab,")
+    assert "anon2024deltab" in shelf.html("papers/delta/")
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+    edit(shelf, "epsilon", "Delta steps", "Epsilon steps")  # and back: keys move again
+    assert "without mkdocs" not in build(shelf, monkeypatch, capfd)
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
