@@ -36,6 +36,7 @@ from build_tools.import_daily import (
     plural,
     print_changes,
     print_new_tags,
+    print_plan_summary,
     read_input,
     shown_dir,
     warn_uncategorized,
@@ -193,23 +194,12 @@ def _unknown_keywords(
 def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -> None:
     plan = report.plan
     assert plan is not None
-    print("", file=out)
-    print("Summary" + (" (dry run: nothing written)" if options.dry_run else ""), file=out)
-    rows = [
+    read = [
         ("files read", report.files_read),
         ("entries read", report.entries_read),
         ("duplicates folded", report.duplicates_folded),
-        ("new", len(plan.new)),
-        ("merged", len(plan.updates)),
-        ("unchanged", len(plan.unchanged)),
-        ("conflicts", len(plan.conflicts)),
     ]
-    for label, count in rows:
-        print(f"  {label + ':':<20}{count}", file=out)
-    if plan.conflicts:
-        print("Conflicts (the entry was kept as it is; edit it by hand if needed):", file=out)
-        for conflict in plan.conflicts:
-            print(f"  {conflict}", file=out)
+    print_plan_summary(plan, read, options.dry_run, out)
     print_new_tags(plan, out)
     if report.unknown_keywords:
         print(

@@ -432,20 +432,24 @@ def print_changes(plan: Plan, into: Path, dry_run: bool, out: TextIO) -> None:
         print(f"{verb[1]} {shown}: {'; '.join(update.notes)}", file=out)
 
 
-def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -> None:
-    plan = report.plan
-    assert plan is not None
+def print_plan_summary(
+    plan: Plan,
+    read: Sequence[tuple[str, int]],
+    dry_run: bool,
+    out: TextIO,
+    after: Sequence[tuple[str, int]] = (),
+) -> None:
+    """The summary every import ends with: what was ``read``, what the plan does, the
+    counts ``after`` it, then the conflicts."""
     print("", file=out)
-    print("Summary" + (" (dry run: nothing written)" if options.dry_run else ""), file=out)
+    print("Summary" + (" (dry run: nothing written)" if dry_run else ""), file=out)
     rows = [
-        ("files read", report.files_read),
-        ("entries parsed", report.entries_parsed),
-        ("duplicates folded", report.duplicates_folded),
+        *read,
         ("new", len(plan.new)),
         ("merged", len(plan.updates)),
         ("unchanged", len(plan.unchanged)),
         ("conflicts", len(plan.conflicts)),
-        ("unparseable lines", len(report.problems)),
+        *after,
     ]
     for label, count in rows:
         print(f"  {label + ':':<20}{count}", file=out)
@@ -453,6 +457,18 @@ def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -
         print("Conflicts (the entry was kept as it is; edit it by hand if needed):", file=out)
         for conflict in plan.conflicts:
             print(f"  {conflict}", file=out)
+
+
+def _print_summary(report: Report, options: Options, out: TextIO, err: TextIO) -> None:
+    plan = report.plan
+    assert plan is not None
+    read = [
+        ("files read", report.files_read),
+        ("entries parsed", report.entries_parsed),
+        ("duplicates folded", report.duplicates_folded),
+    ]
+    unparseable = [("unparseable lines", len(report.problems))]
+    print_plan_summary(plan, read, options.dry_run, out, unparseable)
     if report.problems:
         print("Lines that could not be parsed:", file=out)
         for problem in report.problems:

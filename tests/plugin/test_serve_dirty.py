@@ -155,21 +155,37 @@ def feeds(site: Path) -> dict[str, int]:
     return {name: time for pattern in FEED_FILES for name, time in written(site, pattern).items()}
 
 
-def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
-    project: Project, monkeypatch
-):
+def dated_papers(project: Project, count: int) -> Path:
+    """``count`` papers a month or so apart, two tags, no search index: the project's
+    mkdocs.yml, for a serve session and a full build to compare."""
     config = project.root / "mkdocs.yml"
     config.write_text(
         config.read_text()
         .replace("  - search\n", "")
         .replace("      home_recent: 5\n", "      home_recent: 5\n      search_index: false\n")
     )
-    for n in range(8):
+    for n in range(count):
         project.paper(
             f"paper-{n}",
             f"title: Paper {n}\nadded: 2024-01-{n + 1:02d}\npublished: 2023-0{n % 3 + 1}-01\n"
             f"tags: [{'agents' if n % 2 else 'vision'}]\nabstract: Text {n}.\n",
         )
+    return config
+
+
+def full_build(project: Project, config: Path) -> Path:
+    """A full mkdocs build of ``config`` into its own folder."""
+    full = project.root / "full"
+    full_config = load_config(str(config), site_dir=str(full), strict=False)
+    full_config.plugins.on_startup(command="build", dirty=False)
+    build(full_config)
+    return full
+
+
+def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
+    project: Project, monkeypatch
+):
+    config = dated_papers(project, 8)
     site = project.root / "served"
     session, rebuild = serve_builds(project, site)
     try:
@@ -198,10 +214,7 @@ def test_a_dirty_rebuild_rewrites_only_what_changed_and_matches_a_full_build(
     finally:
         session.plugins.on_shutdown()
 
-    full = project.root / "full"
-    full_config = load_config(str(config), site_dir=str(full), strict=False)
-    full_config.plugins.on_startup(command="build", dirty=False)
-    build(full_config)
+    full = full_build(project, config)
     for pattern in ("index.html", *FEED_FILES):
         for path in full.rglob(pattern):
             name = str(path.relative_to(full))
@@ -215,18 +228,7 @@ def test_a_dirty_rebuild_writes_the_sitemaps_when_a_date_changes_as_a_full_build
 ):
     """The sitemaps date each page by its papers: a rebuild writes them again when a
     page's date changes, not after an edit that changes none."""
-    config = project.root / "mkdocs.yml"
-    config.write_text(
-        config.read_text()
-        .replace("  - search\n", "")
-        .replace("      home_recent: 5\n", "      home_recent: 5\n      search_index: false\n")
-    )
-    for n in range(4):
-        project.paper(
-            f"paper-{n}",
-            f"title: Paper {n}\nadded: 2024-01-{n + 1:02d}\npublished: 2023-0{n % 3 + 1}-01\n"
-            f"tags: [{'agents' if n % 2 else 'vision'}]\nabstract: Text {n}.\n",
-        )
+    config = dated_papers(project, 4)
     site = project.root / "served"
     session, rebuild = serve_builds(project, site)
     sitemap = site / "sitemap.xml"
@@ -249,10 +251,7 @@ def test_a_dirty_rebuild_writes_the_sitemaps_when_a_date_changes_as_a_full_build
     finally:
         session.plugins.on_shutdown()
 
-    full = project.root / "full"
-    full_config = load_config(str(config), site_dir=str(full), strict=False)
-    full_config.plugins.on_startup(command="build", dirty=False)
-    build(full_config)
+    full = full_build(project, config)
     made = sorted(str(path.relative_to(full)) for path in full.rglob("sitemap.xml*"))
     assert "tags/vision/sitemap.xml" in made
     for name in made:

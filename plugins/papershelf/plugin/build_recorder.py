@@ -24,9 +24,9 @@ from papershelf.plugin.generated_pages import GeneratedPages
 from papershelf.plugin.mkdocs_config import template_files
 from papershelf.plugin.run_mode import RunMode
 from papershelf.site.catalog import Catalog
-from papershelf.site.exports import PAPER_BIBTEX, PAPER_CSL_JSON
 from papershelf.site.feeds import Site
 from papershelf.site.pages import PageSpec
+from papershelf.site.publish import PAGE_FILES
 from papershelf.speed.build_state import (
     FULL_BUILD_NEEDED,
     MOST_PAGES,
@@ -136,7 +136,7 @@ class BuildRecorder:
         the pages that are gone, and its fingerprints are what the next compares with."""
         if self.mode.dirty:
             for url in self.keys.removed():
-                for name in ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON):  # a paper's own
+                for name in PAGE_FILES:  # with a paper's own downloads
                     (site_dir / url / name).unlink(missing_ok=True)
         self.keys.finish()
 

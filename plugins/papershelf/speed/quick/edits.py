@@ -3,6 +3,7 @@ check of new titles and keys, and the error that sends a build to mkdocs."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -49,17 +50,21 @@ def new_citation_keys(
     quick while no other paper shares its key's beginning, before or after; a new
     added date reorders papers that share one (the first added keeps the plain key)."""
     edited = {number for number, _, _ in edits}
-    counts = Counter(key for keys_ in known for kind, key in keys_ if kind == CITATION)
-    others = {key for number, key in enumerate(keys) if number not in edited}
+
+    @functools.cache
+    def counts() -> Counter[str]:  # the whole list's, only for edits that need them
+        return Counter(key for keys_ in known for kind, key in keys_ if kind == CITATION)
+
     found: dict[int, str] = {}
     for number, old, new in edits:
         before, after = base_key(old), base_key(new)
-        if before == after:
-            if old.added != new.added and counts[before] > 1:
+        if before == after:  # most edits: the abstract, notes, links
+            if old.added != new.added and counts()[before] > 1:
                 raise NotQuickError(f"{new.source}: its citation key may change")
             found[number] = keys[number]
             continue
-        if counts[before] > 1 or counts[after] > 0 or after in others:
+        others = (key for n, key in enumerate(keys) if n not in edited)
+        if counts()[before] > 1 or counts()[after] > 0 or after in others:
             raise NotQuickError(f"{new.source}: its new citation key clashes with another")
         found[number] = after
     if len(set(found.values())) < len(found):
