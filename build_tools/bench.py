@@ -185,9 +185,10 @@ def mirror_project(real_config: Path, root: Path) -> None:
     and folder (content, templates, snippets...), a copy of mkdocs.yml, and none of
     ``papers/``, ``tags.yml``, outputs or dot-folders. Paths relative to the config
     file or the working folder then resolve as they do for ``make site``. (Assumes
-    the plugin's default ``papers_dir`` and ``tags_file``.)"""
+    the plugin's default ``papers_dir``, ``collections_dir`` and ``tags_file``: the
+    real list's reading paths name papers the generated list does not have.)"""
     root.mkdir(parents=True, exist_ok=True)
-    skipped = {"papers", "tags.yml", "site", real_config.name}
+    skipped = {"papers", "collections", "tags.yml", "site", real_config.name}
     for entry in sorted(real_config.parent.iterdir()):
         if entry.name.startswith(".") or entry.name in skipped:
             continue

@@ -20,6 +20,7 @@ TOOLS = {
     "import": "build_tools.import_daily",
     "search-size": "build_tools.search_size",
     "search-eval": "build_tools.search_eval",
+    "related-eval": "build_tools.related_eval",
     "start-list": "build_tools.start_list",
     "links": "build_tools.links",
     "differential": "build_tools.differential",

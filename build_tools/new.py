@@ -1,4 +1,5 @@
-"""``papershelf new "Title"``: start an entry that passes ``papershelf validate`` as written.
+"""``papershelf new "Title"``: start an entry that passes ``papershelf validate`` as written;
+``papershelf new collection SLUG --title "..."``: start a reading path.
 
 A newcomer should not need to know the slug rules, the date format or the field names:
 the scaffold fills in what the command line gave (title, tags, authors, organisation,
@@ -6,6 +7,10 @@ arXiv id, PDF, web page, DOI) and lists every other field as a commented hint, i
 order CONTRIBUTING.md documents them. Every given value is checked by the schema first,
 so a bad one is refused with nothing written. Rendering and checking are pure
 functions; reading the vocabulary and writing the file happen in ``run``.
+
+A reading path (papershelf.entries.collections) starts as ``collections/<slug>.yml``
+with its title, any papers given (``--paper``, checked against the entries) and a
+commented hint for the rest; the command then says how to propose it by pull request.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from datetime import date
 from pathlib import Path
 
 from papershelf.entries import strict_yaml
+from papershelf.entries.collections import SUFFIX as PATH_SUFFIX
+from papershelf.entries.collections import entry_slugs, load_collection, unknown_paper_hint
 from papershelf.entries.loader import (
     ENTRY_SUFFIXES,
     display_path,
@@ -31,7 +38,13 @@ from papershelf.entries.schema import bare_arxiv_id, bare_doi, build_paper
 from papershelf.entries.slugs import is_valid_slug, slugify
 from papershelf.entries.vocabulary import Vocabulary
 
-HELP = "Create papers/<slug>.yaml (or .md) for a new paper, with a hint for every other field."
+HELP = (
+    "Create papers/<slug>.yaml (or .md) for a new paper, with a hint for every other field; "
+    'or, as `papershelf new collection SLUG --title "..."`, collections/<slug>.yml for a '
+    "new reading path."
+)
+# `papershelf new collection SLUG`: the word that starts a reading path instead of a paper.
+COLLECTION = "collection"
 
 FORMATS = ("yaml", "md")
 # Characters a double-quoted YAML scalar must escape (YAML's non-printable ones, line
@@ -62,7 +75,36 @@ class Draft:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("title", help='the paper\'s title, in quotes: "Attention Is All You Need"')
+    parser.add_argument(
+        "title",
+        help='the paper\'s title, in quotes: "Attention Is All You Need" '
+        "(or `collection`, followed by SLUG, for a reading path)",
+    )
+    parser.add_argument(
+        "path_slug",
+        nargs="?",
+        metavar="SLUG",
+        help="after `collection`: the reading path's file name, e.g. getting-started-with-rlhf",
+    )
+    path = parser.add_argument_group("a reading path (papershelf new collection SLUG ...)")
+    path.add_argument("--title", dest="path_title", metavar="TEXT", help="the path's title")
+    path.add_argument(
+        "--description", metavar="TEXT", help="one or two sentences: who the path is for"
+    )
+    path.add_argument(
+        "--paper",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="a paper on the path (its entry's file name); repeat it, in reading order",
+    )
+    path.add_argument(
+        "--collections",
+        type=Path,
+        default=Path("collections"),
+        metavar="DIR",
+        help="reading paths folder",
+    )
     parser.add_argument(
         "--tag",
         action="append",
@@ -112,6 +154,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, today: date | None = None) -> int:
     """Write the entry; exit 1 with one clear message when nothing could be written."""
     try:
+        if args.path_slug is not None or (args.title == COLLECTION and args.path_title):
+            return _create_collection(args)
+        _refuse_path_options(args)
         return _create(args, today or date.today())
     except NewEntryError as error:
         print(f"papershelf new: {error}", file=sys.stderr)
@@ -337,3 +382,119 @@ def yaml_quote(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match[0])
     return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+
+
+# Reading paths: `papershelf new collection SLUG --title "..."`.
+
+_PAPER_OPTIONS = (
+    ("tag", "--tag"),
+    ("author", "--author"),
+    ("org", "--org"),
+    ("arxiv", "--arxiv"),
+    ("pdf", "--pdf"),
+    ("url", "--url"),
+    ("doi", "--doi"),
+    ("slug", "--slug"),
+)
+
+
+def _refuse_path_options(args: argparse.Namespace) -> None:
+    """A paper given a reading path's options: say how each is meant."""
+    for name, option in (("path_title", "--title"), ("description", "--description")):
+        if getattr(args, name) is not None:
+            raise NewEntryError(
+                f"{option} is for a reading path: papershelf new collection SLUG {option} ...; "
+                'a paper\'s title is the first argument, in quotes: papershelf new "Title"'
+            )
+    if args.paper:
+        raise NewEntryError(
+            "--paper is for a reading path: papershelf new collection SLUG --paper ..."
+        )
+
+
+def _create_collection(args: argparse.Namespace) -> int:
+    if args.title != COLLECTION:
+        raise NewEntryError(
+            f"unexpected argument '{args.path_slug}': give a paper's title as one argument, in "
+            f'quotes (papershelf new "{args.title} {args.path_slug}"), or start a reading path '
+            'with papershelf new collection SLUG --title "..."'
+        )
+    for name, option in _PAPER_OPTIONS:
+        if getattr(args, name):
+            raise NewEntryError(f"{option} is for a paper, not a reading path; no file written")
+    slug = args.path_slug
+    if slug is None:
+        raise NewEntryError('name the reading path: papershelf new collection SLUG --title "..."')
+    if not is_valid_slug(slug):
+        better = slugify(slug) or "reading-path"
+        raise NewEntryError(
+            f"'{slug}' is not a valid file name for a reading path; use lowercase a-z, 0-9 "
+            f"and -, e.g. {better}"
+        )
+    if args.path_title is None or not one_line(args.path_title):
+        raise NewEntryError(
+            f'give the path a title: papershelf new collection {slug} --title "..."; '
+            "no file written"
+        )
+    known = entry_slugs(args.papers)
+    papers: list[str] = []
+    for raw in args.paper:
+        paper = raw.strip()
+        if paper not in known:
+            hint = unknown_paper_hint(paper, known)
+            raise NewEntryError(
+                f"--paper: no paper '{paper}' on the list ({hint}); no file written"
+            )
+        if paper in papers:
+            raise NewEntryError(f"--paper: '{paper}' is given twice; list each paper once")
+        papers.append(paper)
+    target = args.collections / f"{slug}{PATH_SUFFIX}"
+    if target.exists():
+        raise NewEntryError(
+            f"{display_path(target)} already exists; edit that file, or pick another name"
+        )
+    title = one_line(args.path_title)
+    description = None if args.description is None else one_line(args.description)
+    args.collections.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
+        handle.write(render_collection(slug, title, description, papers))
+    shown = display_path(target)
+    print(f"created {shown}")
+    _, still_to_do = load_collection(target, known)
+    for problem in still_to_do:
+        print(f"to do: {problem}", file=sys.stderr)
+    print(
+        "next: list the papers in reading order, each with a short note (see CONTRIBUTING.md, "
+        f'"Propose a reading path"), run `papershelf validate {shown}` and `make serve` to '
+        f"preview it at collections/{slug}/"
+    )
+    print(
+        f"then propose it: git switch -c path-{slug} && git add {shown} && "
+        f'git commit -m "Reading path: {slug}", push the branch to your fork and open a '
+        "pull request"
+    )
+    return 0
+
+
+def render_collection(slug: str, title: str, description: str | None, papers: list[str]) -> str:
+    """A reading path's file: what was given, and a hint for what is still to write."""
+    lines = [
+        "# A reading path: papers to read in this order, each with a short note on why.",
+        '# Guide: CONTRIBUTING.md, "Propose a reading path". Check this file with:',
+        f"#   papershelf validate collections/{slug}{PATH_SUFFIX}",
+        f"title: {yaml_quote(title)}",
+        f"description: {yaml_quote(description)}"
+        if description
+        else 'description: ""  # required: one or two sentences on who the path is for',
+        "papers:  # in reading order, each paper once",
+    ]
+    for paper in papers:
+        lines += [
+            f"  - slug: {paper}",
+            '    note: ""  # required: why read it here, in a sentence or two',
+        ]
+    lines += [
+        "  # - slug: paper-slug  # the file name of its entry in papers/, without .yaml or .md",
+        "  #   note: Why to read it at this point, in a sentence or two.",
+    ]
+    return "\n".join(lines) + "\n"

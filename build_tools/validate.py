@@ -1,4 +1,5 @@
-"""``papershelf validate [PATH...]``: check entries, print every problem at once.
+"""``papershelf validate [PATH...]``: check entries and reading paths, print every
+problem at once.
 
 On GitHub Actions each problem is also printed as an ``::error`` workflow command, so
 the pull request shows it on the offending line of the contributor's file.
@@ -16,17 +17,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+from papershelf.entries.collections import collection_files, entry_slugs, load_collections
 from papershelf.entries.loader import load_project
 from papershelf.entries.model import Problem
 
-HELP = "Check paper entries and report every problem as FILE:LINE: FIELD: message (fix)."
+HELP = (
+    "Check paper entries and reading paths; report every problem as "
+    "FILE:LINE: FIELD: message (fix)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="*", type=Path, help="entry files or folders (default: all of papers/)"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="entry or reading path files or folders (default: all of papers/ and collections/)",
     )
     parser.add_argument("--papers", type=Path, default=Path("papers"), help="entries folder")
+    parser.add_argument(
+        "--collections",
+        type=Path,
+        default=Path("collections"),
+        help="reading paths folder (a missing one holds none)",
+    )
     parser.add_argument("--tags", type=Path, default=Path("tags.yml"), help="tag vocabulary")
     parser.add_argument(
         "--new-since",
@@ -42,21 +56,56 @@ def run(args: argparse.Namespace) -> int:
     except GitRefError as error:
         print(f"papershelf validate: --new-since: {error}", file=sys.stderr)
         return 2
-    result = load_project(args.papers, args.tags, args.paths or None, newest=newest)
-    for problem in result.problems:
+    entries, paths = split_paths(args.paths, args.collections)
+    everything = not args.paths
+    problems: list[Problem] = []
+    papers = None
+    if everything or entries:
+        result = load_project(args.papers, args.tags, entries or None, newest=newest)
+        problems.extend(result.problems)
+        papers = len(result.papers)
+    collections = None
+    if everything or paths:
+        found, path_problems = load_collections(
+            args.collections, entry_slugs(args.papers), None if everything else paths
+        )
+        problems.extend(path_problems)
+        # A list without reading paths is told about papers only, as before paths existed.
+        collections = len(found) if found or paths or path_problems else None
+    for problem in problems:
         print(problem)
-    if result.problems:
+    if problems:
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            for problem in result.problems:
+            for problem in problems:
                 print(github_annotation(problem))
         print(
-            f"{counted(len(result.problems), 'problem')} found; "
+            f"{counted(len(problems), 'problem')} found; "
             "every field is explained in CONTRIBUTING.md",
             file=sys.stderr,
         )
         return 1
-    print(f"{counted(len(result.papers), 'paper')} OK")
+    if papers is not None:
+        print(f"{counted(papers, 'paper')} OK")
+    if collections is not None:
+        print(f"{counted(collections, 'reading path')} OK")
     return 0
+
+
+def split_paths(paths: list[Path], collections: Path) -> tuple[list[Path], list[Path]]:
+    """The paths given: (entry files or folders, reading path files); a path inside the
+    reading paths folder (or the folder itself) is a reading path's."""
+    folder = collections.resolve()
+    entries: list[Path] = []
+    found: list[Path] = []
+    for path in paths:
+        resolved = path.resolve()
+        if resolved == folder or (resolved.is_relative_to(folder) and resolved.is_dir()):
+            found.extend(collection_files(path))
+        elif resolved.is_relative_to(folder):
+            found.append(path)
+        else:
+            entries.append(path)
+    return entries, found
 
 
 def counted(number: int, noun: str) -> str:

@@ -205,10 +205,19 @@ LONG_LIST = {
 
 
 def write_project(
-    root: Path, site_url: str, papers: dict[str, str] = PAPERS, tags_yml: str = TAGS_YML
+    root: Path,
+    site_url: str,
+    papers: dict[str, str] = PAPERS,
+    tags_yml: str = TAGS_YML,
+    collections: dict[str, str] | None = None,
 ) -> None:
-    """Write the fixture project into ``root``, to be published at ``site_url``."""
+    """Write the fixture project into ``root``, to be published at ``site_url``; with
+    ``collections``, reading paths (file name -> text) in collections/."""
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(site_url=site_url), encoding="utf-8")
+    for name, text in (collections or {}).items():
+        path = root / "collections" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
     (root / "tags.yml").write_text(tags_yml, encoding="utf-8")
     for name, text in papers.items():
         path = root / "papers" / name
@@ -249,16 +258,19 @@ def long_list(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def built_and_served(
-    root: Path, papers: dict[str, str], tags_yml: str = TAGS_YML
+    root: Path,
+    papers: dict[str, str],
+    tags_yml: str = TAGS_YML,
+    collections: dict[str, str] | None = None,
 ) -> Iterator[Site]:
-    """Write a project with ``papers`` (and ``tags_yml`` as its tags.yml) into ``root``,
-    build it and serve its site."""
+    """Write a project with ``papers`` (and ``tags_yml`` as its tags.yml, ``collections``
+    as its reading paths) into ``root``, build it and serve its site."""
     # Bind first: the site is built for the address it will be served at.
     handler = functools.partial(_QuietHandler, directory=str(root / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     host, port = server.server_address[:2]
     base_url = f"http://{host}:{port}"
-    write_project(root, f"{base_url}/", papers, tags_yml)
+    write_project(root, f"{base_url}/", papers, tags_yml, collections)
     completed = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=root,

@@ -70,9 +70,10 @@ def test_a_build_says_in_a_few_lines_what_it_made_and_how_to_view_it(
     assert main(["build"]) == 0
     out, err = capfd.readouterr()
     assert out.splitlines() == [
-        # 10 generated pages: 2 papers, 3 tags, the undated archive, the tag, archive
-        # and organisation indexes and the data page; 4 feeds: the site's and one per tag.
-        "site built in site/: 2 papers, 10 generated pages, 4 feeds (RSS, Atom and JSON Feed each)",
+        # 12 generated pages: 2 papers, 3 tags, the undated archive, the tag, archive,
+        # organisation and reading path indexes, the data and statistics pages; 4 feeds:
+        # the site's and one per tag.
+        "site built in site/: 2 papers, 12 generated pages, 4 feeds (RSS, Atom and JSON Feed each)",
         "view it with `make serve`, or `python3 -m http.server -d site` and http://localhost:8000/",
     ]
     # mkdocs' progress lines and Material's end-of-life banner stay out of the way.

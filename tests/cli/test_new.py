@@ -374,3 +374,118 @@ def test_render_is_deterministic_and_ends_with_a_newline():
     assert new.render(draft).endswith(
         "# notes: |\n#   Why this paper is worth reading, in Markdown.\n"
     )
+
+
+# Reading paths: `papershelf new collection SLUG --title "..."`.
+
+
+def test_new_collection_starts_a_path_and_says_how_to_propose_it(shelf, capsys):
+    shelf.paper("first-paper", "title: First\nadded: 2025-01-02\ntags: [agents]\n")
+    shelf.paper("second-paper", "title: Second\nadded: 2025-01-03\ntags: [agents]\n")
+    papers = ["--paper", "second-paper", "--paper", "first-paper"]
+    code = cli.main(
+        ["new", "collection", "getting-started", "--title", 'Getting "started" & more', *papers]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    path = shelf.root / "collections" / "getting-started.yml"
+    assert "created collections/getting-started.yml" in captured.out
+    assert "papershelf validate collections/getting-started.yml" in captured.out
+    assert "open a pull request" in captured.out
+    # What is still to write: the description and a note per paper.
+    assert captured.err.splitlines() == [
+        "to do: collections/getting-started.yml:5: description: is empty (write the description)",
+        "to do: collections/getting-started.yml:8: papers.note: is empty (write the note)",
+        "to do: collections/getting-started.yml:10: papers.note: is empty (write the note)",
+    ]
+    text = path.read_text(encoding="utf-8")
+    assert 'title: "Getting \\"started\\" & more"\n' in text
+    assert "  - slug: second-paper\n" in text and text.index("second") < text.index("first-")
+    # Filled in, it validates: the commented hints stay comments.
+    filled = text.replace('description: ""', "description: Where to start.").replace(
+        'note: ""', "note: Why."
+    )
+    path.write_text(filled, encoding="utf-8")
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["2 papers OK", "1 reading path OK"]
+
+
+def test_new_collection_with_a_description_and_no_paper_lists_what_to_add(shelf, capsys):
+    arguments = ["new", "collection", "rlhf", "--title", "RLHF", "--description", "From zero."]
+    assert cli.main(arguments) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "to do: collections/rlhf.yml:6: papers: a reading path needs at least one paper"
+        " (write `- slug: paper-slug` and under it `  note: why to read it here`)"
+    ]
+    text = (shelf.root / "collections" / "rlhf.yml").read_text(encoding="utf-8")
+    assert 'description: "From zero."\n' in text
+    assert "  # - slug: paper-slug" in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["collection", "Bad_Slug", "--title", "T"],
+            "'Bad_Slug' is not a valid file name for a reading path; use lowercase a-z, 0-9"
+            " and -, e.g. bad-slug",
+        ),
+        (
+            ["collection", "ok"],
+            'give the path a title: papershelf new collection ok --title "..."; no file written',
+        ),
+        (
+            ["collection", "ok", "--title", "T", "--paper", "nope"],
+            "--paper: no paper 'nope' on the list (use the file name of a paper's entry in"
+            " papers/, without .yaml or .md); no file written",
+        ),
+        (
+            ["collection", "ok", "--title", "T", "--paper", "papers/a-paper.yaml"],
+            "--paper: no paper 'papers/a-paper.yaml' on the list (write the slug alone:"
+            " 'a-paper'); no file written",
+        ),
+        (
+            ["collection", "ok", "--title", "T", "--paper", "a-paper", "--paper", "a-paper"],
+            "--paper: 'a-paper' is given twice; list each paper once",
+        ),
+        (
+            ["collection", "ok", "--title", "T", "--tag", "agents"],
+            "--tag is for a paper, not a reading path; no file written",
+        ),
+        (
+            ["A title", "extra"],
+            "unexpected argument 'extra': give a paper's title as one argument, in quotes"
+            ' (papershelf new "A title extra"), or start a reading path with papershelf new'
+            ' collection SLUG --title "..."',
+        ),
+        (
+            ["A title", "--title", "T"],
+            "--title is for a reading path: papershelf new collection SLUG --title ...;"
+            ' a paper\'s title is the first argument, in quotes: papershelf new "Title"',
+        ),
+        (
+            ["A title", "--paper", "a-paper"],
+            "--paper is for a reading path: papershelf new collection SLUG --paper ...",
+        ),
+    ],
+)
+def test_new_collection_refuses_bad_input_and_writes_nothing(shelf, capsys, arguments, message):
+    shelf.paper("a-paper", "title: A\nadded: 2025-01-02\ntags: [agents]\n")
+    assert cli.main(["new", *arguments]) == 1
+    assert capsys.readouterr().err == f"papershelf new: {message}\n"
+    assert not (shelf.root / "collections").exists()
+    assert sorted(path.name for path in shelf.papers.iterdir()) == ["a-paper.yaml"]
+
+
+def test_new_collection_never_overwrites_a_path(shelf, capsys):
+    shelf.write("collections/mine.yml", "title: Mine\n")
+    assert cli.main(["new", "collection", "mine", "--title", "Other"]) == 1
+    assert "collections/mine.yml already exists" in capsys.readouterr().err
+    assert (shelf.root / "collections" / "mine.yml").read_text() == "title: Mine\n"
+
+
+def test_a_paper_titled_collection_is_still_a_paper(shelf, capsys):
+    """The paper command line is unchanged: one title, in quotes, whatever its words."""
+    assert run_new("collection", "--tag", "agents") == 0
+    assert (shelf.papers / "collection.yaml").is_file()
+    assert not (shelf.root / "collections").exists()

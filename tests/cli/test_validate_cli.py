@@ -325,3 +325,54 @@ def test_new_since_outside_git_is_an_error(shelf, capsys):
     code, _, err = validate(capsys, "--new-since", "HEAD")
     assert code == 2
     assert "is not a folder in a git work tree" in err
+
+
+# Reading paths (collections/<slug>.yml): checked with the entries.
+
+PATH = "title: A path\ndescription: Where to start.\npapers:\n  - slug: good\n    note: First.\n"
+
+
+def test_reading_paths_are_checked_with_the_entries(shelf, capsys):
+    shelf.paper("good", GOOD)
+    shelf.write("collections/start.yml", PATH)
+    assert validate(capsys) == (0, ["1 paper OK", "1 reading path OK"], "")
+    shelf.write("collections/broken.yml", PATH.replace("slug: good", "slug: goood") + "foo: 1\n")
+    shelf.paper("bad", "titel: Typo\nadded: 2025-01-02\ntags: [agents]\n")
+    code, out, err = validate(capsys)
+    assert code == 1
+    assert out == [
+        "papers/bad.yaml:1: titel: unknown field (did you mean 'title'?)",
+        "papers/bad.yaml:1: title: required field is missing (add `title: ...`)",
+        # A path names entries by file: the broken entry is not reported again.
+        "collections/broken.yml:4: papers.slug: no paper 'goood' on the list"
+        " (did you mean 'good'?)",
+        "collections/broken.yml:6: foo: unknown field (allowed: title, description, papers)",
+    ]
+    assert err.startswith("4 problems found")
+
+
+def test_a_reading_path_file_can_be_checked_alone(shelf, capsys):
+    shelf.paper("good", GOOD)
+    shelf.paper("bad", "titel: Typo\nadded: 2025-01-02\ntags: [agents]\n")
+    shelf.write("collections/start.yml", PATH)
+    assert validate(capsys, "collections/start.yml") == (0, ["1 reading path OK"], "")
+    code, out, _ = validate(capsys, "collections")
+    assert (code, out) == (0, ["1 reading path OK"])
+    shelf.write("collections/start.yml", PATH.replace("note: First.", "note:"))
+    code, out, _ = validate(capsys, "collections/start.yml")
+    assert (code, out) == (
+        1,
+        [
+            "collections/start.yml:5: papers.note: every paper on a path needs a note"
+            " (add `note: ...`)"
+        ],
+    )
+
+
+def test_reading_path_problems_become_github_annotations(shelf, capsys, monkeypatch):
+    shelf.paper("good", GOOD)
+    shelf.write("collections/start.yml", PATH.replace("slug: good", "slug: gone"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = validate(capsys)
+    assert code == 1
+    assert out[-1].startswith("::error file=collections/start.yml,line=4,title=papers.slug::")

@@ -47,7 +47,7 @@ def test_the_guide_has_only_absolute_links_so_they_work_on_github_and_on_the_sit
 def test_both_example_entries_validate_against_a_vocabulary_with_their_tags(tmp_path):
     """The examples name tags of the shipped list; a curator's tags.yml may have others,
     so they are checked against a vocabulary of exactly the tags they name."""
-    [yaml_entry, tag_block] = code_blocks("yaml")
+    [yaml_entry, tag_block, _reading_path] = code_blocks("yaml")  # the path: test_collections
     [markdown_entry] = code_blocks("markdown")
     named = set()
     for text in (yaml_entry, markdown_entry.split("---")[1]):

@@ -36,7 +36,9 @@ def test_every_paper_tag_month_year_and_org_gets_a_page():
         "tags/", "tags/agents/", "tags/agents/votes/", "tags/vision/",
         "archive/", "archive/2024/", "archive/2024/02/", "archive/2024/01/",
         "orgs/", "orgs/lab/",
+        "collections/",
         "data/",
+        "stats/",
     ]  # fmt: skip
 
 

@@ -187,6 +187,8 @@ def test_each_page_is_dated_by_the_latest_date_of_its_papers():
         "archive/undated/": "2024-02-02",
         "orgs/lab-one/": "2024-06-30",
         "orgs/lab-two/": "2024-02-02",
+        "stats/": newest,  # the statistics page counts every paper
+        "collections/": None,  # no reading paths: no papers, no date
     }
     for tag in TAGS:  # the folder sitemaps: the same entries, their folder's only
         folder = f"tags/{tag}/"
@@ -216,6 +218,7 @@ def test_a_date_edit_changes_the_dates_of_its_page_and_its_lists_only():
         "archive/2024/",
         "archive/2024/page/2/",  # a page that comes
         "archive/2024/08/",  # and a month
+        "stats/",  # the statistics page: the whole list's date
     }
     assert after["papers/old/"] == after["tags/agents/"] == date(2024, 8, 15)
     assert after["archive/2023/"] == before["archive/2023/"]  # "late" still dates it
@@ -304,4 +307,4 @@ def test_specs_name_the_group_each_page_is_dated_by():
     lastmods = page_lastmods(catalog)
     assert all(spec.group for spec in specs)
     undated = {spec.url for spec in specs if spec.group not in lastmods}
-    assert undated == {"tags/unused/"}
+    assert undated == {"tags/unused/", "collections/"}  # no papers, no reading paths

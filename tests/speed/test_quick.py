@@ -82,8 +82,20 @@ def edit(project: Project, slug: str, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def shelf(project: Project, monkeypatch: pytest.MonkeyPatch, capfd) -> Project:
-    project.write("mkdocs.yml", MKDOCS_YML)
+def shelf(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd, request: pytest.FixtureRequest
+) -> Project:
+    """Seven papers built. A test marked ``without_related`` builds them without related
+    papers (``related_papers: 0``): on so short a list every tag and most words tell
+    papers apart, so an edit that moves a paper or retitles it could change related
+    papers and is built in full (test_an_edit_that_changes_related_papers_is_built_in_full);
+    those tests are of what a quick build does to the lists."""
+    config = MKDOCS_YML
+    if request.node.get_closest_marker("without_related"):
+        config = config.replace(
+            "      feed_length: 3\n", "      feed_length: 3\n      related_papers: 0\n"
+        )
+    project.write("mkdocs.yml", config)
     project.write("content/about.md", "# About\n\nA hand-written page.\n")
     for slug, text in PAPERS.items():
         project.paper(slug, text)
@@ -106,9 +118,15 @@ def edit_md(project: Project, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+# Edits that change no paper's related papers (papershelf.site.related): the words they
+# add or remove are in no other paper (those an edit gives another paper in common
+# are test_an_edit_that_changes_related_papers_is_built_in_full).
 CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
     "abstract of the newest paper (home, feeds)": lambda p: edit(
-        p, "alpha", "Alpha studies agents that plan.", "Alpha now plans & acts <fast>."
+        p,
+        "alpha",
+        "Alpha studies agents that plan.",
+        "Alpha studies agents that plan & act <fast>.",
     ),
     "abstract of the oldest paper": lambda p: edit(
         p, "zeta", "Zeta is the oldest.", "Zeta is still the oldest, with a new word (quokka)."
@@ -131,7 +149,12 @@ CONTENT_EDITS: dict[str, Callable[[Project], None]] = {
     ),
     "several entries at once": lambda p: (
         edit(p, "beta", "Beta reasons in steps.", "Beta reasons in many steps."),
-        edit(p, "epsilon", "Epsilon takes small steps.", "Эпсилон — маленькие шаги."),
+        edit(
+            p,
+            "epsilon",
+            "Epsilon takes small steps.",
+            "Epsilon takes small steps — маленькие шаги.",
+        ),
     ),
 }
 
@@ -143,6 +166,17 @@ def test_a_content_edit_is_rebuilt_without_mkdocs_and_gives_the_clean_site(
     change(shelf)
     out = build(shelf, monkeypatch, capfd)
     assert "site updated in site/ without mkdocs" in out, out
+    assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
+
+
+def test_an_edit_that_changes_related_papers_is_built_in_full(
+    shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    # "agents" is in two papers' titles: more of it in an abstract changes the vectors
+    # every paper is compared by, so any paper's related papers may change.
+    edit(shelf, "alpha", "Alpha studies agents that plan.", "Alpha studies agents, agents.")
+    out = build(shelf, monkeypatch, capfd, "--verbose")
+    assert "without mkdocs" not in out and "related papers may change" in out, out
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
@@ -174,7 +208,8 @@ def test_only_the_pages_and_feeds_that_show_the_paper_are_rewritten(
     pages = {path for path in rewritten if path.endswith("index.html")}
     assert "papers/zeta/index.html" in pages
     assert "papers/epsilon/index.html" in pages  # its neighbour links to it
-    assert "papers/alpha/index.html" not in pages
+    assert "papers/alpha/index.html" in pages  # zeta is one of its related papers
+    assert "tags/reasoning/index.html" not in pages  # not one of zeta's lists
     assert "index.html" not in pages  # zeta is not among the recent additions
     assert "tags/index.html" not in pages and "about/index.html" not in pages
     assert "tags/vision/feed.xml" in rewritten  # zeta is one of its newest three
@@ -191,6 +226,7 @@ def test_the_search_index_finds_the_new_words(
     assert b"axolotls" in index
 
 
+@pytest.mark.without_related
 def test_an_edit_undone_and_then_another_change_still_give_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -299,6 +335,7 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
 }
 
 
+@pytest.mark.without_related
 @pytest.mark.parametrize("change", MOVING_EDITS.values(), ids=MOVING_EDITS.keys())
 def test_an_edit_that_moves_a_paper_is_rebuilt_without_mkdocs_and_gives_the_clean_site(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd, change
@@ -312,6 +349,7 @@ def test_an_edit_that_moves_a_paper_is_rebuilt_without_mkdocs_and_gives_the_clea
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_pages_that_come_and_go_are_in_the_sitemaps_and_the_next_builds(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -335,6 +373,7 @@ def test_pages_that_come_and_go_are_in_the_sitemaps_and_the_next_builds(
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_a_date_edit_writes_the_sitemaps_with_the_new_lastmods_and_the_next_builds_know_it(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -361,6 +400,7 @@ def test_a_date_edit_writes_the_sitemaps_with_the_new_lastmods_and_the_next_buil
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_after_a_move_the_kit_knows_the_pages_the_paper_is_on_now(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -383,6 +423,7 @@ def test_after_a_move_the_kit_knows_the_pages_the_paper_is_on_now(
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_a_date_that_changes_the_months_counts_rebuilds_every_page_that_shows_them(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -397,6 +438,7 @@ def test_a_date_that_changes_the_months_counts_rebuilds_every_page_that_shows_th
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_cards_the_kit_lacks_are_made_from_the_papers(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -426,6 +468,7 @@ def test_an_incremental_mkdocs_build_keeps_one_card_per_entry_and_kind(
     assert str(shelf.papers / "eta.yaml") in {path for path, _, _ in rows}
 
 
+@pytest.mark.without_related
 def test_a_move_rewrites_only_the_pages_of_the_lists_it_changes(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -569,6 +612,7 @@ def test_an_added_date_in_the_future_is_reported_by_the_full_build_and_the_site_
     assert tree(shelf.site) == before
 
 
+@pytest.mark.without_related
 def test_titles_can_be_swapped_in_two_quick_builds(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):
@@ -602,6 +646,7 @@ def test_another_site_built_from_the_edited_entries_first_does_not_hide_the_edit
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
 
+@pytest.mark.without_related
 def test_the_kit_knows_the_search_index_so_a_patch_reads_only_what_it_changes(
     shelf: Project, monkeypatch: pytest.MonkeyPatch, capfd
 ):

@@ -14,7 +14,17 @@ import pytest
 from papershelf.entries.model import Links, Paper, Tag
 from papershelf.site.catalog import build_catalog
 from papershelf.site.citations import base_key
-from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.site.pages import (
+    STATS_URL,
+    PageSpec,
+    Settings,
+    home_spec,
+    plan_pages,
+    stats_spec,
+    stats_spec_of,
+)
+from papershelf.site.related import keeps_relations, relations
+from papershelf.site.stats import count_papers
 from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint
 from papershelf.speed.placements import placement_row
 from papershelf.speed.quick import placement
@@ -114,14 +124,16 @@ def test_a_value_the_kit_cannot_keep_is_refused():
 
 def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holding_it():
     """What quick rebuilds rely on (papershelf.speed.quick.placement): an edit that keeps a
-    paper's placement and citation key (quick.edits.check_citation_keys) changes no URL,
-    title or description of a page that does not hold the paper, and the catalog keeps
-    its shape."""
+    paper's placement, citation key (quick.edits.new_citation_keys) and every paper's
+    related papers (quick.edits.related_frequencies) changes no URL, title or
+    description of a page that does not hold the paper, and the catalog keeps its
+    shape; but the statistics page, which the quick build makes from the counts it
+    keeps, changed by the edit's."""
     before = papers()
     edited = dataclasses.replace(
         before[4],
-        title="Paper with a new title",
-        abstract="Something else entirely, much longer than before. " * 8,
+        title="Paper with a newfangled title",
+        abstract="Abstract 4. " + "Something else entirely, much longer than before. " * 8,
         notes="New *notes*.",
         authors=(),
         author_count=2,
@@ -134,13 +146,17 @@ def test_an_edit_that_keeps_the_placement_changes_no_other_page_than_those_holdi
     )
     assert placement(edited) == placement(before[4])
     assert base_key(edited) == base_key(before[4])
+    assert keeps_relations(before[4], edited, relations(before).frequencies, len(before))
     after = [edited if paper.slug == edited.slug else paper for paper in before]
+    catalog = build_catalog(after, TAGS)
+    counts = count_papers(before).edited(before[4], edited)
+    assert stats_spec_of(counts, TAGS, catalog.org_names) == stats_spec(catalog)
     old, new = all_specs(before), all_specs(after)
     assert [spec.url for spec in old] == [spec.url for spec in new]
     shape = catalog_fingerprint(build_catalog(before, TAGS))
     assert shape == catalog_fingerprint(build_catalog(after, TAGS))
     for was, now in zip(old, new, strict=True):
-        if edited.slug in {paper.slug for paper in _papers_in(now.context)}:
+        if edited.slug in {paper.slug for paper in _papers_in(now.context)} or now.url == STATS_URL:
             continue
         assert (was.title, was.description, was.feed_tags) == (
             now.title,

@@ -81,6 +81,7 @@ class BuildRecorder:
         *,
         entries: Mapping[str, Entry],
         snapshot: bool,
+        collections_dir: Path | None = None,
     ) -> None:
         """``entries``: the entry files the papers were loaded from (a paper in a key
         kept on disk is its entry file). With ``snapshot``, a ``papershelf build``
@@ -89,7 +90,7 @@ class BuildRecorder:
         if self.mode.state_out is None or not snapshot:
             return
         self.snapshot = SnapshotRecorder(self.mode.state_out, self.mode.state_in, config)
-        self.snapshot.watch(watched_inputs(config, papers_dir, tags_file))
+        self.snapshot.watch(watched_inputs(config, papers_dir, tags_file, collections_dir))
 
     def start_pages(self, shared: tuple[Hashable, ...], catalog: Catalog, files: Files) -> None:
         """What every page of this build depends on: ``shared`` (site, feeds, page

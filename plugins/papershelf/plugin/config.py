@@ -10,10 +10,15 @@ class PapershelfConfig(Config):
     # Folder of entry files and the tag vocabulary, relative to mkdocs.yml.
     papers_dir = opt.Type(str, default="papers")
     tags_file = opt.Type(str, default="tags.yml")
+    # Folder of reading paths (collections/<slug>.yml), relative to mkdocs.yml; a list
+    # without the folder has none (papershelf.entries.collections).
+    collections_dir = opt.Type(str, default="collections")
     # Papers per page on tag, archive and organisation pages.
     page_size = opt.Type(int, default=50)
     # Papers on the home page's "recent additions" list.
     home_recent = opt.Type(int, default=20)
+    # Related papers a paper page shows (papershelf.site.related); 0: none.
+    related_papers = opt.Type(int, default=5)
     # Items per feed (site-wide and per tag); feeds list the newest additions.
     feed_length = opt.Type(int, default=50)
     # Write the header search box's index into search/, made from the catalog

@@ -1,4 +1,5 @@
-"""Every entry of a build, loaded and validated through the entry cache."""
+"""Every entry of a build, loaded and validated through the entry cache, and the
+reading paths through them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from papershelf.entries.collections import Collection, entry_slugs, load_collections
 from papershelf.entries.loader import LoadResult, in_order, load_project
 from papershelf.plugin.run_mode import RunMode
 from papershelf.speed.entry_cache import (
@@ -30,20 +32,36 @@ class EntryLoader:
         self.cache: EntryCache | None = None
         self._unsaved: EntryCache | None = None  # this build's changes
 
-    def load(self, papers_dir: Path, tags_file: Path, *, project: Path | None) -> LoadResult:
-        """The papers and vocabulary; a PluginError lists every problem of every entry
-        (raised before mkdocs empties the site folder: a bad entry never destroys the
-        last good site). With the ``project`` folder, through its entry cache."""
+    def load(
+        self,
+        papers_dir: Path,
+        tags_file: Path,
+        *,
+        project: Path | None,
+        collections_dir: Path | None = None,
+    ) -> tuple[LoadResult, list[Collection]]:
+        """The papers and vocabulary, and the reading paths in ``collections_dir`` (none
+        without it or when it is missing); a PluginError lists every problem of every
+        entry and path (raised before mkdocs empties the site folder: a bad entry never
+        destroys the last good site). With the ``project`` folder, through its entry
+        cache."""
         cache = self._cache(project, tags_file) if project is not None else None
         result = load_project(papers_dir, tags_file, cache=cache, parse_many=self.parse_many)
         self._unsaved = cache if cache is not None and cache.changed else None
-        if result.problems:
-            lines = "\n".join(str(problem) for problem in result.problems)
-            count = len(result.problems)
+        collections, path_problems = (
+            load_collections(collections_dir, entry_slugs(papers_dir))
+            if collections_dir is not None
+            else ([], [])
+        )
+        problems = [*result.problems, *path_problems]
+        if problems:
+            lines = "\n".join(str(problem) for problem in problems)
+            count = len(problems)
+            where = "the entries" if not path_problems else "the entries and reading paths"
             raise PluginError(
-                f"papershelf: {count} problem{'' if count == 1 else 's'} in the entries:\n{lines}"
+                f"papershelf: {count} problem{'' if count == 1 else 's'} in {where}:\n{lines}"
             )
-        return result
+        return result, collections
 
     def known(self) -> Mapping[str, Entry]:
         """The entry files of the last load, by path (size, time, digest)."""

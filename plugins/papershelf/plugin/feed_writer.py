@@ -29,9 +29,11 @@ log = logging.getLogger("mkdocs.plugins.papershelf")
 
 
 def feed_inputs(catalog: Catalog, site: Site, length: int) -> Hashable:
-    """What the feeds are made of: the newest papers of the site and of every tag."""
+    """What the feeds are made of: the newest papers of the site and of every tag, and
+    every reading path with its papers."""
     tags = tuple((tag, tuple(catalog.by_tag.get(tag, [])[:length])) for tag in catalog.tags)
-    return (site, length, tuple(catalog.tags.items()), tuple(catalog.papers[:length]), tags)
+    paths = tuple((path, tuple(catalog.path_papers(path))) for path in catalog.collections)
+    return (site, length, tuple(catalog.tags.items()), tuple(catalog.papers[:length]), tags, paths)
 
 
 @dataclass(frozen=True)

@@ -125,10 +125,10 @@ class GeneratedPages(Generic[SideWork]):
             home.is_modified = lambda: True  # type: ignore[method-assign]
 
     def write_sitemaps(self, site_dir: Path, site_url: str, *, only_if_changed: bool) -> None:
-        """The site's sitemap and one in every tag feed folder (papershelf.site.sitemaps);
-        they list every page, hand-written and generated, with the ``lastmod`` of the
-        papers it shows, so a ``--dirty`` rebuild (``only_if_changed``) writes them only
-        when pages came or went or a date changed."""
+        """The site's sitemap and one in every tag's and reading path's feed folder
+        (papershelf.site.sitemaps); they list every page, hand-written and generated,
+        with the ``lastmod`` of the papers it shows, so a ``--dirty`` rebuild
+        (``only_if_changed``) writes them only when pages came or went or a date changed."""
         assert self.catalog is not None
         listed: list[tuple[str, str | None]] = [(url, None) for url in self.handwritten]
         listed.extend((spec.url, spec.group) for spec in self.specs.values())
@@ -136,7 +136,8 @@ class GeneratedPages(Generic[SideWork]):
             listed.append((self.home.url, self.home.group))
         pages = page_dates(listed, page_lastmods(self.catalog))
         if not only_if_changed or pages != self.sitemap_pages:
-            write_outputs(site_dir, site_sitemaps(pages, self.catalog.tags, site_url))
+            paths = [path.slug for path in self.catalog.collections]
+            write_outputs(site_dir, site_sitemaps(pages, self.catalog.tags, site_url, paths))
             self.sitemap_pages = pages
 
     def set_title(self, page: Page) -> None:

@@ -112,16 +112,29 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             timing.instrument(config.plugins, skip="papershelf")
         root = Path(config.config_file_path).parent
         papers_dir, tags_file = root / self.config.papers_dir, root / self.config.tags_file
+        paths_dir = root / self.config.collections_dir  # the reading paths
         with stage("load"), self.collection.paused():
             project = root if self.config.cache else None  # whose entry cache is used
-            loaded = self.entries.load(papers_dir, tags_file, project=project)
+            loaded, paths = self.entries.load(
+                papers_dir, tags_file, project=project, collections_dir=paths_dir
+            )
         with stage("catalog"):
-            self.catalog = build_catalog(loaded.papers, loaded.vocabulary.tags)
+            self.catalog = build_catalog(
+                loaded.papers,
+                loaded.vocabulary.tags,
+                collections=paths,
+                related=self.config.related_papers,
+            )
         use_templates_and_assets(config)
         log.info("papershelf: %d papers, %d tags", len(loaded.papers), len(self.catalog.tags))
         known = self.entries.known()
         self.recorder.start_build(
-            config, papers_dir, tags_file, entries=known, snapshot=self.config.cache
+            config,
+            papers_dir,
+            tags_file,
+            entries=known,
+            snapshot=self.config.cache,
+            collections_dir=paths_dir,
         )
         self.search.start(self.catalog, Path(config.site_dir), enabled=self.config.search_index)
         return config
@@ -214,6 +227,14 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         with contextlib.suppress(PluginError):
             self.pages.finish_writing()
         self.search.abandon()
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        # A reading path's edit rebuilds the preview too (mkdocs.yml's `watch` cannot
+        # name collections/: a list may have no such folder, and a missing one fails).
+        paths_dir = Path(config.config_file_path).parent / self.config.collections_dir
+        if paths_dir.is_dir():
+            server.watch(str(paths_dir))
+        return server
 
     def on_shutdown(self) -> None:
         self.entries.close()  # mkdocs serve saves the entry cache once, here

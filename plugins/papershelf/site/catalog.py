@@ -7,11 +7,16 @@ scanning the list, so a build stays linear in the number of papers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from papershelf.entries.collections import Collection
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.citations import citation_keys
+from papershelf.site.collections import paths_by_paper, reading_order
+from papershelf.site.related import LIMIT
 
 
 def newest_first_key(paper: Paper) -> tuple[int, int, str]:
@@ -53,6 +58,18 @@ class Catalog:
     by_org: dict[str, list[Paper]] = field(default_factory=dict)
     org_names: dict[str, str] = field(default_factory=dict)
     citation_keys: dict[str, str] = field(default_factory=dict)  # by slug (site.citations)
+    # Reading paths (entries.collections), in the order of their index (by title), and
+    # by paper slug the paths it is on (site.collections.paths_by_paper).
+    collections: list[Collection] = field(default_factory=list)
+    paths_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # By slug, the papers most alike, best first; and in how many papers each of
+    # their terms is, for quick builds (site.related.Relations).
+    related: dict[str, list[Paper]] = field(default_factory=dict)
+    related_terms: dict[str, int] = field(default_factory=dict)
+
+    def path_papers(self, collection: Collection) -> list[Paper]:
+        """The papers of a reading path, in its order."""
+        return [self.by_slug[slug] for slug in collection.slugs]
 
     def previous_and_next(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
         """Neighbours in list order: (newer, older)."""
@@ -85,10 +102,21 @@ class Catalog:
         self._month_index = {m: i for i, m in enumerate(self._months_ascending)}
 
 
-def build_catalog(papers: list[Paper], tags: dict[str, Tag], *, cite: bool = True) -> Catalog:
-    """The catalog of ``papers``; with ``cite``, their citation keys (stand-ins for
-    papers, papershelf.speed.placements, have no titles or authors to make them of)."""
+def build_catalog(
+    papers: list[Paper],
+    tags: dict[str, Tag],
+    *,
+    cite: bool = True,
+    related: int = LIMIT,
+    collections: Iterable[Collection] = (),
+) -> Catalog:
+    """The catalog of ``papers``; with ``cite``, their citation keys, and up to
+    ``related`` related papers of each (stand-ins for papers, papershelf.speed.placements,
+    have no titles, authors or abstracts to make them of); with the reading paths through them
+    (``collections``, checked against the papers by papershelf.entries.collections)."""
+    paths = reading_order(collections)
     ordered = sorted(papers, key=newest_first_key)
+    related_papers, related_terms = _related(ordered, related) if related > 0 else ({}, {})
     by_tag: dict[str, list[Paper]] = {tag: [] for tag in tags}
     by_org: dict[str, list[Paper]] = defaultdict(list)
     org_names: dict[str, str] = {}
@@ -122,4 +150,19 @@ def build_catalog(papers: list[Paper], tags: dict[str, Tag], *, cite: bool = Tru
         by_org=dict(sorted(by_org.items())),
         org_names=org_names,
         citation_keys=citation_keys(ordered) if cite else {},
+        collections=paths,
+        paths_of=paths_by_paper(paths),
+        related=related_papers,
+        related_terms=related_terms,
     )
+
+
+def _related(papers: list[Paper], limit: int) -> tuple[dict[str, list[Paper]], dict[str, int]]:
+    # Imported here: NumPy and SciPy take a tenth of a second to import, which builds
+    # that make no catalog of whole papers (quick builds) need not pay.
+    from papershelf.site.related import relations
+
+    by_slug = {paper.slug: paper for paper in papers}
+    found = relations(papers, limit=limit)
+    related = {slug: [by_slug[other] for other in others] for slug, others in found.related.items()}
+    return related, found.frequencies

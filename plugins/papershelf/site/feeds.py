@@ -1,4 +1,5 @@
-"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole list and for every tag.
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole list, every tag and every
+reading path.
 
 Pure (papers in, bytes out) and deterministic, because feed readers punish every
 duplicate or changed item: ids, dates and order never depend on when the site was built.
@@ -12,7 +13,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,8 @@ from markupsafe import Markup
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
+from papershelf.site.collections import INDEX_URL as PATHS_FOLDER
+from papershelf.site.collections import collection_feed_key, collection_url
 from papershelf.site.markup import render_notes
 from papershelf.site.pages import paper_url, tag_url
 from papershelf.site.templating import strict_environment
@@ -77,13 +80,15 @@ class FeedLinks:
 
 @dataclass(frozen=True)
 class Feed:
-    """One feed: its folder under the site root, its title and its papers (newest first)."""
+    """One feed: its folder under the site root, its title and its papers (newest
+    first; a reading path's in the path's order, with the curator's note on each)."""
 
-    folder: str  # "" for the site feed, "tags/<id>/" for a tag feed
+    folder: str  # "" for the site feed, "tags/<id>/" for a tag, "collections/<slug>/" for a path
     title: str
     description: str
     page: str  # site-root relative URL of the HTML page listing the same papers
     papers: tuple[Paper, ...]
+    notes: tuple[str, ...] = ()  # a reading path's note on each of its papers
 
     def links(self, site: Site) -> FeedLinks:
         return FeedLinks(
@@ -133,7 +138,8 @@ def clean(text: str) -> str:
 
 
 def plan_feeds(catalog: Catalog, site: Site, length: int) -> list[Feed]:
-    """The site feed, then one feed per tag (vocabulary order), each cut to ``length``."""
+    """The site feed, then one feed per tag (vocabulary order), each cut to ``length``,
+    then one per reading path (the order of their index), whole."""
     feeds = [
         Feed(
             folder="",
@@ -153,7 +159,32 @@ def plan_feeds(catalog: Catalog, site: Site, length: int) -> list[Feed]:
                 papers=tuple(catalog.by_tag.get(tag.id, [])[:length]),
             )
         )
+    for path in catalog.collections:
+        # A path's feed lists its papers in the path's order, as its page does: a path
+        # is read in order, and a subscriber's reader that keeps the document's order
+        # shows step 1 first (most readers sort by date anyway). Each entry is dated as
+        # everywhere else (entry_datetime, never the build time), and the feed by its
+        # newest paper. Whole, not cut to ``length``: the checker caps a path
+        # (papershelf.entries.collections.PAPERS_MAX), and a cut path would lose its end.
+        feeds.append(
+            Feed(
+                folder=collection_url(path.slug),
+                title=f"{site.name}: {path.title} (reading path)",
+                description=path.description,
+                page=collection_url(path.slug),
+                papers=tuple(catalog.path_papers(path)),
+                notes=tuple(item.note for item in path.items),
+            )
+        )
     return feeds
+
+
+def feed_key(feed: Feed) -> str:
+    """How pages name a feed they advertise (PageSpec.feed_tags): "" for the site's, a
+    tag id, or a reading path's key (site.collections.collection_feed_key)."""
+    if feed.folder.startswith(PATHS_FOLDER):
+        return collection_feed_key(feed.folder.removeprefix(PATHS_FOLDER).rstrip("/"))
+    return feed.folder.removeprefix("tags/").rstrip("/")
 
 
 def feed_source(
@@ -166,11 +197,9 @@ def feed_source(
 
 
 def feed_links(catalog: Catalog, site: Site) -> dict[str, FeedLinks]:
-    """Links of every feed for page templates: key "" is the site, else a tag id."""
-    return {
-        feed.folder.removeprefix("tags/").rstrip("/"): feed.links(site)
-        for feed in plan_feeds(catalog, site, 0)
-    }
+    """Links of every feed for page templates: key "" is the site, else a tag id or a
+    reading path's key (:func:`feed_key`)."""
+    return {feed_key(feed): feed.links(site) for feed in plan_feeds(catalog, site, 0)}
 
 
 def render_all(
@@ -188,13 +217,33 @@ def render_all(
     for feed in plan_feeds(catalog, site, length):
         if wanted is not None and not wanted(feed, newest):
             continue
-        feed_items = []
-        for paper in feed.papers:
-            if paper.slug not in items:
-                items[paper.slug] = make_item(paper, site, catalog.tags)
-            feed_items.append(items[paper.slug])
-        files.update(render_feed(feed, site, feed_items, fallback=newest))
+        shown = feed_items(feed, site, catalog.tags, items)
+        files.update(render_feed(feed, site, shown, fallback=newest))
     return files
+
+
+def feed_items(
+    feed: Feed, site: Site, tags: Mapping[str, Tag], made: dict[str, Item] | None = None
+) -> list[Item]:
+    """The items of one feed; ``made``: items already made, by slug (each paper's item
+    is made once and shared by every feed that lists it). A reading path's items start
+    with the curator's note on the paper."""
+    made = {} if made is None else made
+    found = []
+    for paper in feed.papers:
+        if paper.slug not in made:
+            made[paper.slug] = make_item(paper, site, tags)
+        found.append(made[paper.slug])
+    if feed.notes:
+        found = [with_note(item, note) for item, note in zip(found, feed.notes, strict=True)]
+    return found
+
+
+def with_note(item: Item, note: str) -> Item:
+    """An item with a reading path's note on its paper before its content: the note is
+    text, escaped for the HTML of the content."""
+    note_html = f"<p><strong>Reading path note:</strong> {html.escape(clean(note))}</p>\n"
+    return replace(item, content_html=note_html + item.content_html)
 
 
 def render_feed(

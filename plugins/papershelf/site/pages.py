@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from papershelf.entries.model import Paper
+from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog, Month
+from papershelf.site.collections import INDEX_URL as COLLECTIONS_URL
+from papershelf.site.collections import collection_feed_key, collection_url
 from papershelf.site.markup import truncate
+from papershelf.site.stats import Counts, count_papers, statistics
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class PageSpec:
     feed_tags: tuple[str, ...] = ()  # tags whose feeds this page advertises
     # The list it is a page of (:func:`plan_pages`' ``groups``): "index" for the home
     # and index pages, "tag:<id>" (both orders), "year:<year>", "month:<yyyy/mm>",
-    # "undated", "org:<key>", "paper:<slug>".
+    # "undated", "org:<key>", "paper:<slug>", "collections" (the reading paths), "stats".
     group: str = ""
 
     @property
@@ -120,6 +123,9 @@ def _paginated(
 # and for :func:`list_groups`.
 INDEX = "index"  # the group of the home page and the tag, archive and organisation indexes
 UNDATED = "undated"
+STATS = "stats"  # the statistics page: made from every paper, its context holds no catalog
+# The reading paths' index and every path's page: one group, as the index shows them all.
+COLLECTIONS = "collections"
 
 
 def tag_group(tag: str) -> str:
@@ -159,6 +165,11 @@ def list_groups(paper: Paper) -> set[str]:
 
 DATA_URL = "data/"
 DATA_DESCRIPTION = "The reading list as BibTeX, CSL-JSON and open data, whole and by tag."
+STATS_URL = "stats/"
+STATS_DESCRIPTION = (
+    "The reading list in numbers: papers added and published per month, tags, "
+    "organisations, votes, and how complete the entries are."
+)
 
 
 def plan_pages(
@@ -183,9 +194,34 @@ def plan_pages(
     specs.extend(_tag_pages(catalog, settings, wanted))
     specs.extend(_archive_pages(catalog, settings, wanted))
     specs.extend(_org_pages(catalog, settings, wanted))
+    specs.extend(_collection_pages(catalog, wanted))
     if wanted(INDEX):  # the downloads (papershelf.site.exports)
         specs.append(_index_page(catalog, DATA_URL, "data", "Data", DATA_DESCRIPTION))
+    if wanted(STATS):
+        specs.append(stats_spec(catalog))
     return specs
+
+
+def stats_spec(catalog: Catalog) -> PageSpec:
+    """The statistics page: its numbers and chart geometry (site.stats) are its whole
+    context, plain values compared as they are, so it changes exactly when they do."""
+    return stats_spec_of(count_papers(catalog.papers), catalog.tags, catalog.org_names)
+
+
+def stats_spec_of(
+    counts: Counts, tags: Mapping[str, Tag], org_names: Mapping[str, str]
+) -> PageSpec:
+    """The statistics page made from the papers' counts, which it keeps (a quick build
+    updates them by the edited papers, site.stats.Counts.edited)."""
+    return PageSpec(
+        url=STATS_URL,
+        template="papershelf/stats.html",
+        title="Statistics",
+        description=STATS_DESCRIPTION,
+        kind="stats",
+        context={"stats": statistics(counts, tags, org_names), "counts": counts.to_json()},
+        group=STATS,
+    )
 
 
 def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
@@ -202,22 +238,46 @@ def home_spec(catalog: Catalog, settings: Settings) -> PageSpec:
 
 def _paper_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSpec]:
     return [
-        paper_spec(paper, *catalog.previous_and_next(paper), catalog.citation_keys[paper.slug])
+        paper_spec(
+            paper,
+            *catalog.previous_and_next(paper),
+            catalog.citation_keys[paper.slug],
+            related=catalog.related.get(paper.slug),
+            collections=catalog.paths_of.get(paper.slug),
+        )
         for paper in catalog.papers
         if wanted(paper_group(paper.slug))
     ]
 
 
-def paper_spec(paper: Paper, newer: Paper | None, older: Paper | None, cite_key: str) -> PageSpec:
+def paper_spec(
+    paper: Paper,
+    newer: Paper | None,
+    older: Paper | None,
+    cite_key: str,
+    *,
+    related: list[Paper] | None = None,
+    collections: list[dict[str, Any]] | None = None,
+) -> PageSpec:
     """A paper's page, between its newer and older neighbours in the list; cited as
-    ``cite_key`` (site.citations: unique across the list, so made from all papers)."""
+    ``cite_key`` (site.citations: unique across the list, so made from all papers);
+    with its ``related`` papers (site.related) and the reading paths it is on
+    (``collections``: each's URL, title, and the paper's step of its steps,
+    site.collections.paths_by_paper)."""
     return PageSpec(
         url=paper_url(paper),
         template="papershelf/paper.html",
         title=paper.title,
         description=_description(paper.abstract),
         kind="paper",
-        context={"paper": paper, "newer": newer, "older": older, "cite_key": cite_key},
+        context={
+            "paper": paper,
+            "newer": newer,
+            "older": older,
+            "cite_key": cite_key,
+            "related": related or [],
+            "collections": collections or [],
+        },
         feed_tags=paper.tags,
         group=paper_group(paper.slug),
     )
@@ -434,4 +494,58 @@ def _org_pages(
             )
 
         specs.extend(_paginated(f"orgs/{key}/", papers, settings.page_size, make))
+    return specs
+
+
+COLLECTIONS_DESCRIPTION = "Reading paths: papers to read in a curator's order, with a note on each."
+
+
+def _collection_pages(catalog: Catalog, wanted: Callable[[str], bool]) -> list[PageSpec]:
+    """The index of the reading paths (always there: mkdocs.yml's nav names it; with no
+    path it says how to propose one) and a page per path. Contexts hold plain data and
+    papers, no Collection (the build snapshot keeps them)."""
+    if not wanted(COLLECTIONS):
+        return []
+    paths = catalog.collections
+    summaries = [
+        {
+            "slug": path.slug,
+            "title": path.title,
+            "description": path.description,
+            "count": len(path.items),
+        }
+        for path in paths
+    ]
+    specs = [
+        PageSpec(
+            url=COLLECTIONS_URL,
+            template="papershelf/collection-index.html",
+            title="Reading paths",
+            description=COLLECTIONS_DESCRIPTION,
+            kind="collection-index",
+            context={"paths": summaries},
+            group=COLLECTIONS,
+        )
+    ]
+    for path in paths:
+        specs.append(
+            PageSpec(
+                url=collection_url(path.slug),
+                template="papershelf/collection.html",
+                title=path.title,
+                description=_description(path.description),
+                kind="collection",
+                context={
+                    "path": {
+                        "slug": path.slug,
+                        "title": path.title,
+                        "description": path.description,
+                        "notes": [item.note for item in path.items],
+                    },
+                    "papers": catalog.path_papers(path),  # in the path's order
+                },
+                feed_tags=(collection_feed_key(path.slug),),
+                group=COLLECTIONS,
+            )
+        )
     return specs

@@ -21,8 +21,12 @@ from papershelf.site.exports import PAPER_BIBTEX, PAPER_CSL_JSON
 FULL_BUILD_NEEDED = ".papershelf-full-build-needed"
 STAGING_PREFIX = "-new-"  # .site-new-XXXX: a build's staging folder
 BACKUP_PREFIX = "-old-"  # .site-old-XXXX: what a publication replaced, until it is done
-# The files of a page's folder that go with the page: a paper's own downloads too.
-PAGE_FILES = ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON)
+# The files of a page's folder that go with the page: a paper's own downloads too, and
+# the feeds and folder sitemap of a reading path or tag that is gone (site.feeds' RSS_FILE,
+# ATOM_FILE, JSON_FILE and site.sitemaps' SITEMAP_FILE, named here so that a build
+# does not import them: tests/site/test_collection_pages.py checks they are the same).
+FOLDER_FEEDS = ("feed.xml", "atom.xml", "feed.json", "sitemap.xml")
+PAGE_FILES = ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON, *FOLDER_FEEDS)
 
 
 class PublishError(Exception):

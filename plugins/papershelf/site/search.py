@@ -18,11 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from operator import attrgetter, sub
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
 from papershelf.site.pages import paper_url
+from papershelf.site.stemming import ASCII_SPACES, stem
 
 VERSION = 3
 # Where a word is found, in rank order: a paper is listed under the first field that
@@ -44,13 +45,11 @@ AUTHORS_SHOWN = 5  # names in a result's author line, then "and N more"
 _TOKEN = re.compile(r"[^\W_]+")
 _HYPHEN = re.compile("[-\u2010\u2011]")
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+")
-_STEMS: dict[str, str] = {}  # word -> stem, kept across builds (mkdocs serve)
 _KEYS: dict[str, str] = {}  # word -> index_key
 # Postings digits: URL-safe base64 characters. 0-31 end a number, 32-63 carry five
 # more bits (least significant group first).
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_ASCII_SPACES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
-_ASCII_WORDS_AND_HYPHENS = bytes(c if c == 45 else b for c, b in enumerate(_ASCII_SPACES))
+_ASCII_WORDS_AND_HYPHENS = bytes(c if c == 45 else b for c, b in enumerate(ASCII_SPACES))
 _DIGIT_VALUES = {char: value for value, char in enumerate(DIGITS)}
 FOLDER_NAME = re.compile(r"[0-9a-f]{16}")
 # One encoder for every file (json.dumps with options makes one a call: 10,000 rows).
@@ -67,7 +66,7 @@ def term_set(text: str) -> set[str]:
     of it) takes a shortcut twice as fast: bytes that are not letters or digits
     become spaces."""
     if text.isascii():
-        return set(text.encode().lower().translate(_ASCII_SPACES).decode().split())
+        return set(text.encode().lower().translate(ASCII_SPACES).decode().split())
     return set(tokens(text))
 
 
@@ -264,32 +263,6 @@ def fold(text: str) -> str:
         for char in unicodedata.normalize("NFKD", text)
         if not unicodedata.category(char).startswith("M")
     )
-
-
-def stem(word: str) -> str:
-    """Snowball English (Porter2) stem of a term, as the script stems a query
-    (assets/snowball-english.js; tests/browser/test_stemming.py checks they agree)."""
-    found = _STEMS.get(word)
-    if found is None:
-        found = _STEMS[word] = _english_stemmer().stemWord(word) if len(word) > 2 else word
-    return found
-
-
-@functools.cache
-def _english_stemmer() -> Any:
-    """Snowball English, made when first needed. ``snowballstemmer.stemmer("english")``
-    returns PyStemmer's (Snowball's C) when it is installed, as it is here: asked for
-    directly, it imports in 1 ms instead of snowballstemmer's 32 ms (every language),
-    which a quick rebuild would pay. Both are pinned to the Snowball release of
-    assets/snowball-english.js."""
-    try:
-        import Stemmer
-
-        return Stemmer.Stemmer("english")
-    except ImportError:  # the same algorithm, in Python
-        import snowballstemmer
-
-        return snowballstemmer.stemmer("english")
 
 
 def index_key(word: str) -> str:

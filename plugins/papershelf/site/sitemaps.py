@@ -16,8 +16,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from papershelf.site.catalog import Catalog
+from papershelf.site.collections import collection_url
 from papershelf.site.pages import (
+    COLLECTIONS,
     INDEX,
+    STATS,
     UNDATED,
     month_group,
     org_group,
@@ -58,7 +61,13 @@ def list_lastmods(
     lists.extend((year_group(year), papers) for year, papers in catalog.by_year.items())
     lists.extend((month_group(month), papers) for month, papers in catalog.by_month.items())
     lists.extend((org_group(key), papers) for key, papers in catalog.by_org.items())
-    return {group: max(map(lastmod, papers)) for group, papers in lists if papers}
+    # The reading paths' pages are one group: every paper on any path.
+    on_paths = [paper for path in catalog.collections for paper in catalog.path_papers(path)]
+    lists.append((COLLECTIONS, on_paths))
+    dates = {group: max(map(lastmod, papers)) for group, papers in lists if papers}
+    if INDEX in dates:  # the statistics page counts every paper, as the index pages do
+        dates[STATS] = dates[INDEX]
+    return dates
 
 
 def paper_lastmods(catalog: Catalog) -> dict[str, date]:
@@ -129,9 +138,12 @@ def scoped_sitemaps(
 
 
 def site_sitemaps(
-    pages: Mapping[str, date | None], tags: Iterable[str], site_url: str
+    pages: Mapping[str, date | None],
+    tags: Iterable[str],
+    site_url: str,
+    collections: Iterable[str] = (),
 ) -> dict[str, bytes]:
-    """The site's sitemap and one in the feed folder of every tag (ids); ``pages``:
-    URL -> ``lastmod`` (:func:`page_dates`)."""
-    folders = ["", *(tag_url(tag) for tag in tags)]
+    """The site's sitemap and one in the feed folder of every tag (ids) and reading
+    path (``collections``: slugs); ``pages``: URL -> ``lastmod`` (:func:`page_dates`)."""
+    folders = ["", *(tag_url(tag) for tag in tags), *map(collection_url, collections)]
     return scoped_sitemaps(pages, folders, site_url)

@@ -65,7 +65,7 @@ def placed_catalog(rows: Sequence[Row], tags: dict[str, Tag]) -> Catalog:
     """The catalog of the papers placed as ``rows`` say (by paper number), made of
     :class:`Placement` papers."""
     placed: list[Any] = [Placement.from_row(number, row) for number, row in enumerate(rows)]
-    return build_catalog(placed, tags, cite=False)
+    return build_catalog(placed, tags, cite=False, related=0)
 
 
 def moved_neighbours(before: Sequence[T], after: Sequence[T]) -> set[T]:

@@ -29,7 +29,7 @@ from papershelf.speed.theme_shells import Shell
 # page index, splits of the pages made through the theme, cards; 6: papers numbered
 # by slug (papershelf.site.search.numbered), the list's order in the catalog;
 # 8: citation keys among the identities
-FORMAT = 8
+FORMAT = 9
 CITATION = "citation key"  # the kind of a paper's base citation key in its identities
 # The snapshot path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
@@ -210,6 +210,8 @@ def numbered_catalog(catalog: Catalog, number: Mapping[int, int]) -> dict[str, A
         ]
         if catalog.citation_keys
         else [],
+        # the papers on a reading path (their feeds are not quick builds' to make)
+        "on_paths": sorted(number[id(catalog.by_slug[slug])] for slug in catalog.paths_of),
     }
 
 
@@ -309,7 +311,16 @@ _META = (
 # Large parts read only by a quick build whose edit moves a paper (SnapshotReader.part).
 # search_files: what the build knows of the search index in the site
 # (papershelf.speed.search_patch.known_files), so that a patch need not read every file of it.
-PARTS = ("dependents", "placements", "page_index", "catalog_pages", "search_files")
+# related_terms: in how many papers each term is (papershelf.site.related.Relations), read
+# by a quick build whose edit changes a title or an abstract.
+PARTS = (
+    "dependents",
+    "placements",
+    "page_index",
+    "catalog_pages",
+    "search_files",
+    "related_terms",
+)
 
 
 def _shells_to_json(shells: Mapping[ShellKey, Mapping[Variant, Shell] | None]) -> Any:
@@ -352,6 +363,7 @@ def write_snapshot(
     number: Mapping[int, int],
     placements: list[list[Any]],
     cards: Iterable[Card] = (),
+    related_terms: Mapping[str, int] | None = None,
 ) -> None:
     """Write a whole snapshot to ``location`` (replaced in one step): ``specs`` are the
     pages and how each is made (:func:`encode_spec`); ``number``: ``id(paper)`` ->
@@ -392,6 +404,7 @@ def write_snapshot(
         meta["page_index"] = page_index
         meta["catalog_pages"] = catalog_pages
         meta["search_files"] = {}  # the index is written beside: SnapshotRecorder.search_written
+        meta["related_terms"] = dict(related_terms or {})
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [(name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items()],

@@ -45,12 +45,18 @@ def entry_stat(entries: Mapping[str, Any], paper: Paper) -> list[Any] | None:
     return None if entry is None else [entry.size, entry.mtime_ns, entry.digest]
 
 
-def watched_inputs(config: MkDocsConfig, papers_dir: Path, tags_file: Path) -> list[Path]:
+def watched_inputs(
+    config: MkDocsConfig, papers_dir: Path, tags_file: Path, collections_dir: Path | None = None
+) -> list[Path]:
     """What hand-written pages are made from, besides mkdocs.yml and the installed
     packages (both checked by the CLI): the docs folder, theme overrides, the
-    vocabulary and everything under ``watch`` (as ``mkdocs serve`` sees it), but not
-    the entries (compared one by one) nor papershelf's own templates (its code)."""
+    vocabulary, the reading paths (a quick build does not make their pages, feeds or
+    the paper pages that name them: any change is a full build) and everything under
+    ``watch`` (as ``mkdocs serve`` sees it), but not the entries (compared one by one)
+    nor papershelf's own templates (its code)."""
     found = [Path(config.docs_dir).resolve(), tags_file.resolve()]
+    if collections_dir is not None:
+        found.append(collections_dir.resolve())
     if config.theme.custom_dir:
         found.append(Path(config.theme.custom_dir).resolve())
     for path in config.watch:
@@ -209,7 +215,15 @@ class SnapshotRecorder:
             if any(stat is None for stat in snapshot.entries):
                 raise SnapshotError("an entry is missing from the entry cache")
             placements = [placement_row(paper) for paper in papers]
-            write_snapshot(self.location, snapshot, specs, number, placements, made_cards.values())
+            write_snapshot(
+                self.location,
+                snapshot,
+                specs,
+                number,
+                placements,
+                made_cards.values(),
+                related_terms=catalog.related_terms,
+            )
         except SnapshotError as error:
             log.info("papershelf: no quick rebuilds after this build: %s", error)
             self.location.unlink(missing_ok=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from papershelf.entries.model import Paper
 from papershelf.site.citations import base_key
+from papershelf.site.related import edited_frequencies, keeps_relations, paper_terms
 from papershelf.speed.snapshot import CITATION, identities
 
 Edit = tuple[int, Paper, Paper]  # paper number, before, after
@@ -70,6 +71,34 @@ def new_citation_keys(
     if len(set(found.values())) < len(found):
         raise NotQuickError("two edited papers now have the same citation key")
     return found
+
+
+def related_frequencies(
+    frequencies: Callable[[], dict[str, int]], count: int, edits: Sequence[Edit]
+) -> dict[str, int] | None:
+    """The terms' document frequencies (papershelf.site.related) after the edits, when no
+    paper's related papers change; None when no edit changes a term (a title, an
+    abstract or the tags). Else refuse the edits: every paper's related papers may
+    change, which only the full build works out. ``frequencies``: the last build's, a
+    copy (loaded only if needed); ``count``: how many papers the list has."""
+    changed = [(old, new) for _, old, new in edits if paper_terms(old) != paper_terms(new)]
+    if not changed:
+        return None
+    found = frequencies()
+    for old, new in changed:  # one at a time: each is checked on the list the last left
+        if not keeps_relations(old, new, found, count):
+            raise NotQuickError(f"{new.source}: the related papers may change")
+        edited_frequencies(old, new, found)
+    return found
+
+
+def check_paths(on_paths: Sequence[int], edits: Sequence[Edit]) -> None:
+    """Refuse edits of papers on a reading path: its feed shows them (titles, abstracts,
+    dates), which only the full build writes."""
+    listed = set(on_paths)
+    for number, _, new in edits:
+        if number in listed:
+            raise NotQuickError(f"{new.source} is on a reading path")
 
 
 def check_identities(known: Sequence[list[list[str]]], edits: Sequence[Edit]) -> None:

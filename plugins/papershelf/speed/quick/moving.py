@@ -64,4 +64,5 @@ class Moves:
         hollow = numbered_catalog(placed, numbers)
         # Edits that change a citation key are not quick (edits.check_citation_keys).
         hollow["citation_keys"] = reader.snapshot.catalog["citation_keys"]
+        hollow["on_paths"] = reader.snapshot.catalog["on_paths"]
         return cls(rows, placed, by_number, hollow, numbers, groups, neighbours, newest)

@@ -24,7 +24,9 @@ from papershelf.speed.quick.edits import (
     Edit,
     NotQuickError,
     check_identities,
+    check_paths,
     new_citation_keys,
+    related_frequencies,
 )
 from papershelf.speed.quick.entries import EntryVersions
 from papershelf.speed.quick.moving import Moves
@@ -114,6 +116,13 @@ def _rebuild(
             return Outcome(0, 0, 0, False)
         check_identities(snapshot.identities, edits)
         cite_keys = new_citation_keys(snapshot.identities, snapshot.catalog["citation_keys"], edits)
+        check_paths(snapshot.catalog["on_paths"], edits)
+        frequencies = None
+        if snapshot.options.get("related_papers", 0) > 0:
+            count = len(snapshot.catalog["papers"])
+            frequencies = related_frequencies(
+                lambda: dict(reader.part("related_terms")), count, edits
+            )
         # The checks of the whole list (papershelf.entries.loader.load_project) that the edited
         # entries alone can fail; the full build reports them.
         if future_added((new for _, _, new in edits), date.today()):
@@ -150,7 +159,17 @@ def _rebuild(
             state.stamp = site_signature(site_dir)
         searched = site.search_files(site_dir)
         _remember(
-            reader, state_path, state, entries, edits, moves, site, pages, feed_digests, searched
+            reader,
+            state_path,
+            state,
+            entries,
+            edits,
+            moves,
+            site,
+            pages,
+            feed_digests,
+            searched,
+            frequencies,
         )
     return Outcome(len(edits), len(outputs), len(feeds), patched)
 
@@ -166,9 +185,10 @@ def _remember(
     pages: dict[str, str],
     feeds: dict[str, str],
     searched: dict[str, Any] | None,
+    frequencies: dict[str, int] | None,
 ) -> None:
     """The entry cache, the snapshot and the state after a quick build: what the next
-    build compares with."""
+    build compares with (``frequencies``: the terms' for related papers, if changed)."""
     entries.save()
     snapshot = reader.snapshot
     values: dict[str, Any] = {"entries": _changed(snapshot.entries, entries.built_now)}
@@ -184,6 +204,8 @@ def _remember(
         values["catalog"]["citation_keys"] = site.citation_keys
     if searched is not None:
         values["search_files"] = searched
+    if frequencies is not None:
+        values["related_terms"] = frequencies
     if site.dependents:
         values["dependents"] = _changed(reader.part("dependents"), site.dependents)
     if site.added or site.removed:

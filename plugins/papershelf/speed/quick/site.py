@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import Catalog
+from papershelf.site.collections import INDEX_URL as COLLECTIONS_URL
 from papershelf.site.exports import LIST_FILES, PaperExports, splice
 from papershelf.site.feeds import (
     FeedLinks,
@@ -24,12 +25,15 @@ from papershelf.site.feeds import (
 )
 from papershelf.site.head_meta import HeadMeta
 from papershelf.site.pages import (
+    COLLECTIONS,
+    STATS,
     PageSpec,
     Settings,
     home_spec,
     paper_spec,
     paper_url,
     plan_pages,
+    stats_spec_of,
     tag_url,
     with_neighbours,
 )
@@ -42,6 +46,7 @@ from papershelf.site.sitemaps import (
     paper_lastmods,
     site_sitemaps,
 )
+from papershelf.site.stats import Counts, count_papers
 from papershelf.speed.build_state import MOST_PAGES, Digester, entry_fingerprint
 from papershelf.speed.compiled_templates import compiled_templates
 from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint, reads_changed
@@ -55,6 +60,7 @@ from papershelf.speed.snapshot import (
     Snapshot,
     SnapshotReader,
     catalog_from_numbered,
+    decode,
     decode_spec,
     encode_spec,
     holds_catalog,
@@ -116,6 +122,7 @@ class SiteParts:
         with stage("pages: plan"):
             planned = self._planned() if self.moves is not None else {}
         made.update(planned)
+        made.update(self._statistics())
         for page in self.removed.values():  # a page that goes (its list went) is not made:
             made.pop(page, None)  # its kept spec may name a list that is gone too
         if len(made) > max(MOST_PAGES * len(previous), 100):
@@ -186,14 +193,23 @@ class SiteParts:
         then = list(now)
         for number, old, _ in self.edits:
             then[number] = paper_lastmod(old)
-        lists = list_lastmods(self.catalog, now.__getitem__)
+        # The reading paths' pages are dated by their papers, which a quick build does
+        # not edit (edits.check_paths): the catalogs of numbers do not hold the paths.
+        on_paths = self.snapshot.catalog["on_paths"]
+        paths = {COLLECTIONS: max(now[n] for n in on_paths)} if on_paths else {}
+        lists = {**list_lastmods(self.catalog, now.__getitem__), **paths}
         changed = bool(self.added or self.removed) or then != now
-        if not changed and lists == list_lastmods(self.before, then.__getitem__):
+        if not changed and lists == {**list_lastmods(self.before, then.__getitem__), **paths}:
             return {}
         listed: list[tuple[str, str | None]] = [(url, None) for url in self.snapshot.handwritten]
         listed.extend((url, group) for url, group in self.page_index() if url is not None)
         pages = page_dates(listed, {**lists, **paper_lastmods(moves.placed)})
-        return site_sitemaps(pages, self.tags, self.feed_site.url)
+        slugs = [
+            url.removeprefix(COLLECTIONS_URL).strip("/")
+            for url, group in listed
+            if group == COLLECTIONS and url != COLLECTIONS_URL
+        ]
+        return site_sitemaps(pages, self.tags, self.feed_site.url, slugs)
 
     def _paper(self, paper: Any) -> Paper:
         """The paper a stand-in (papershelf.speed.placements.Placement) stands for."""
@@ -313,6 +329,27 @@ class SiteParts:
                 if reads_changed(kept[1], before, after):
                     found[page] = (kept, kept)
         return found
+
+    def _statistics(self) -> dict[int, tuple[list[Any], list[Any] | None]]:
+        """The statistics page, when an edit changes what it counts: made from the counts
+        its last spec keeps, changed by the edited papers (site.stats.Counts.edited)."""
+        changes = [
+            (old, new) for _, old, new in self.edits if count_papers([old]) != count_papers([new])
+        ]
+        index: list[list[str]] = self.reader.part("page_index")
+        pages = [page for page, (_, group) in enumerate(index) if group == STATS]
+        if not changes or not pages:  # no page (a hand-written one at its address)
+            return {}
+        (page,) = pages
+        kept = json.loads(self.reader.pages(pages)[page])
+        context = decode(kept[5], lambda _: None, self.catalog, self.tags)
+        counts = Counts.from_json(context["counts"])
+        for old, new in changes:
+            counts = counts.edited(old, new)
+        spec = stats_spec_of(counts, self.tags, self.catalog.org_names)
+        text = encode_spec(spec, kept[7], {}, set())
+        self._learn(page, kept, text)
+        return {page: (json.loads(text), kept)}
 
     def _pages_come_and_go(
         self,
@@ -541,4 +578,11 @@ def _fresh(spec: PageSpec, keys: dict[str, str]) -> PageSpec:
     context = spec.context
     paper = context["paper"]
     key = keys.get(paper.slug, context["cite_key"])
-    return paper_spec(paper, context["newer"], context["older"], key)
+    return paper_spec(
+        paper,
+        context["newer"],
+        context["older"],
+        key,
+        related=context["related"],
+        collections=context["collections"],
+    )
