@@ -79,6 +79,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tags", type=Path, default=Path("tags.yml"), metavar="FILE", help="tag vocabulary"
     )
+    parser.add_argument(
+        "--collections",
+        type=Path,
+        default=Path("collections"),
+        metavar="DIR",
+        help="reading paths folder (its paths name the deleted papers)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,12 +93,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.yes:
             require_clean_git(args.papers if args.papers.is_dir() else Path.cwd())
         removed = clear_entries(args.papers)
+        paths = clear_paths(args.collections)
         write_atomically(args.tags, STARTER_TAGS)
     except StartListError as error:
         print(f"papershelf start-list: {error}", file=sys.stderr)
         return 1
     noun = "entry" if removed == 1 else "entries"
     print(f"removed {removed} {noun} from {args.papers}/ and wrote a starter {args.tags}")
+    if paths:
+        print(f"removed {paths} reading path{'s' if paths != 1 else ''} from {args.collections}/")
     print(NEXT_STEPS)
     return 0
 
@@ -130,6 +140,17 @@ def clear_entries(papers: Path) -> int:
         path.unlink()
     (papers / ".gitkeep").touch()
     return len(entries)
+
+
+def clear_paths(collections: Path) -> int:
+    """Delete the reading paths: they list papers that are gone, and a path that names
+    an unknown paper fails the build."""
+    if not collections.is_dir():
+        return 0
+    paths = sorted(collections.glob("*.yml"))
+    for path in paths:
+        path.unlink()
+    return len(paths)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -29,6 +29,11 @@ def fork(tmp_path, monkeypatch) -> Project:
     (project.papers / "another-one.md").write_text(
         "---\n" + ENTRY.replace("A Shipped", "Another") + "---\nNotes.\n"
     )
+    project.write(
+        "collections/shipped-path.yml",
+        "title: A shipped path\ndescription: Two papers.\npapers:\n"
+        "  - slug: a-shipped-paper\n    note: First.\n  - slug: another-one\n    note: Then.\n",
+    )
     git(project, "init", "-q")
     git(project, "-c", "user.name=T", "-c", "user.email=t@example.org", "add", ".")
     git(project, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "fork")
@@ -42,6 +47,8 @@ def test_on_a_clean_fork_it_clears_the_papers_and_leaves_a_list_that_builds(
     assert main(["start-list"]) == 0
     out = capfd.readouterr().out
     assert "removed 2 entries from papers/ and wrote a starter tags.yml" in out
+    assert "removed 1 reading path from collections/" in out  # it named the deleted papers
+    assert list((fork.root / "collections").iterdir()) == []
     assert "content/index.md" in out  # the next steps
     assert sorted(p.name for p in fork.papers.iterdir()) == [".gitkeep"]
     result = load_project(fork.papers, fork.tags_file)

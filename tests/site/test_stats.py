@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from datetime import date
@@ -17,11 +18,14 @@ from papershelf.site.stats import (
     MAX_COLUMNS,
     MAX_X_LABELS,
     TOP_ORGS,
+    Counts,
     bar_chart,
     column_chart,
+    count_papers,
     list_stats,
     nice_step,
     percent,
+    statistics,
     time_axis_labels,
 )
 from papershelf.speed.snapshot import encode
@@ -291,7 +295,42 @@ def test_the_stats_page_is_planned_in_its_own_group_with_a_context_the_snapshot_
     [spec] = [spec for spec in plan_pages(catalog, Settings()) if spec.kind == "stats"]
     assert (spec.url, spec.group, spec.title) == (STATS_URL, STATS, "Statistics")
     assert spec.template == "papershelf/stats.html"
-    assert spec.context == {"stats": list_stats(catalog.papers, catalog.tags, catalog.org_names)}
+    assert spec.context == {
+        "stats": list_stats(catalog.papers, catalog.tags, catalog.org_names),
+        "counts": count_papers(catalog.papers).to_json(),  # what a quick build updates
+    }
     encode(spec.context, {}, set())  # no paper, catalog or record in it
     only = plan_pages(catalog, Settings(), groups={STATS})
     assert [spec.url for spec in only] == [STATS_URL]
+
+
+EDITS = {
+    "added date to another month": {"added": date(2023, 5, 2)},
+    "published date removed": {"published": None},
+    "a tag replaced": {"tags": ("vision",)},
+    "organisation named": {"organization": "Lab 7"},
+    "organisation removed": {"organization": None},
+    "votes into another bucket": {"votes": 700},
+    "votes removed": {"votes": None},
+    "links added": {"links": Links(arxiv="2401.00001")},
+    "authors named": {"authors": ("Ada Lovelace",), "author_count": None},
+    "abstract removed": {"abstract": ""},
+}
+
+
+@pytest.mark.parametrize("change", EDITS.values(), ids=EDITS.keys())
+def test_counts_changed_by_an_edit_are_the_counts_of_the_edited_list(change: dict[str, Any]):
+    papers = [
+        paper(n, f"2024-{n % 12 + 1:02d}-01", f"2023-{n % 12 + 1:02d}-03" if n % 5 else None,
+              votes=n * 37 if n % 4 else None, organization=f"Lab {n % 3}" if n % 2 else None,
+              tags=("agents", "vision")[: n % 2 + 1], author_count=3 if n % 3 else None)
+        for n in range(12)
+    ]  # fmt: skip
+    old = papers[5]
+    new = dataclasses.replace(old, **change)
+    edited = [new if item is old else item for item in papers]
+    counts = count_papers(papers).edited(old, new)
+    assert counts.to_json() == count_papers(edited).to_json()
+    assert Counts.from_json(json.loads(json.dumps(counts.to_json()))).to_json() == counts.to_json()
+    catalog = build_catalog(edited, TAGS)
+    assert statistics(counts, TAGS, catalog.org_names) == stats_of(edited)

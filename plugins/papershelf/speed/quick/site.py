@@ -151,10 +151,18 @@ class SiteParts:
         for page, (data, old) in sorted(made.items()):
             source = papers if whole(data) else stand_ins
             spec, how = decode_spec(data, source.__getitem__, self.catalog, self.tags)
-            spec = _fresh(spec, self._key_of)
+            fresh = _fresh(spec, self._key_of)
             if page in planned:
-                self._learn(page, old, encode_spec(spec, how, number, set()))
-            jobs.append(_Job(spec, how, old))
+                self._learn(page, old, encode_spec(fresh, how, number, set()))
+            elif fresh is not spec and old is not None:
+                # An edited paper's page planned again from the paper (its description,
+                # its citation key): the snapshot keeps it as made, so that a later
+                # build that makes the page from the snapshot (its neighbours or related
+                # papers edited) makes it the same.
+                text = encode_spec(fresh, how, number, set())
+                if json.loads(text) != old:
+                    self._learn(page, old, text)
+            jobs.append(_Job(fresh, how, old))
         bodies = BodyRenderer()
         bodies.env.bytecode_cache = compiled_templates()
         bodies.start_build(self.catalog)
