@@ -3,7 +3,8 @@ sparse matrix products (NumPy, SciPy), block by block so memory stays bounded.""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sparse
@@ -11,11 +12,31 @@ import scipy.sparse as sparse
 from papershelf.site.related import Method, most_papers, telling
 
 
-def nearest(terms: list[Counter[str]], method: Method, limit: int) -> list[list[int]]:
-    """For each paper (its terms, in slug order), the ``limit`` others of highest
-    cosine at or above the threshold, best first, ties by slug."""
-    count = len(terms)
-    found: list[list[int]] = [[] for _ in terms]
+@dataclass(frozen=True)
+class Terms:
+    """Every paper's terms (papershelf.site.related.paper_terms), papers in slug order:
+    paper ``i``'s term numbers and counts are ``columns`` and ``counts`` from
+    ``bounds[i]`` to ``bounds[i + 1]``."""
+
+    columns: Sequence[int]
+    counts: Sequence[float]
+    bounds: Sequence[int]
+    vocabulary: int  # how many terms there are
+
+    @property
+    def papers(self) -> int:
+        return len(self.bounds) - 1
+
+    def document_frequencies(self) -> list[int]:
+        """In how many papers each term is, by term number (a term is once in a paper)."""
+        return np.bincount(np.asarray(self.columns), minlength=self.vocabulary).tolist()
+
+
+def nearest(terms: Terms, method: Method, limit: int) -> list[list[int]]:
+    """For each paper (in slug order), the ``limit`` others of highest cosine at or
+    above the threshold, best first, ties by slug."""
+    count = terms.papers
+    found: list[list[int]] = [[] for _ in range(count)]
     if count < 2:
         return found
     vectors = _vectors(terms, method)
@@ -42,27 +63,18 @@ def nearest(terms: list[Counter[str]], method: Method, limit: int) -> list[list[
 _BLOCK = 512  # papers whose scores are worked out together
 
 
-def _vectors(terms: list[Counter[str]], method: Method) -> sparse.csr_matrix:
+def _vectors(terms: Terms, method: Method) -> sparse.csr_matrix:
     """Rows of L2-normalised TF-IDF weights (log-scaled counts, smooth IDF) over the
-    terms that are in at least two papers and at most ``max_share`` of them, each row
-    cut to its ``terms_kept`` heaviest."""
-    count = len(terms)
-    vocabulary: dict[str, int] = {}
-    columns: list[int] = []
-    counts: list[float] = []
-    bounds = [0]
-    for paper_terms_ in terms:
-        for term, value in paper_terms_.items():
-            columns.append(vocabulary.setdefault(term, len(vocabulary)))
-            counts.append(value)
-        bounds.append(len(columns))
-    column = np.array(columns, dtype=np.int64)
-    document_frequency = np.bincount(column, minlength=len(vocabulary))
+    terms that tell papers apart (papershelf.site.related.telling), each row cut to
+    its ``terms_kept`` heaviest."""
+    count = terms.papers
+    column = np.asarray(terms.columns, dtype=np.int64)
+    document_frequency = np.bincount(column, minlength=terms.vocabulary)
     says_something = telling(document_frequency, most_papers(count, method))
     idf = np.log((1 + count) / (1 + document_frequency)) + 1.0
-    weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * idf[column]
+    weights = (1.0 + np.log(np.asarray(terms.counts, dtype=np.float64))) * idf[column]
     weights[~says_something[column]] = 0.0
-    rows = np.repeat(np.arange(count), np.diff(np.array(bounds)))
+    rows = np.repeat(np.arange(count), np.diff(np.asarray(terms.bounds)))
     keep = weights > 0
     rows, column, weights = rows[keep], column[keep], weights[keep]
     # Each paper's heaviest terms, ties by column (first seen), so the cut is stable.
@@ -72,4 +84,4 @@ def _vectors(terms: list[Counter[str]], method: Method) -> sparse.csr_matrix:
     rows, column, weights = rows[keep], column[keep], weights[keep]
     norms = np.sqrt(np.bincount(rows, weights * weights, minlength=count))
     weights = weights / norms[rows]
-    return sparse.csr_matrix((weights, (rows, column)), shape=(count, max(1, len(vocabulary))))
+    return sparse.csr_matrix((weights, (rows, column)), shape=(count, max(1, terms.vocabulary)))
