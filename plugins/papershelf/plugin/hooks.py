@@ -56,6 +56,7 @@ from papershelf.site.catalog import Catalog, build_catalog
 from papershelf.site.feeds import Site, feed_links
 from papershelf.site.pages import Settings
 from papershelf.speed import timing
+from papershelf.speed.kept_relations import KeptRelations
 from papershelf.speed.shell_pages import can_fork
 from papershelf.speed.timing import stage
 
@@ -82,6 +83,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self.mode = mode
         self.collection = GarbageCollection(mode)
         self.entries = EntryLoader(mode)
+        self.relations = KeptRelations()  # serve: kept while no edit can change them
         self.recorder = recorder = BuildRecorder(mode)
         self.feeds = FeedWriter(mode, recorder.feed_digest, recorder.previous_feeds)
         self.exports = ExportWriter(mode)
@@ -124,6 +126,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
                 loaded.vocabulary.tags,
                 collections=paths,
                 related=self.config.related_papers,
+                relate=self.relations,
             )
         use_templates_and_assets(config)
         log.info("papershelf: %d papers, %d tags", len(loaded.papers), len(self.catalog.tags))

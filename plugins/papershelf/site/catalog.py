@@ -7,7 +7,7 @@ scanning the list, so a build stays linear in the number of papers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,7 +16,10 @@ from papershelf.entries.collections import Collection
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.citations import citation_keys
 from papershelf.site.collections import paths_by_paper, reading_order
-from papershelf.site.related import LIMIT
+from papershelf.site.related import LIMIT, Relations, relations
+
+# How a catalog gets its related papers: (papers, how many each) -> Relations.
+Relate = Callable[[Sequence[Paper], int], Relations]
 
 
 def newest_first_key(paper: Paper) -> tuple[int, int, str]:
@@ -108,15 +111,18 @@ def build_catalog(
     *,
     cite: bool = True,
     related: int = LIMIT,
+    relate: Relate | None = None,
     collections: Iterable[Collection] = (),
 ) -> Catalog:
     """The catalog of ``papers``; with ``cite``, their citation keys, and up to
     ``related`` related papers of each (stand-ins for papers, papershelf.speed.placements,
-    have no titles, authors or abstracts to make them of); with the reading paths through them
+    have no titles, authors or abstracts to make them of; ``relate`` works them out,
+    site.related.relations unless told: serve keeps them between rebuilds,
+    papershelf.speed.kept_relations); with the reading paths through them
     (``collections``, checked against the papers by papershelf.entries.collections)."""
     paths = reading_order(collections)
     ordered = sorted(papers, key=newest_first_key)
-    related_papers, related_terms = _related(ordered, related) if related > 0 else ({}, {})
+    related_papers, related_terms = _related(ordered, related, relate) if related > 0 else ({}, {})
     by_tag: dict[str, list[Paper]] = {tag: [] for tag in tags}
     by_org: dict[str, list[Paper]] = defaultdict(list)
     org_names: dict[str, str] = {}
@@ -157,12 +163,14 @@ def build_catalog(
     )
 
 
-def _related(papers: list[Paper], limit: int) -> tuple[dict[str, list[Paper]], dict[str, int]]:
-    # Imported here: NumPy and SciPy take a tenth of a second to import, which builds
-    # that make no catalog of whole papers (quick builds) need not pay.
-    from papershelf.site.related import relations
-
+def _related(
+    papers: list[Paper], limit: int, relate: Relate | None
+) -> tuple[dict[str, list[Paper]], dict[str, int]]:
     by_slug = {paper.slug: paper for paper in papers}
-    found = relations(papers, limit=limit)
+    found = (relate or _relations)(papers, limit)
     related = {slug: [by_slug[other] for other in others] for slug, others in found.related.items()}
     return related, found.frequencies
+
+
+def _relations(papers: Sequence[Paper], limit: int) -> Relations:
+    return relations(papers, limit=limit)
