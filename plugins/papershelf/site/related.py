@@ -149,7 +149,39 @@ def keeps_relations(
     tag) says nothing, before and after (it is in fewer than two papers, or in too
     many, :func:`telling`), so no paper's vector changes. A quick build that cannot
     tell builds in full."""
+    return _keeps(paper_terms(old, method), paper_terms(new, method), frequencies, count, method)
+
+
+def edited_frequencies(old: Paper, new: Paper, frequencies: dict[str, int]) -> None:
+    """Update ``frequencies`` (:attr:`Relations.frequencies`) for an edit of a paper."""
+    _count_edit(paper_terms(old), paper_terms(new), frequencies)
+
+
+def count_edit(
+    old: Paper, new: Paper, frequencies: dict[str, int], count: int, method: Method = METHOD
+) -> bool:
+    """:func:`keeps_relations`, then, if it does, :func:`edited_frequencies`, with the
+    paper's terms worked out once; ``frequencies`` are left as they were if not."""
     before, after = paper_terms(old, method), paper_terms(new, method)
+    if not _keeps(before, after, frequencies, count, method):
+        return False
+    _count_edit(before, after, frequencies)
+    return True
+
+
+def same_terms(old: Paper, new: Paper) -> bool:
+    """Whether an edit leaves a paper's terms as they were, without working them out:
+    they are made of its title, abstract and tags alone."""
+    return (old.title, old.abstract, old.tags) == (new.title, new.abstract, new.tags)
+
+
+def _keeps(
+    before: Counter[str],
+    after: Counter[str],
+    frequencies: dict[str, int],
+    count: int,
+    method: Method,
+) -> bool:
     if before == after:
         return True
     most = most_papers(count, method)
@@ -163,16 +195,14 @@ def keeps_relations(
     return True
 
 
-def edited_frequencies(old: Paper, new: Paper, frequencies: dict[str, int]) -> None:
-    """Update ``frequencies`` (:attr:`Relations.frequencies`) for an edit of a paper."""
-    before, after = paper_terms(old).keys(), paper_terms(new).keys()
-    for term in before - after:
+def _count_edit(before: Counter[str], after: Counter[str], frequencies: dict[str, int]) -> None:
+    for term in before.keys() - after.keys():
         left = frequencies.get(term, 0) - 1
         if left > 0:
             frequencies[term] = left
         else:
             frequencies.pop(term, None)
-    for term in after - before:
+    for term in after.keys() - before.keys():
         frequencies[term] = frequencies.get(term, 0) + 1
 
 

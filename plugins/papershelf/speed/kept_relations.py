@@ -12,13 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from papershelf.entries.model import Paper
-from papershelf.site.related import (
-    METHOD,
-    Relations,
-    edited_frequencies,
-    keeps_relations,
-    relations,
-)
+from papershelf.site.related import METHOD, Relations, count_edit, relations, same_terms
 
 
 class KeptRelations:
@@ -36,13 +30,12 @@ class KeptRelations:
             edits = [
                 (self._papers[slug], paper)
                 for slug, paper in by_slug.items()
-                if paper != self._papers[slug]
+                if not same_terms(self._papers[slug], paper)
             ]
             frequencies = dict(found.frequencies)
             for old, new in edits:
-                if not keeps_relations(old, new, frequencies, len(papers), METHOD):
+                if not count_edit(old, new, frequencies, len(papers), METHOD):
                     break
-                edited_frequencies(old, new, frequencies)
             else:
                 self._papers = by_slug
                 self._found = Relations(found.related, frequencies)

@@ -10,7 +10,7 @@ from typing import Any
 
 from papershelf.entries.model import Paper
 from papershelf.site.citations import base_key
-from papershelf.site.related import edited_frequencies, keeps_relations, paper_terms
+from papershelf.site.related import count_edit, same_terms
 from papershelf.speed.snapshot import CITATION, identities
 
 Edit = tuple[int, Paper, Paper]  # paper number, before, after
@@ -81,14 +81,13 @@ def related_frequencies(
     abstract or the tags). Else refuse the edits: every paper's related papers may
     change, which only the full build works out. ``frequencies``: the last build's, a
     copy (loaded only if needed); ``count``: how many papers the list has."""
-    changed = [(old, new) for _, old, new in edits if paper_terms(old) != paper_terms(new)]
+    changed = [(old, new) for _, old, new in edits if not same_terms(old, new)]
     if not changed:
         return None
     found = frequencies()
     for old, new in changed:  # one at a time: each is checked on the list the last left
-        if not keeps_relations(old, new, found, count):
+        if not count_edit(old, new, found, count):
             raise NotQuickError(f"{new.source}: the related papers may change")
-        edited_frequencies(old, new, found)
     return found
 
 

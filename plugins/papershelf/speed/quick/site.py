@@ -344,9 +344,11 @@ class SiteParts:
         changes = [
             (old, new) for _, old, new in self.edits if count_papers([old]) != count_papers([new])
         ]
+        if not changes:  # most edits: no need to read the page index
+            return {}
         index: list[list[str]] = self.reader.part("page_index")
         pages = [page for page, (_, group) in enumerate(index) if group == STATS]
-        if not changes or not pages:  # no page (a hand-written one at its address)
+        if not pages:  # no page (a hand-written one at its address)
             return {}
         (page,) = pages
         kept = json.loads(self.reader.pages(pages)[page])
