@@ -51,7 +51,10 @@ def related_links(html: str) -> list[tuple[str, str]]:
 
 def test_a_paper_page_links_the_papers_most_alike_never_itself(built: Project):
     links = related_links(built.html("papers/mcts-agents"))
-    assert [href for href, _ in links] == ["../../papers/hostile/", "../../papers/lookahead/"]  # a tie: by slug
+    assert [href for href, _ in links] == [
+        "../../papers/hostile/",
+        "../../papers/lookahead/",
+    ]  # a tie: by slug
     assert "Related papers" in built.html("papers/mcts-agents")
 
 
