@@ -12,6 +12,7 @@ import jsonschema
 
 from papershelf.entries.model import Links, Paper, Tag
 from papershelf.site.catalog import build_catalog
+from papershelf.site.citations import bibtex_citation
 from papershelf.site.exports import (
     BIBTEX,
     CSL_JSON,
@@ -68,6 +69,11 @@ def test_open_data_is_the_list_json_shape_and_follows_its_schema():
     jsonschema.validate(data, json.loads(files[SCHEMA]))
     vision = json.loads(files["tags/vision/" + OPEN_DATA])
     assert [record["slug"] for record in vision] == ["p0", "p2", "p4"]
+    # A tag's records are the whole list's without the abstract (the site's size).
+    whole = {record["slug"]: record for record in data}
+    assert all(whole[r["slug"]] == {**r, "abstract": whole[r["slug"]]["abstract"]} for r in vision)
+    assert all("abstract" not in record for record in vision)
+    jsonschema.validate(vision, json.loads(files[SCHEMA]))
     broken = [{**data[0], "added": 5}]
     try:
         jsonschema.validate(broken, json.loads(files[SCHEMA]))
@@ -78,6 +84,7 @@ def test_open_data_is_the_list_json_shape_and_follows_its_schema():
 
 
 def test_list_citations_leave_abstracts_to_each_papers_own_files():
+    """And the BibTeX shown on a paper's page to copy is the citation without it."""
     files = export_files(build_catalog(papers(), TAGS), SITE)
     library = bibtexparser.parse_string(files[BIBTEX].decode())
     assert len(library.entries) == 6 and not library.failed_blocks
@@ -88,6 +95,11 @@ def test_list_citations_leave_abstracts_to_each_papers_own_files():
     [item] = json.loads(files["papers/p1/cite.json"])
     assert item["abstract"] == "Abstract 1.\nWith a second line."
     assert item["id"] == own.key
+    [shown] = bibtexparser.parse_string(bibtex_citation(papers()[1], own.key)).entries
+    assert "abstract" not in shown.fields_dict
+    assert {k: v for k, v in own.fields_dict.items() if k != "abstract"}.keys() == (
+        shown.fields_dict.keys()
+    )
 
 
 def test_a_splice_of_edited_papers_gives_the_files_a_full_build_writes():

@@ -272,11 +272,17 @@ def test_tag_pages_advertise_their_tag_feeds(built: Project) -> None:
         assert links == site_feeds() + feeds_of("tags/agents/", "Test shelf: Agents"), page
 
 
-def test_paper_pages_advertise_their_tags_feeds(built: Project) -> None:
+def test_paper_pages_advertise_the_site_feeds_and_link_their_tags_feeds(
+    built: Project,
+) -> None:
+    """Autodiscovery: the site's feeds (each link costs a reader's browser a sitemap
+    request, papershelf.site.pages.paper_spec); the tags' feeds are links in the text."""
     links = alternates(built.site / "papers/nasty/index.html")
-    expected = feeds_of("tags/agents/", "Test shelf: Agents")
-    expected += feeds_of("tags/reasoning/", "Test shelf: Reasoning")
-    assert links == site_feeds() + expected
+    assert links == site_feeds()
+    paper = built.html("papers/nasty")
+    for tag in ("agents", "reasoning"):
+        for name in ("feed.xml", "atom.xml", "feed.json"):
+            assert f'href="../../tags/{tag}/{name}"' in paper
     for _, href, _ in links:
         assert (built.site / href.removeprefix(SITE_URL)).is_file(), href
 

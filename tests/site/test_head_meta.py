@@ -211,7 +211,7 @@ def check_article(html: str, paper: Paper, url: str) -> None:
         same_as.append(f"https://doi.org/{paper.links.doi}")
     assert identifiers(node) == expected
     assert values(node, "sameAs") == same_as
-    assert values(node, "abstract") == ([paper.abstract] if paper.abstract else [])
+    assert values(node, "abstract") == []  # on the page, not again in its head
 
 
 def check_zotero(html: str, paper: Paper, url: str, pdf: str | None) -> None:
@@ -260,7 +260,7 @@ def test_the_description_is_the_shortened_abstract_or_the_sites():
     no_abstract = embedded_metadata(document(head_meta(pages["papers/arxiv-only/"], SITE, TAGS)))
     assert no_abstract["og:description"] == ["A test reading list."]  # as material's meta
     (block,) = json_ld_blocks(document(head_meta(pages["papers/long/"], SITE, TAGS)))
-    assert block["abstract"] == long.abstract  # the whole abstract
+    assert "abstract" not in block  # the page shows it; the head stays small
 
 
 def test_without_a_site_url_no_absolute_url_is_made_up():
@@ -311,7 +311,6 @@ def check_hostile(html: str, plain_html: str) -> None:
     (block,) = json_ld_blocks(html)
     assert block["name"] == HOSTILE_TITLE
     assert [author["name"] for author in block["author"]] == list(HOSTILE_AUTHORS)
-    assert block["abstract"] == HOSTILE_ABSTRACT
     assert block["sourceOrganization"]["name"] == HOSTILE_ORGANISATION
     assert [item["value"] for item in block["identifier"]] == [HOSTILE_DOI]
 
@@ -385,11 +384,7 @@ def test_any_entry_text_reads_back_from_the_meta_and_the_json_ld(
     assert meta["citation_title"] == [as_read(title)]
     assert meta["citation_author"] == [as_read(author)]
     (block,) = json_ld_blocks(html)
-    assert (block["name"], block["author"][0]["name"], block["abstract"]) == (
-        title,
-        author,
-        abstract,
-    )
+    assert (block["name"], block["author"][0]["name"]) == (title, author)
     assert len(list(parsed(html).iter("script"))) == 1
 
 

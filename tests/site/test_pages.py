@@ -62,10 +62,13 @@ def test_long_lists_are_paginated_with_links_between_pages():
     assert agents[1].title == "Agents (page 2)"
 
 
-def test_paper_pages_advertise_their_tag_feeds():
+def test_paper_pages_advertise_only_the_site_feeds():
+    """A paper links its tags' feeds in its text; autodiscovery links cost a request
+    each (mkdocs-material fetches a sitemap beside every one), so a paper page has the
+    site's only (main.html always prints those)."""
     catalog = build_catalog(papers(1), TAGS)
     paper_spec = next(s for s in plan_pages(catalog, Settings()) if s.kind == "paper")
-    assert paper_spec.feed_tags == ("agents",)
+    assert paper_spec.feed_tags == ()
 
 
 def test_relative_root_climbs_one_level_per_directory():

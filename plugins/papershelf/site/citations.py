@@ -14,6 +14,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -215,6 +216,13 @@ def bibtex_entry(paper: Paper, key: str) -> str:
         fields.append(Field("abstract", latex_text(paper.abstract)))
     library = bibtexparser.Library([Entry("misc", key, fields)])
     return bibtexparser.write_string(library, unparse_stack=_WRITE_STACK, bibtex_format=_FORMAT)
+
+
+def bibtex_citation(paper: Paper, key: str) -> str:
+    """The BibTeX a paper's page shows to copy: :func:`bibtex_entry` without the
+    abstract, which is on the page already (and was 1.7 kB of every page); the
+    paper's ``cite.bib`` keeps it, so importing that file loses nothing."""
+    return bibtex_entry(replace(paper, abstract=""), key)
 
 
 def primary_url(paper: Paper) -> str | None:

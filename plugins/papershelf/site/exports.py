@@ -6,10 +6,13 @@ JSON line) in paper-number order (by slug, papershelf.site.search.numbered), so 
 paper's unit is found by its place in the list and a quick rebuild replaces the units
 of edited papers without making the others again (:func:`splice`).
 
-What a list holds is bounded: list BibTeX and CSL-JSON are citations (no abstracts:
-reference managers do not need them, and they would double the site's size); each
-paper's own ``cite.bib`` and ``cite.json`` and the open data (``entries.json``, the
-shape of ``papershelf list --json``) keep the abstract.
+What the files hold is bounded, since a paper is on the whole list and on the list
+of each of its tags and the site must fit its host (GitHub Pages: 1 GB): BibTeX and
+CSL-JSON lists are citations (no abstracts: reference managers do not need them,
+and they doubled the files' size); each paper's own ``cite.bib`` and ``cite.json``
+keep the abstract (importing them loses nothing), and so does the whole list's open
+data (``entries.json``, the shape of ``papershelf list --json``); a tag's
+``entries.json`` has the same records without it.
 """
 
 from __future__ import annotations
@@ -55,6 +58,14 @@ def paper_record(paper: Paper) -> dict[str, Any]:
     }
 
 
+def brief_record(paper: Paper) -> dict[str, Any]:
+    """:func:`paper_record` without the abstract: a tag's ``entries.json`` (the
+    whole list's has the abstracts; entries.schema.json says so)."""
+    record = paper_record(paper)
+    del record["abstract"]
+    return record
+
+
 def json_line(value: Any) -> bytes:
     """One line of JSON (no raw newline inside: JSON escapes them), UTF-8."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -62,14 +73,18 @@ def json_line(value: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Units:
-    """The three list units of one paper (bytes, as they are joined into files)."""
+    """The list units of one paper (bytes, as they are joined into files)."""
 
     bibtex: bytes
     csl_json: bytes
-    open_data: bytes
+    open_data: bytes  # the whole list's record, with the abstract
+    brief_data: bytes  # a tag list's record, without it
 
-    def of(self, name: str) -> bytes:
-        return {BIBTEX: self.bibtex, CSL_JSON: self.csl_json, OPEN_DATA: self.open_data}[name]
+    def of(self, name: str, folder: str) -> bytes:
+        """The unit of the list file ``name`` in ``folder`` ("" for the whole list)."""
+        if name == OPEN_DATA:
+            return self.open_data if folder == "" else self.brief_data
+        return {BIBTEX: self.bibtex, CSL_JSON: self.csl_json}[name]
 
 
 class PaperExports:
@@ -102,6 +117,7 @@ class PaperExports:
                 bibtex_entry(cited, key).encode(),
                 json_line(csl_item(cited, key, self.page_url(paper))),
                 json_line(paper_record(paper)),
+                json_line(brief_record(paper)),
             )
         return found
 
@@ -212,7 +228,9 @@ def export_files(
             continue
         units = [exports.units(paper) for paper in export.papers]
         for name in LIST_FILES:
-            files[export.folder + name] = join_units(name, [unit.of(name) for unit in units])
+            files[export.folder + name] = join_units(
+                name, [unit.of(name, export.folder) for unit in units]
+            )
     if wanted_list is None:
         files[SCHEMA] = schema_bytes()
     return files

@@ -73,7 +73,8 @@ def head_values(spec: PageSpec, site: Site, tags: Mapping[str, Tag]) -> dict[str
 
 def scholarly_article(paper: Paper, url: str | None, keywords: list[str]) -> dict[str, Any]:
     """The paper as a schema.org ``ScholarlyArticle`` (JSON-LD, compacted with the
-    schema.org context)."""
+    schema.org context). Without the abstract: it is on the page, and a second copy
+    in every page's head cost 1.5 kB a paper (the site must fit GitHub Pages)."""
     article: dict[str, Any] = {
         "@context": SCHEMA_ORG,
         "@type": "ScholarlyArticle",
@@ -84,8 +85,6 @@ def scholarly_article(paper: Paper, url: str | None, keywords: list[str]) -> dic
         article["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
     if paper.published is not None:
         article["datePublished"] = paper.published.isoformat()
-    if paper.abstract:
-        article["abstract"] = paper.abstract
     if url:
         article["url"] = url
     links = paper.links
@@ -116,7 +115,7 @@ def scholarly_article(paper: Paper, url: str | None, keywords: list[str]) -> dic
 class HeadMeta:
     """Renders the head meta of a build's pages: the template is fetched once, and each
     page's meta rendered once, when its page is written (about 0.1 ms for a paper with
-    a 1.5 kB abstract, half of it the JSON-LD)."""
+    a long author list)."""
 
     def __init__(self, env: jinja2.Environment, site: Site, tags: Mapping[str, Tag]) -> None:
         """``env``: an autoescaping environment over papershelf's templates

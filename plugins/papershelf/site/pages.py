@@ -278,7 +278,10 @@ def paper_spec(
             "related": related or [],
             "collections": collections or [],
         },
-        feed_tags=paper.tags,
+        # The site's feeds only: the page links its tags' feeds in the text, and each
+        # autodiscovery link costs every reader a request (mkdocs-material fetches a
+        # sitemap next to each) and every page 0.5 kB.
+        feed_tags=(),
         group=paper_group(paper.slug),
     )
 

@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from papershelf.site.cards import CardCache
-from papershelf.site.citations import bibtex_entry
+from papershelf.site.citations import bibtex_citation
 from papershelf.site.markup import render_notes, truncate
 from papershelf.site.pages import PageSpec
 from papershelf.site.templating import strict_environment
@@ -28,7 +28,7 @@ def fragment_environment() -> jinja2.Environment:
     env = strict_environment(TEMPLATES)
     env.filters["notes_html"] = lambda text: Markup(render_notes(text))
     env.filters["truncate_words"] = truncate
-    env.filters["bibtex"] = bibtex_entry
+    env.filters["bibtex"] = bibtex_citation
     return env
 
 

@@ -510,14 +510,14 @@ class SiteParts:
             for tag in {*old.tags, *new.tags}:
                 lists = self.before.by_tag.get(tag, []), self.catalog.by_tag.get(tag, [])
                 folders[tag_url(tag)] = lists
-        fresh = {name: {n: unit.of(name) for n, unit in units.items()} for name in LIST_FILES}
         for folder, (before, after) in folders.items():
             if not after:  # the tag's downloads go: the full build removes them
                 raise NotQuickError(f"the last paper left {folder}")
             was, now = sorted(before), sorted(after)
             for name in LIST_FILES:
                 data = (site_dir / folder / name).read_bytes() if before else b""
-                files[folder + name] = splice(name, data, was, now, fresh[name])
+                fresh = {n: unit.of(name, folder) for n, unit in units.items()}
+                files[folder + name] = splice(name, data, was, now, fresh)
         return files
 
     def search(self, site_dir: Path, staging: Path) -> bool:
