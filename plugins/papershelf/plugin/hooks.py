@@ -55,6 +55,7 @@ from papershelf.plugin.search_writer import SearchWriter
 from papershelf.site.catalog import Catalog, build_catalog
 from papershelf.site.feeds import Site, feed_links
 from papershelf.site.pages import Settings
+from papershelf.site.templating import compact
 from papershelf.speed import timing
 from papershelf.speed.kept_relations import KeptRelations
 from papershelf.speed.shell_pages import can_fork
@@ -173,6 +174,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         assert self.catalog is not None and self.feed_site is not None
+        compact(env)  # every page of the theme, generated or hand-written, alike
         # Autodiscovery links in main.html: "" -> the site feeds, tag id -> its feeds.
         env.globals["papershelf_feeds"] = feed_links(self.catalog, self.feed_site)
         self.pages.use_compiled_templates(env, use_cache=self.config.cache)

@@ -22,7 +22,9 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
     ``read=False``: files are written, never read (a build that must read no cache).
     Failing to write is never an error: a cache is only faster."""
 
-    MAGIC = b"papershelf-jinja-code-1\n"
+    # The version of what compiled code depends on besides the source: 2, templates
+    # compiled compact (papershelf.site.templating.compact).
+    MAGIC = b"papershelf-jinja-code-2\n"
     DIGEST_SIZE = 32
 
     def __init__(self, directory: str | Path, *, read: bool = True) -> None:

@@ -28,8 +28,8 @@ from papershelf.speed.theme_shells import Shell
 # 2: dependents in the meta table; 3: identities; 4: entry stats; 5: placements,
 # page index, splits of the pages made through the theme, cards; 6: papers numbered
 # by slug (papershelf.site.search.numbered), the list's order in the catalog;
-# 8: citation keys among the identities
-FORMAT = 9
+# 8: citation keys among the identities; 10: shells and cards of compact templates
+FORMAT = 10
 CITATION = "citation key"  # the kind of a paper's base citation key in its identities
 # The snapshot path the mkdocs build writes to, beside the state path it writes (build.py
 # moves both into place).
