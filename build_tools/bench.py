@@ -11,10 +11,18 @@ it measures, each in a fresh process:
 * a no-op rebuild and a rebuild after editing one entry (``papershelf build`` again);
 * the same edit seen by a running ``make serve`` (``mkdocs serve --dirty``): from the
   edit to mkdocs' "Documentation built" line, and the build time mkdocs reports;
-* a plain mkdocs-material site of N Markdown pages with the default navigation, the
-  baseline the targets are ratios of. Its build is quadratic (every page renders the
-  whole nav), so above ``--baseline-max`` pages it is measured at three smaller sizes
-  and extrapolated with a fitted quadratic; the report says which figures are which.
+* the references, at every size in the same run (measured, never extrapolated), each
+  a site of the same N papers as Markdown pages (``SyntheticPaper.markdown_page``):
+  the baseline, plain mkdocs-material with its defaults and the paper pages kept out
+  of the navigation (``not_in_nav``), and Hugo with minimal layouts
+  (``build_tools.hugo_baseline``) where ``hugo`` is installed. The report gives
+  Papershelf's cold build as a ratio of each.
+
+  The baseline used to be the same site with every page in the navigation: its build
+  is quadratic (each page renders the whole nav), so it was extrapolated from small
+  sizes and Papershelf looked hundreds of times faster than anyone would build such a
+  list. It is gone (issue 22): a list of thousands of pages would keep them out of the
+  nav, as Papershelf's own paper pages are.
 
 The results go to a table on stdout, a JSON file and an SVG plot. Nothing here is a
 test: ``tests/cli/test_bench.py`` only checks that a tiny run works.
@@ -44,13 +52,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from build_tools import bench_report, synthetic
+from build_tools import bench_report, hugo_baseline, synthetic
 from build_tools.deploy_check import config_urls
 from papershelf.site.exports import LIST_FILES, PAPER_BIBTEX, PAPER_CSL_JSON, SCHEMA
 from papershelf.site.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
 from papershelf.speed import timing
 
-HELP = "Benchmark builds of synthetic reading lists (time, memory, output) against plain mkdocs."
+HELP = (
+    "Benchmark builds of synthetic reading lists (time, memory, output) against plain "
+    "mkdocs-material and Hugo."
+)
 DEFAULT_SIZES = (1000, 10000, 50000)
 TIMINGS_ENV = timing.ENV_VAR  # names the file a measured build reports its stages to
 # `papershelf build` with stage timing switched on in its own process, where quick
@@ -99,11 +110,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
     parser.add_argument("--seed", type=int, default=0, help="synthetic data seed (default 0)")
     parser.add_argument(
-        "--baseline-max",
-        type=int,
-        default=2000,
-        help="largest plain-mkdocs baseline actually built; larger sizes are extrapolated "
-        "from builds at 1/4, 1/2 and all of it (0: no baseline; default 2000)",
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the references (plain mkdocs-material, Hugo)",
     )
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip serve")
     parser.add_argument("--workdir", type=Path, help="where to write the projects (kept)")
@@ -202,12 +212,19 @@ def mirror_project(real_config: Path, root: Path) -> None:
 
 
 BASELINE_CONFIG = """\
-# A default mkdocs-material site: every page in the (automatic) navigation.
+# A default mkdocs-material site whose paper pages are kept out of the navigation.
 site_name: Baseline
 site_url: https://example.org/baseline/
 theme:
   name: material
+nav:
+  - index.md
+not_in_nav: |
+  /papers/
 """
+BASELINE_ABOUT = "plain mkdocs-material (defaults), paper pages not in the nav"
+PAPERS_DIR = "papers"  # the references' paper pages: docs/papers/<slug>.md, content/papers/
+HUGO_MISSING = "hugo is not installed (Debian package hugo): no Hugo reference"
 
 
 def output_stats(site: Path) -> dict[str, int]:
@@ -533,64 +550,70 @@ def serve_rebuild(
             process.stderr.close()
 
 
-def baseline_sizes(requested: list[int], cap: int) -> list[int]:
-    """Sizes the baseline is really built at: each requested N up to the cap, and
-    1/4, 1/2 and all of the cap when some N lies above it (for the fit)."""
-    if cap <= 0:
-        return []
-    chosen = {n for n in requested if n <= cap}
-    if any(n > cap for n in requested):
-        chosen |= {max(1, cap // 4), max(2, cap // 2), cap}
-    return sorted(chosen)
-
-
-def bench_baseline(count: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
-    """Build N plain Markdown pages with mkdocs-material's defaults (pages in nav)."""
-    docs = root / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    (root / "mkdocs.yml").write_text(BASELINE_CONFIG, encoding="utf-8")
-    (docs / "index.md").write_text("# Baseline\n\nPlain pages.\n", encoding="utf-8")
-    for item in synthetic.papers(count, seed=args.seed):
-        (docs / f"{item.slug}.md").write_text(item.markdown_page(), encoding="utf-8")
-    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")]
-    measured = check(run_measured(command, root, args.timeout), f"baseline build of {count}")
+def reference_result(measured: Measured, site: Path, pages: int) -> dict[str, Any]:
+    """A reference build's figures; ``pages``: the paper pages found in its output."""
+    stats = output_stats(site)
     return {
-        "papers": count,
         "seconds": round(measured.seconds, 3),
         "cpu_seconds": round(measured.cpu_seconds, 3),
         "peak_rss_mb": round(measured.peak_rss_mb, 1),
+        "bytes": stats["bytes"],
+        "files": stats["files"],
+        "pages": pages,
     }
 
 
-def fit_quadratic(points: list[tuple[float, float]]) -> tuple[float, float, float]:
-    """Least-squares a + b*n + c*n^2 through the points (at least three)."""
-    sums = [[sum(n ** (i + j) for n, _ in points) for j in range(3)] for i in range(3)]
-    rhs = [sum(t * n**i for n, t in points) for i in range(3)]
-    matrix = [[*row, value] for row, value in zip(sums, rhs, strict=True)]
-    for col in range(3):  # Gauss-Jordan elimination with partial pivoting
-        pivot = max(range(col, 3), key=lambda r: abs(matrix[r][col]))
-        matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
-        for row in range(3):
-            if row != col:
-                factor = matrix[row][col] / matrix[col][col]
-                matrix[row] = [
-                    a - factor * b for a, b in zip(matrix[row], matrix[col], strict=True)
-                ]
-    a, b, c = (matrix[i][3] / matrix[i][i] for i in range(3))
-    return a, b, c
+def check_pages(pages: int, count: int, what: str) -> None:
+    """A reference that rendered fewer pages than papers must not look fast."""
+    if pages != count:
+        raise BenchError(f"{what} rendered {pages} paper pages, not {count}")
 
 
-def baseline_for(count: int, measured: dict[int, dict[str, Any]], fit: Any) -> dict[str, Any]:
-    if count in measured:
-        return {**measured[count], "extrapolated": False}
-    if fit is None:
-        return {}
-    a, b, c = fit
-    return {
-        "papers": count,
-        "seconds": round(a + b * count + c * count**2, 1),
-        "extrapolated": True,
-    }
+def bench_baseline(count: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """Build N plain Markdown pages with mkdocs-material's defaults, the pages kept
+    out of the navigation (``not_in_nav``), each page rendering a nav of one entry."""
+    docs = root / "docs"
+    papers_dir = docs / PAPERS_DIR
+    papers_dir.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(BASELINE_CONFIG, encoding="utf-8")
+    (docs / "index.md").write_text("# Baseline\n\nPlain pages.\n", encoding="utf-8")
+    for item in synthetic.papers(count, seed=args.seed):
+        (papers_dir / f"{item.slug}.md").write_text(item.markdown_page(), encoding="utf-8")
+    site = root / "site"
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")]
+    command += ["-d", str(site)]
+    measured = check(run_measured(command, root, args.timeout), f"baseline build of {count}")
+    pages = sum(1 for _ in (site / PAPERS_DIR).glob("*/index.html"))
+    check_pages(pages, count, "the mkdocs-material baseline")
+    return reference_result(measured, site, pages)
+
+
+def bench_hugo(count: int, args: argparse.Namespace, root: Path, hugo: str) -> dict[str, Any]:
+    """Build the same N papers with Hugo (``build_tools.hugo_baseline``)."""
+    hugo_baseline.write_project(root, synthetic.papers(count, seed=args.seed))
+    command = hugo_baseline.build_command(root, hugo)
+    measured = check(run_measured(command, root, args.timeout), f"Hugo build of {count}")
+    pages = hugo_baseline.rendered_pages(root)
+    check_pages(pages, count, "the Hugo reference")
+    return reference_result(measured, root / hugo_baseline.OUTPUT, pages)
+
+
+def ratio(cold: dict[str, Any], reference: dict[str, Any] | None) -> float | None:
+    """Papershelf's cold build time over a reference's, None without one."""
+    if not reference or not reference.get("seconds"):
+        return None
+    return round(cold["seconds"] / reference["seconds"], 4)
+
+
+def find_hugo(wanted: bool) -> tuple[str | None, dict[str, Any]]:
+    """The ``hugo`` executable to build the Hugo reference with (None: no Hugo
+    reference) and what the report says of it."""
+    if not wanted:
+        return None, {"installed": None, "message": "references skipped (--no-baseline)"}
+    hugo = hugo_baseline.installed()
+    if hugo is None:
+        return None, {"installed": False, "message": HUGO_MISSING}
+    return hugo, {"installed": True, "version": hugo_baseline.hugo_version(hugo)}
 
 
 def machine() -> dict[str, Any]:
@@ -644,25 +667,36 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def _benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    hugo, hugo_info = find_hugo(args.baseline)
+    if args.baseline and hugo is None:
+        print(f"[hugo] {hugo_info['message']}")
     results = []
     for count in args.sizes:
-        results.append(bench_size(count, args, workdir / f"papershelf-{count}"))
+        result = bench_size(count, args, workdir / f"papershelf-{count}")
         shutil.rmtree(workdir / f"papershelf-{count}" / "site", ignore_errors=True)
-    measured: dict[int, dict[str, Any]] = {}
-    for count in baseline_sizes(args.sizes, args.baseline_max):
-        print(f"[baseline] plain mkdocs-material, {count} pages in the navigation")
-        measured[count] = bench_baseline(count, args, workdir / f"baseline-{count}")
-        shutil.rmtree(workdir / f"baseline-{count}", ignore_errors=True)
-    points = [(float(n), m["seconds"]) for n, m in measured.items()]
-    fit = fit_quadratic(points) if len(points) >= 3 else None
-    for result in results:
-        result["baseline"] = baseline_for(result["papers"], measured, fit)
+        baseline = reference = None
+        if args.baseline:
+            print(f"[baseline] plain mkdocs-material, {count} pages not in the navigation")
+            baseline = bench_baseline(count, args, workdir / f"baseline-{count}")
+            shutil.rmtree(workdir / f"baseline-{count}", ignore_errors=True)
+        if hugo is not None:
+            print(f"[hugo] {count} pages, minimal layouts")
+            reference = bench_hugo(count, args, workdir / f"hugo-{count}", hugo)
+            shutil.rmtree(workdir / f"hugo-{count}", ignore_errors=True)
+        result["baseline"] = baseline
+        result["hugo"] = reference
+        result["ratios"] = {
+            "baseline": ratio(result["cold"], baseline),
+            "hugo": ratio(result["cold"], reference),
+        }
+        results.append(result)
     return {
         "machine": machine(),
         "seed": args.seed,
-        "baseline_max": args.baseline_max,
-        "baseline_measured": [measured[n] for n in sorted(measured)],
-        "baseline_fit": None if fit is None else {"a": fit[0], "b": fit[1], "c": fit[2]},
+        "references": {
+            "baseline": BASELINE_ABOUT if args.baseline else None,
+            "hugo": hugo_info,
+        },
         "results": results,
         "targets": bench_report.targets(results),
     }

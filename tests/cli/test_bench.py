@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import yaml
 
 from build_tools import bench, bench_report
 from build_tools.cli import main
@@ -16,6 +18,7 @@ from build_tools.cli import main
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_KEYS = {"seconds", "cpu_seconds", "peak_rss_mb", "bytes", "files", "pages"}
 
 
 def test_the_serve_rebuild_is_timed_as_make_serve_runs_it():
@@ -29,18 +32,24 @@ def test_sizes_accept_thousands_and_reject_nonsense():
         bench.sizes("ten")
 
 
-def test_the_baseline_is_built_up_to_the_cap_and_at_fit_points_above_it():
-    assert bench.baseline_sizes([1000, 10000, 50000], 2000) == [500, 1000, 2000]
-    assert bench.baseline_sizes([100, 200], 2000) == [100, 200]
-    assert bench.baseline_sizes([100], 0) == []
+def test_the_baseline_keeps_the_papers_out_of_the_nav():
+    config = yaml.safe_load(bench.BASELINE_CONFIG)
+    assert config["theme"] == {"name": "material"}
+    assert config["nav"] == ["index.md"]
+    assert config["not_in_nav"].split() == [f"/{bench.PAPERS_DIR}/"]
 
 
-def test_the_quadratic_fit_recovers_a_quadratic():
-    points = [(n, 0.5 + 0.002 * n + 1.5e-5 * n * n) for n in (500.0, 1000.0, 2000.0, 4000.0)]
-    a, b, c = bench.fit_quadratic(points)
-    assert a == pytest.approx(0.5, abs=1e-6)
-    assert b == pytest.approx(0.002, rel=1e-6)
-    assert c == pytest.approx(1.5e-5, rel=1e-6)
+def test_without_hugo_the_reference_is_skipped_with_a_message(monkeypatch):
+    monkeypatch.setattr(bench.hugo_baseline, "installed", lambda: None)
+    assert bench.find_hugo(True) == (None, {"installed": False, "message": bench.HUGO_MISSING})
+    hugo, info = bench.find_hugo(False)  # --no-baseline
+    assert hugo is None and info["installed"] is None
+
+
+def test_a_reference_that_renders_too_few_pages_fails_the_benchmark():
+    bench.check_pages(10, 10, "Hugo")
+    with pytest.raises(bench.BenchError, match="rendered 9 paper pages, not 10"):
+        bench.check_pages(9, 10, "Hugo")
 
 
 def test_stage_summary_maps_timer_names_and_keeps_the_rest_as_other():
@@ -65,7 +74,8 @@ def _result(papers: int, cold: float, edit: float, rss: float, size: int, feed: 
         "output": {"files": 1, "bytes": size, "search_index_bytes": 0, "largest_feed_bytes": feed},
         "noop_rebuild": {"seconds": edit},
         "edit_rebuild": {"seconds": edit},
-        "baseline": {"papers": papers, "seconds": cold * 4, "extrapolated": True},
+        "baseline": {"seconds": cold * 4, "cpu_seconds": cold * 4, "peak_rss_mb": 80},
+        "hugo": {"seconds": cold / 10, "cpu_seconds": cold / 5, "peak_rss_mb": 60},
     }
 
 
@@ -76,13 +86,16 @@ def test_targets_report_each_measured_value_against_its_limit():
     ]
     found = {t["name"]: t for t in bench_report.targets(results)}
     assert found["10k: full build seconds"]["met"] is True
-    assert found["10k: build / baseline"] == {
-        "name": "10k: build / baseline",
+    assert "10k: build / baseline" not in found  # the in-nav baseline's old target
+    assert found["10k: build / mkdocs-material"] == {
+        "name": "10k: build / mkdocs-material",
         "value": 0.25,
-        "limit": 0.6,
-        "met": True,
-        "note": "baseline extrapolated",
+        "limit": None,
+        "met": None,
+        "note": "pages not in the nav; no target",
     }
+    assert found["10k: build / Hugo"]["value"] == 10.0
+    assert found["10k: build / Hugo"]["met"] is None
     assert found["10k: CLI rebuild after one edit / cold"]["value"] == 0.0625
     assert found["50k/10k: time per paper"]["value"] == 1.4
     assert found["50k/10k: time per paper"]["met"] is False
@@ -90,9 +103,38 @@ def test_targets_report_each_measured_value_against_its_limit():
     assert found["feeds bounded: largest feed growth"]["met"] is True
 
 
+def test_an_old_report_is_redrawn_without_its_in_nav_baseline():
+    result = _result(10000, cold=8.0, edit=0.5, rss=350, size=10**8, feed=9000)
+    result["baseline"] = {"papers": 10000, "seconds": 2848.0, "extrapolated": True}
+    del result["hugo"]
+    old = {
+        "machine": {"cpus": 2, "python": "3", "mkdocs": "1", "mkdocs-material": "9"},
+        "baseline_max": 2000,
+        "baseline_measured": [{"papers": 500, "seconds": 10.1, "peak_rss_mb": 75.0}],
+        "baseline_fit": {"a": 0.0, "b": 0.0, "c": 1.0},
+        "results": [result],
+        "targets": [
+            {"name": "10k: build / baseline", "value": 0.007, "limit": 0.6, "met": True},
+            {"name": "10k: peak RSS MB", "value": 350, "limit": 400, "met": True, "note": ""},
+        ],
+    }
+    printed = bench_report.table(old)
+    assert "old report" in printed and "2848" not in printed
+    assert "10k: build / baseline" not in printed and "10k: peak RSS MB" in printed
+    assert "References" not in printed
+    titles = _titles(bench_report.svg(old))
+    assert bench_report.MATERIAL_SERIES not in titles and "papershelf: cold build" in titles
+    assert bench_report.references(result) == {"baseline": None, "hugo": None}
+
+
+def _titles(drawing: str) -> list[str | None]:
+    tree = ET.fromstring(drawing)
+    return [t.text for t in tree.iter("{http://www.w3.org/2000/svg}text")]
+
+
 def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
     out, plot = tmp_path / "results.json", tmp_path / "plot.svg"
-    argv = ["bench", "--sizes", "10,20", "--baseline-max", "8", "--out", str(out)]
+    argv = ["bench", "--sizes", "10,20", "--out", str(out)]
     argv += ["--plot", str(plot), "-f", str(ROOT / "mkdocs.yml"), "--workdir", str(tmp_path / "w")]
     argv += ["--timeout", "300"]  # a hang fails the test instead of holding up the suite
     assert main(argv) == 0
@@ -100,7 +142,10 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["machine"]["cpus"] >= 1
     assert [r["papers"] for r in report["results"]] == [10, 20]
-    assert [b["papers"] for b in report["baseline_measured"]] == [2, 4, 8]
+    for old in ("baseline_max", "baseline_measured", "baseline_fit"):
+        assert old not in report  # no fit, no extrapolation
+    hugo = shutil.which("hugo")
+    assert report["references"]["hugo"]["installed"] is (hugo is not None)
     for result in report["results"]:
         cold = result["cold"]
         assert cold["seconds"] > 0 and cold["peak_rss_mb"] > 20
@@ -124,7 +169,18 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         assert result["reorder_rebuild"]["without_mkdocs"] is True
         assert result["serve_edit_rebuild"]["reported_build_seconds"] > 0
         assert result["serve_retag_rebuild"]["reported_build_seconds"] > 0
-        assert result["baseline"]["extrapolated"] is True  # 10 and 20 are above the cap of 8
+        # The references, measured at every size, each rendering every paper.
+        references = {"baseline": result["baseline"], "hugo": result["hugo"]}
+        if hugo is None:
+            assert references.pop("hugo") is None
+            assert result["ratios"]["hugo"] is None
+        for key, figures in references.items():
+            assert set(figures) == REFERENCE_KEYS
+            assert figures["seconds"] > 0 and figures["peak_rss_mb"] > 0
+            assert figures["pages"] == result["papers"]
+            assert figures["files"] > result["papers"] and figures["bytes"] > 0
+            ratio = result["cold"]["seconds"] / figures["seconds"]
+            assert result["ratios"][key] == pytest.approx(ratio, rel=1e-3)
     page = next((tmp_path / "w/papershelf-20/papers").iterdir())
     assert page.is_file()  # the projects are kept with --workdir
 
@@ -133,9 +189,11 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
     assert "Cold build, seconds per stage" in printed
     assert "load/validate" in printed
     assert f"results written to {out}" in printed
+    assert "material s" in printed and "References" in printed
+    assert ("hugo is not installed" in printed) is (hugo is None)
 
-    drawing = ET.fromstring(plot.read_text(encoding="utf-8"))
-    titles = [t.text for t in drawing.iter("{http://www.w3.org/2000/svg}text")]
+    titles = _titles(plot.read_text(encoding="utf-8"))
     assert "Build time" in titles and "Peak memory (RSS)" in titles
     assert "papershelf: cold build" in titles
-    assert "plain mkdocs-material (extrapolated)" in titles
+    assert bench_report.MATERIAL_SERIES in titles
+    assert (bench_report.HUGO_SERIES in titles) is (hugo is not None)
