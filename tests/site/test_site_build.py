@@ -132,3 +132,21 @@ def test_an_invalid_entry_fails_the_build_with_every_message(project: Project):
     ) in result.stderr
     assert "papers/worse.yaml:1: titel: unknown field (did you mean 'title'?)" in result.stderr
     assert not project.site.exists()
+
+
+def test_generated_pages_draw_the_theme_icons_from_the_sprite(built: Project):
+    """Every icon a generated page refers to is in the sprite the build wrote (and the
+    path to it is right from the page's folder); hand-written pages keep theirs inline."""
+    sprite = (built.site / "assets/papershelf/icons.svg").read_text(encoding="utf-8")
+    symbols = set(re.findall(r'<symbol id="([^"]+)"', sprite))
+    assert len(symbols) >= 5  # logo, menu, palette, search...
+    for page in ("papers/nasty", "tags/agents", "tags", "archive"):
+        html = built.html(page)
+        uses = re.findall(r'<use href="([^"#]+)#([^"]+)"', html)
+        assert uses, page
+        for path, name in uses:
+            assert name in symbols
+            folder = built.site / (page + "/")
+            assert (folder / path).resolve() == (built.site / "assets/papershelf/icons.svg")
+        assert 'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path' not in html
+    assert "<use href" not in built.html("")  # the hand-written home page

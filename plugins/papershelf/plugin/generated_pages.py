@@ -24,6 +24,7 @@ from mkdocs.structure.pages import Page
 from papershelf.site.catalog import Catalog
 from papershelf.site.feeds import Site
 from papershelf.site.head_meta import HeadMeta
+from papershelf.site.icons import SPRITE, sprite_file, sprite_icons
 from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
 from papershelf.site.rendering import BodyRenderer
 from papershelf.site.sitemaps import page_dates, page_lastmods, site_sitemaps
@@ -65,6 +66,7 @@ class GeneratedPages(Generic[SideWork]):
         self.prerender = True
         self.shells: Shells | None = None
         self.writer: ShellPageWriter[SideWork] | None = None
+        self.icons: dict[str, str] = {}  # of the pages made through the theme (site.icons)
 
     def use_compiled_templates(
         self, env: jinja2.Environment | None = None, *, use_cache: bool
@@ -187,18 +189,36 @@ class GeneratedPages(Generic[SideWork]):
         if spec is not None and self.head_meta is not None:
             context["papershelf_head_meta"] = self.head_meta(spec)
 
-    def page_done(self, page: Page, output: str, snapshot: SnapshotRecorder | None) -> None:
-        """mkdocs wrote a page (``on_post_page``): drop the body of one written from its
-        shell (memory); the snapshot keeps the others cut around the plugin's part."""
+    def page_done(self, page: Page, output: str, snapshot: SnapshotRecorder | None) -> str:
+        """mkdocs made a page (``on_post_page``): drop the body of one written from its
+        shell (memory); a generated page made through the theme gets its icons from the
+        sprite, as the shells do, and the snapshot keeps it cut around the plugin's part.
+        The page as it is written. Hand-written pages keep their icons inline: a
+        ``--dirty`` build that made only some of them could not tell which icons the
+        others use."""
         writer = self.writer
         if writer is not None and writer.handles(page.file.src_uri):
             page.content = ""
-        elif snapshot is not None:
-            spec = self.specs.get(page.file.src_uri)
+            return output
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None:
+            output, icons = sprite_icons(output, "../" * spec.url.count("/"))
+            self.icons.update(icons)
+        if snapshot is not None:
             if spec is not None:
                 snapshot.page_written(spec.url, output)
             elif self.home is not None and page.is_homepage:
                 snapshot.page_written(self.home.url, output)
+        return output
+
+    def write_sprite(self, site_dir: Path) -> None:
+        """The theme's icons of the pages made in this build (site.icons); a build that
+        made none (a quick or ``--dirty`` one) keeps the sprite the last build wrote,
+        since every generated page shows the same theme icons."""
+        icons = {**self.icons, **(self.shells.icons if self.shells is not None else {})}
+        if icons:
+            write_outputs(site_dir, {SPRITE: sprite_file(icons)})
+        self.icons = {}
 
     def render(self, spec: PageSpec, *, standalone: bool = True) -> str:
         with stage("pages"):

@@ -199,8 +199,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
 
     @event_priority(-50)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        self.pages.page_done(page, output, self.recorder.snapshot)
-        return output
+        return self.pages.page_done(page, output, self.recorder.snapshot)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.feed_site is not None
@@ -220,6 +219,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):
             self.entries.saved_elsewhere()
         self.feeds.remember(done.feeds)
         self.pages.write_sitemaps(site_dir, self.feed_site.url, only_if_changed=self.mode.dirty)
+        self.pages.write_sprite(site_dir)
         with stage("search"):
             self.search.finish(self.catalog, site_dir, enabled=self.config.search_index)
         self.collection.build_ends()

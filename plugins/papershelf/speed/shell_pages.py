@@ -45,6 +45,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from papershelf.site.icons import sprite_icons
 from papershelf.speed.forking import ForkedTask, fork_allowed
 from papershelf.speed.theme_shells import (
     BODY_MARK,
@@ -202,6 +203,7 @@ class Shells:
             for folder in folders(file.url)
         }
         self._shells: dict[tuple[int, str], _Shells | None] = {}
+        self.icons: dict[str, str] = {}  # the theme's icons in the shells (site.icons)
         self._heads: dict[tuple[tuple[int, str], tuple[str, ...]], str] = {}
         self._keys: dict[str, tuple[int, str]] = {}
 
@@ -297,6 +299,8 @@ class Shells:
         probe.content = f"<h1>{BODY_MARK}</h1>" if heading else BODY_MARK
         head = self.env.get_template(HEAD_TEMPLATE).render(context)
         html = self.env.get_template("main.html").render(context)
+        html, icons = sprite_icons(html, "../" * probe.url.count("/"))
+        self.icons.update(icons)
         if not head.strip() or html.count(head) != 1:
             raise ShellError("the feed links in the page head could not be located")
         html = html.replace(head, HEAD_MARK).replace(probe.content, BODY_MARK)
