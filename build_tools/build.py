@@ -161,6 +161,19 @@ def warn_about_shipped_urls(config_file: Path) -> None:
         print(f"::warning title=papershelf build::{line.removeprefix('warning: ')}")
 
 
+def warn_about_size(site: Path) -> None:
+    """Say so when the site nears what GitHub Pages publishes (build_tools.site_size).
+    After builds with mkdocs only: a quick build changes a few pages, and counting the
+    files of a 50,000-paper site takes a few seconds."""
+    from build_tools.site_size import site_bytes, size_warning
+
+    line = size_warning(site_bytes(site))
+    if line is not None:
+        print(line, file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=papershelf build::{line.removeprefix('warning: ')}")
+
+
 def lock_location(project_root: Path) -> Path:
     """Beside the project's entry cache and build states, in the user's cache folder."""
     return default_location(project_root).parent / "build.lock"
@@ -227,6 +240,7 @@ def build(args: argparse.Namespace, site: Path, config_file: Path, state_path: P
     finally:
         new_state.unlink(missing_ok=True)
         snapshot_path(new_state).unlink(missing_ok=True)
+    warn_about_size(site)
     if not args.quiet:
         how = "updated" if previous is not None else "built"
         summary = summarise(BuildState.read(state_path))

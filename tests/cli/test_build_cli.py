@@ -246,3 +246,24 @@ def test_a_file_named_like_the_site_is_never_replaced(
     assert main(["build"]) == 1
     assert "site is a file, not a folder" in capfd.readouterr().err
     assert project.site.read_text() == "my notes\n"
+
+
+def test_a_build_warns_when_the_site_nears_the_github_pages_limit(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd
+):
+    """The limit is 1 GB; here it is made small enough for a two-paper site to pass
+    80 % of it, and in GitHub Actions the warning is an annotation too."""
+    import build_tools.site_size as site_size
+
+    project.paper("one", "title: One\nadded: 2025-01-02\ntags: [agents]\n")
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--quiet"]) == 0
+    assert "GitHub Pages" not in capfd.readouterr().err  # a small site: no warning
+    size = site_size.site_bytes(project.site)
+    monkeypatch.setattr(site_size, "PAGES_LIMIT_BYTES", size + size // 10)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    project.paper("two", "title: Two\nadded: 2025-01-03\ntags: [vision]\n")
+    assert main(["build", "--quiet"]) == 0
+    out, err = capfd.readouterr()
+    assert "warning: the site is" in err and "of GitHub Pages' 1 GB limit" in err
+    assert "::warning title=papershelf build::the site is" in out

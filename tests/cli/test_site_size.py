@@ -1,0 +1,44 @@
+"""Where a site's bytes go and when it nears the Pages limit (build_tools.site_size)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from build_tools.site_size import bytes_by_kind, kind_of, site_bytes, size_warning
+
+
+def test_files_are_counted_by_kind(tmp_path: Path):
+    files = {
+        "papers/a/index.html": 10,
+        "papers/a/cite.bib": 3,
+        "tags/x/index.html": 5,
+        "tags/x/votes/index.html": 5,
+        "tags/x/feed.xml": 2,
+        "tags/x/papers.bib": 4,
+        "search/manifest.json": 1,
+        "sitemap.xml": 1,
+        "index.html": 7,
+    }
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    shares = bytes_by_kind(tmp_path)
+    assert {kind: (s.files, s.bytes) for kind, s in shares.items()} == {
+        "paper pages": (1, 10),
+        "tag pages": (2, 10),
+        "other pages": (1, 7),
+        "list downloads": (1, 4),
+        "paper downloads": (1, 3),
+        "feeds": (1, 2),
+        "search index": (1, 1),
+        "sitemaps": (1, 1),
+    }
+    assert list(shares)[:2] == ["paper pages", "tag pages"]  # largest first, then by name
+    assert site_bytes(tmp_path) == sum(files.values())
+    assert kind_of("archive/2024/05/index.html") == "archive pages"
+
+
+def test_a_warning_from_80_percent_of_the_limit():
+    assert size_warning(799, limit=1000) is None
+    assert "80% of GitHub Pages' 1 GB limit" in (size_warning(800, limit=1000) or "")
+    assert "over GitHub Pages' 1 GB limit" in (size_warning(1001, limit=1000) or "")
