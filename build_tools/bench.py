@@ -52,7 +52,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from build_tools import bench_report, hugo_baseline, synthetic
+from build_tools import bench_report, hugo_baseline, site_size, synthetic
 from build_tools.deploy_check import config_urls
 from papershelf.site.exports import LIST_FILES, PAPER_BIBTEX, PAPER_CSL_JSON, SCHEMA
 from papershelf.site.feeds import ATOM_FILE, JSON_FILE, RSS_FILE
@@ -371,7 +371,11 @@ def bench_size(
 
     log(f"[{count} papers] cold build")
     cold = check(run_measured(timed, cwd, args.timeout, timings), "cold build")
-    stats = output_stats(site)
+    stats: dict[str, Any] = dict(output_stats(site))
+    stats["by_kind"] = {
+        kind: {"files": share.files, "bytes": share.bytes}
+        for kind, share in site_size.bytes_by_kind(site).items()
+    }
     log(f"[{count} papers] no-op rebuild")
     noop = check(run_measured(command, cwd, args.timeout), "no-op rebuild")
     slug = project.slugs[len(project.slugs) // 2]

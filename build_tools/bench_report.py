@@ -29,6 +29,8 @@ TARGET_RSS_MB = 400.0
 OLD_BASELINE_TARGET = "10k: build / baseline"
 TARGET_LINEARITY = 1.3  # time (and output) per paper at 50k within 1.3x of 10k
 TARGET_REBUILD_FRACTION = 0.10
+# GitHub Pages publishes at most 1 GB: the site of 50,000 papers must fit.
+TARGET_SITE_BYTES_50K = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,11 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         size = (fifty["output"]["bytes"] / 50000) / (ten["output"]["bytes"] / 10000)
         found.append(Target("50k/10k: output bytes per paper", size, TARGET_LINEARITY, size <= 1.3))
+    if fifty:
+        site_mb = fifty["output"]["bytes"] / 1e6
+        limit = TARGET_SITE_BYTES_50K / 1e6
+        note = f"{fifty['output']['bytes'] / 50000 / 1e3:.1f} kB per paper; GitHub Pages: 1 GB"
+        found.append(Target("50k: site MB", site_mb, limit, site_mb <= limit, note))
     if len(results) >= 2 and results[0]["output"]["largest_feed_bytes"]:
         first, last = results[0]["output"], results[-1]["output"]
         growth = last["largest_feed_bytes"] / first["largest_feed_bytes"]
@@ -233,6 +240,7 @@ def table(report: dict[str, Any]) -> str:
         reference_header = ["papers", *(f"material {c}" for c in columns)]
         reference_header += [f"hugo {c}" for c in columns]
         parts += ["", "References", _grid(reference_header, reference_rows)]
+    parts += _by_kind_table(report)
     shown = [t for t in report.get("targets", []) if t["name"] != OLD_BASELINE_TARGET]
     if shown:
         target_rows = [
@@ -247,6 +255,28 @@ def table(report: dict[str, Any]) -> str:
         ]
         parts += ["", "Targets", _grid(["", "target", "value", "limit", "note"], target_rows)]
     return "\n".join(parts)
+
+
+def _by_kind_table(report: dict[str, Any]) -> list[str]:
+    """Where the site's bytes go: kB per paper of each kind of file (build_tools.site_size)."""
+    sized = [r for r in report["results"] if r["output"].get("by_kind")]
+    if not sized:
+        return []
+    kinds = list(sized[-1]["output"]["by_kind"])  # the largest size's order
+    for result in sized:
+        kinds += [kind for kind in result["output"]["by_kind"] if kind not in kinds]
+    rows = []
+    for kind in [*kinds, "all"]:
+        cells = [kind]
+        for result in sized:
+            by_kind = result["output"]["by_kind"]
+            size = (
+                result["output"]["bytes"] if kind == "all" else by_kind.get(kind, {}).get("bytes")
+            )
+            cells.append("-" if size is None else f"{size / result['papers'] / 1e3:.2f}")
+        rows.append(cells)
+    header = ["kB per paper", *(f"{r['papers']:,}" for r in sized)]
+    return ["", "Output by kind of file, kB per paper", _grid(header, rows)]
 
 
 def _reference_notes(report: dict[str, Any]) -> list[str]:
