@@ -116,6 +116,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip the references (plain mkdocs-material, Hugo)",
     )
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip serve")
+    parser.add_argument(
+        "--no-first-view",
+        dest="first_view",
+        action="store_false",
+        help="skip the first views in Chromium (build_tools.first_view)",
+    )
     parser.add_argument("--workdir", type=Path, help="where to write the projects (kept)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
 
@@ -251,6 +257,23 @@ def output_stats(site: Path) -> dict[str, int]:
     return stats
 
 
+def first_view_figures(site: Path) -> list[dict[str, Any]]:
+    """The bytes (gzip, as served) of a first view of the home page and of a paper
+    page, with what the theme's scripts fetch after (build_tools.first_view)."""
+    from build_tools.first_view import first_views, sample_pages  # needs Playwright
+
+    return [
+        {
+            "page": view.page,
+            "requests": view.requests,
+            "transferred_bytes": view.transferred_bytes,
+            "not_found": list(view.not_found),
+            "biggest": [[path, size] for path, size in view.biggest(5)],
+        }
+        for view in first_views(site, sample_pages(site))
+    ]
+
+
 def stage_summary(stages: dict[str, float], wall: float) -> dict[str, float]:
     """The issue's stage names from the raw timer names; the rest of the wall time
     (interpreter start, imports, mkdocs config, theme assets, sitemap) is "other"."""
@@ -376,6 +399,10 @@ def bench_size(
         kind: {"files": share.files, "bytes": share.bytes}
         for kind, share in site_size.bytes_by_kind(site).items()
     }
+    first_view: list[dict[str, Any]] | None = None
+    if args.first_view:
+        log(f"[{count} papers] first views of the home page and a paper page, in Chromium")
+        first_view = first_view_figures(site)
     log(f"[{count} papers] no-op rebuild")
     noop = check(run_measured(command, cwd, args.timeout), "no-op rebuild")
     slug = project.slugs[len(project.slugs) // 2]
@@ -445,6 +472,8 @@ def bench_size(
             "without_mkdocs": QUICK_LINE in reordered.output,
         },
     }
+    if first_view is not None:
+        result["first_view"] = first_view
     if args.serve:
         log(f"[{count} papers] mkdocs serve: rebuild after an edit")
         result["serve_edit_rebuild"] = serve_rebuild(

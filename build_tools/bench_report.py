@@ -29,6 +29,9 @@ TARGET_RSS_MB = 400.0
 OLD_BASELINE_TARGET = "10k: build / baseline"
 TARGET_LINEARITY = 1.3  # time (and output) per paper at 50k within 1.3x of 10k
 TARGET_REBUILD_FRACTION = 0.10
+# A reader's first view of a paper page, gzip as served, whatever the list's size.
+TARGET_FIRST_VIEW_BYTES = 150 * 1024
+TARGET_FIRST_VIEW_GROWTH = 1.1  # largest list / smallest: "flat"
 # GitHub Pages publishes at most 1 GB: the site of 50,000 papers must fit.
 TARGET_SITE_BYTES_50K = 1_000_000_000
 
@@ -124,12 +127,76 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         limit = TARGET_SITE_BYTES_50K / 1e6
         note = f"{fifty['output']['bytes'] / 50000 / 1e3:.1f} kB per paper; GitHub Pages: 1 GB"
         found.append(Target("50k: site MB", site_mb, limit, site_mb <= limit, note))
+    viewed = [r for r in results if r.get("first_view")]
+    if viewed:
+        largest = viewed[-1]
+        paper = _paper_view(largest)
+        if paper:
+            size = paper["transferred_bytes"] / 1024
+            note = f"{largest['papers']:,} papers, gzip, until the network is idle"
+            found.append(
+                Target(
+                    "first view of a paper page, KB",
+                    size,
+                    TARGET_FIRST_VIEW_BYTES / 1024,
+                    size <= TARGET_FIRST_VIEW_BYTES / 1024,
+                    note,
+                )
+            )
+    if len(viewed) >= 2:
+        for name, pick in (("home page", _home_view), ("paper page", _paper_view)):
+            first, last = pick(viewed[0]), pick(viewed[-1])
+            if first and last:
+                growth = last["transferred_bytes"] / first["transferred_bytes"]
+                note = f"{viewed[-1]['papers']:,} vs {viewed[0]['papers']:,} papers"
+                found.append(
+                    Target(
+                        f"first view flat: {name} growth",
+                        growth,
+                        TARGET_FIRST_VIEW_GROWTH,
+                        growth <= TARGET_FIRST_VIEW_GROWTH,
+                        note,
+                    )
+                )
     if len(results) >= 2 and results[0]["output"]["largest_feed_bytes"]:
         first, last = results[0]["output"], results[-1]["output"]
         growth = last["largest_feed_bytes"] / first["largest_feed_bytes"]
         note = f"largest feed, {results[-1]['papers']} vs {results[0]['papers']} papers"
         found.append(Target("feeds bounded: largest feed growth", growth, 1.1, growth <= 1.1, note))
     return [target.as_dict() for target in found]
+
+
+def _home_view(result: dict[str, Any]) -> dict[str, Any] | None:
+    return next((v for v in result.get("first_view") or [] if v["page"] == ""), None)
+
+
+def _paper_view(result: dict[str, Any]) -> dict[str, Any] | None:
+    views = result.get("first_view") or []
+    return next((v for v in views if v["page"].startswith("papers/")), None)
+
+
+def _first_view_table(report: dict[str, Any]) -> list[str]:
+    """KB (gzip) and requests of a first view of the home page and a paper page."""
+    rows = []
+    for result in report["results"]:
+        home, paper = _home_view(result), _paper_view(result)
+        if not (home or paper):
+            continue
+        cells = [f"{result['papers']:,}"]
+        for view in (home, paper):
+            cells += (
+                ["-", "-"]
+                if view is None
+                else [f"{view['transferred_bytes'] / 1024:.1f}", str(view["requests"])]
+            )
+        biggest = (paper or home or {}).get("biggest") or []
+        cells.append(", ".join(f"{path} {size / 1024:.1f}" for path, size in biggest[:3]))
+        rows.append(cells)
+    if not rows:
+        return []
+    header = ["papers", "home KB", "requests", "paper KB", "requests", "largest (paper page)"]
+    title = "First view in Chromium, gzip KB as served, until the network is idle"
+    return ["", title, _grid(header, rows)]
 
 
 def references(result: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
@@ -241,6 +308,7 @@ def table(report: dict[str, Any]) -> str:
         reference_header += [f"hugo {c}" for c in columns]
         parts += ["", "References", _grid(reference_header, reference_rows)]
     parts += _by_kind_table(report)
+    parts += _first_view_table(report)
     shown = [t for t in report.get("targets", []) if t["name"] != OLD_BASELINE_TARGET]
     if shown:
         target_rows = [

@@ -19,6 +19,7 @@ TOOLS = {
     "bench": "build_tools.bench",
     "import": "build_tools.import_daily",
     "search-size": "build_tools.search_size",
+    "first-view": "build_tools.first_view",
     "search-eval": "build_tools.search_eval",
     "related-eval": "build_tools.related_eval",
     "start-list": "build_tools.start_list",

@@ -101,6 +101,30 @@ def test_targets_report_each_measured_value_against_its_limit():
     assert found["50k/10k: time per paper"]["met"] is False
     assert found["50k/10k: output bytes per paper"]["met"] is True
     assert found["feeds bounded: largest feed growth"]["met"] is True
+    assert found["50k: site MB"] == {
+        "name": "50k: site MB",
+        "value": 500.0,
+        "limit": 1000.0,
+        "met": True,
+        "note": "10.0 kB per paper; GitHub Pages: 1 GB",
+    }
+
+
+def _view(page: str, kilobytes: float) -> dict:
+    return {"page": page, "requests": 9, "transferred_bytes": int(kilobytes * 1024)}
+
+
+def test_first_views_must_stay_small_and_flat_as_the_list_grows():
+    small = _result(300, cold=3.0, edit=0.5, rss=90, size=10**7, feed=9000)
+    large = _result(50000, cold=56.0, edit=9.0, rss=900, size=5 * 10**8, feed=9100)
+    small["first_view"] = [_view("", 90), _view("papers/a/", 80)]
+    large["first_view"] = [_view("", 95), _view("papers/b/", 200)]
+    found = {t["name"]: t for t in bench_report.targets([small, large])}
+    assert found["first view of a paper page, KB"]["value"] == 200
+    assert found["first view of a paper page, KB"]["met"] is False  # over 150 KB
+    assert found["first view flat: home page growth"]["met"] is True  # 95 / 90
+    assert found["first view flat: paper page growth"]["value"] == 2.5
+    assert found["first view flat: paper page growth"]["met"] is False
 
 
 def test_an_old_report_is_redrawn_without_its_in_nav_baseline():
@@ -167,6 +191,15 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         )  # quick if no page comes or goes
         assert result["reorder_rebuild"]["seconds"] > 0
         assert result["reorder_rebuild"]["without_mkdocs"] is True
+        # Where the bytes go, and a reader's first views in Chromium.
+        by_kind = result["output"]["by_kind"]
+        assert sum(share["bytes"] for share in by_kind.values()) == result["output"]["bytes"]
+        assert by_kind["paper pages"]["files"] == result["papers"]
+        home, paper = result["first_view"]
+        assert home["page"] == "" and paper["page"].startswith("papers/")
+        for view in (home, paper):
+            assert view["requests"] >= 3 and view["transferred_bytes"] > 20_000
+            assert any(path.endswith(".css") for path, _ in view["biggest"])
         assert result["serve_edit_rebuild"]["reported_build_seconds"] > 0
         assert result["serve_retag_rebuild"]["reported_build_seconds"] > 0
         # The references, measured at every size, each rendering every paper.
@@ -190,6 +223,8 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
     assert "load/validate" in printed
     assert f"results written to {out}" in printed
     assert "material s" in printed and "References" in printed
+    assert "Output by kind of file, kB per paper" in printed
+    assert "First view in Chromium" in printed
     assert ("hugo is not installed" in printed) is (hugo is None)
 
     titles = _titles(plot.read_text(encoding="utf-8"))
