@@ -62,7 +62,7 @@ HELP = (
     "Benchmark builds of synthetic reading lists (time, memory, output) against plain "
     "mkdocs-material and Hugo."
 )
-DEFAULT_SIZES = (1000, 10000, 50000)
+DEFAULT_SIZES = (300, 1000, 10_000, 50_000)  # the first views are asked for at 300, 10k, 50k
 TIMINGS_ENV = timing.ENV_VAR  # names the file a measured build reports its stages to
 # `papershelf build` with stage timing switched on in its own process, where quick
 # builds run without mkdocs. An mkdocs build it starts switches timing on itself (the
