@@ -47,6 +47,7 @@ from papershelf.site.sitemaps import (
     site_sitemaps,
 )
 from papershelf.site.stats import Counts, count_papers
+from papershelf.site.templating import compact
 from papershelf.speed.build_state import MOST_PAGES, Digester, entry_fingerprint
 from papershelf.speed.compiled_templates import compiled_templates
 from papershelf.speed.page_fingerprints import catalog_fingerprint, page_fingerprint, reads_changed
@@ -560,11 +561,14 @@ class _Heads:
     the theme renders them: a function of the site's feeds and the page's tags."""
 
     def __init__(self, feeds: dict[str, FeedLinks]) -> None:
-        # mkdocs' theme environment: no autoescaping (the template escapes with |e).
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            auto_reload=False,
-            bytecode_cache=compiled_templates(),
+        # mkdocs' theme environment: no autoescaping (the template escapes with |e),
+        # compact as the plugin makes it (papershelf.site.templating.compact).
+        env = compact(
+            jinja2.Environment(
+                loader=jinja2.FileSystemLoader(TEMPLATES),
+                auto_reload=False,
+                bytecode_cache=compiled_templates(),
+            )
         )
         self.template = env.get_template(HEAD_TEMPLATE)
         self.feeds = feeds
