@@ -133,9 +133,7 @@ def mkdocs_yml(rng: random.Random | None = None) -> str:
         page_size=rng.choice((1, 2, 2, 3)),
         home_recent=rng.choice((2, 3)),
         feed_length=rng.choice((2, 3)),
-        features="\n  features:\n    - navigation.tabs\n    - navigation.instant"
-        if shipped
-        else "",
+        features="\n  features:\n    - navigation.tabs" if shipped else "",
         options=options,
         organisations="\n  - Organisations: orgs/index.md" if shipped else "",
     )

@@ -49,9 +49,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 # The real configuration, minus what a throwaway project cannot have: its own pages,
-# a small page size (so tag pages paginate), the local server as site_url (material's
-# instant navigation reads the sitemap there) and no repo_url (material would ask the
-# GitHub API for stars, which an offline test machine cannot reach).
+# a small page size (so tag pages paginate), the local server as site_url (the feed
+# links are absolute, and material fetches the sitemap beside each) and no repo_url
+# (material would ask the GitHub API for stars, which an offline test machine cannot reach).
 MKDOCS_YML = f"""\
 INHERIT: {REPO / "mkdocs.yml"}
 site_url: {{site_url}}

@@ -120,7 +120,7 @@ def test_three_papers_one_without_organisation_and_a_tag_nobody_uses(tmp_path, m
     for name in ("feed.xml", "atom.xml"):
         feed = feedparser.parse((site / "tags/swarms" / name).read_bytes())
         assert not feed.bozo and feed.entries == []
-    assert "/tags/swarms/</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/tags/swarms/</loc>" in (site / "sitemap-1.xml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@
  * - Tables marked data-ps-sortable get sort buttons in their column headings.
  * - A paper's Cite block gets a button that copies its BibTeX.
  *
- * Material's instant navigation swaps the page body without reloading this script,
- * so per-page work runs on every emission of material's `document$`.
+ * Per-page work runs on every emission of material's `document$`: once per page load
+ * as the site ships (mkdocs.yml leaves out navigation.instant), and again after each
+ * page swap should a site turn instant navigation on, which does not reload this script.
  */
 (function () {
   "use strict";

@@ -26,6 +26,7 @@ from papershelf.site.feeds import Site
 from papershelf.site.head_meta import HeadMeta
 from papershelf.site.icons import SPRITE, sprite_file, sprite_icons
 from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
+from papershelf.site.publish import remove_stale_shards
 from papershelf.site.rendering import BodyRenderer
 from papershelf.site.sitemaps import page_dates, page_lastmods, site_sitemaps
 from papershelf.speed.build_state import write_outputs
@@ -139,7 +140,9 @@ class GeneratedPages(Generic[SideWork]):
         pages = page_dates(listed, page_lastmods(self.catalog))
         if not only_if_changed or pages != self.sitemap_pages:
             paths = [path.slug for path in self.catalog.collections]
-            write_outputs(site_dir, site_sitemaps(pages, self.catalog.tags, site_url, paths))
+            sitemaps = site_sitemaps(pages, self.catalog.tags, site_url, paths)
+            write_outputs(site_dir, sitemaps)
+            remove_stale_shards(site_dir, sitemaps)  # a --dirty build writes into the site
             self.sitemap_pages = pages
 
     def set_title(self, page: Page) -> None:

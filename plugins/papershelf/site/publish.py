@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from papershelf.site.exports import PAPER_BIBTEX, PAPER_CSL_JSON
@@ -27,6 +27,12 @@ BACKUP_PREFIX = "-old-"  # .site-old-XXXX: what a publication replaced, until it
 # does not import them: tests/site/test_collection_pages.py checks they are the same).
 FOLDER_FEEDS = ("feed.xml", "atom.xml", "feed.json", "sitemap.xml")
 PAGE_FILES = ("index.html", PAPER_BIBTEX, PAPER_CSL_JSON, *FOLDER_FEEDS)
+# The site's sitemap index and the glob of its shards (site.sitemaps' SITEMAP_FILE and
+# SHARD_GLOB, named here too; tests/site/test_sitemaps.py checks). A build that writes
+# the index writes every shard it lists: a shard it did not write is stale and goes
+# (the list shrank), so the site is the one a clean build makes.
+SITEMAP_INDEX = "sitemap.xml"
+SITEMAP_SHARDS = "sitemap-[0-9]*.xml"
 
 
 class PublishError(Exception):
@@ -120,7 +126,8 @@ def publish(
     their contents): they are merged entry by entry, a staged folder whose name the
     site already has is the same and stays, and entries that were not staged go. So do
     files of the site matching a ``whole`` pattern (written by every build) that were
-    not staged. Returns the number of entries moved."""
+    not staged, and the sitemap shards that were not staged with a staged sitemap index
+    (:data:`SITEMAP_SHARDS`). Returns the number of entries moved."""
     publication = Publication(site)
     try:
         moved = _merge(publication, staging, site, removed, owned, whole)
@@ -140,9 +147,12 @@ def _merge(
     whole: Iterable[str],
 ) -> int:
     owned_names = {name for name in owned if (staging / name).is_dir()}
+    patterns = list(whole)
+    if (staging / SITEMAP_INDEX).is_file():  # with every shard it lists
+        patterns.append(SITEMAP_SHARDS)
     stale = [  # before the staged files move in
         path
-        for pattern in whole
+        for pattern in patterns
         for path in sorted(site.glob(pattern))
         if path.is_file() and not (staging / path.relative_to(site)).exists()
     ]
@@ -188,6 +198,22 @@ def _merge(
             publication.remove(folder)
             folder = folder.parent
     return moved
+
+
+def remove_stale_shards(site: Path, written: Collection[str]) -> list[Path]:
+    """After sitemaps were written straight into ``site`` (a ``--dirty`` mkdocs build,
+    ``make serve``; ``written``: the names, relative to the site): if the index was
+    among them, the shards (:data:`SITEMAP_SHARDS`) that were not. The removed files."""
+    if SITEMAP_INDEX not in written:
+        return []
+    stale = [
+        path
+        for path in sorted(site.glob(SITEMAP_SHARDS))
+        if path.name not in written and path.is_file()
+    ]
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def swap_in(staging: Path, site: Path) -> None:

@@ -1,9 +1,11 @@
-"""Sitemaps: the site's own, and small ones in the folders of tag feeds.
+"""Sitemaps: the site's own, and small ones in the folders of tag and reading-path feeds.
 
 Ours list the URLs sorted, each page made from entries with a ``lastmod`` taken from
-the entries' dates (never the build time), so the same input gives the same files; the
-folder sitemaps answer mkdocs-material's requests for ``tags/<id>/sitemap.xml``. Pure:
-the catalog and URLs in, bytes out. Details: docs/architecture.md, "Sitemaps".
+the entries' dates (never the build time), so the same input gives the same files. The
+site's ``sitemap.xml`` is an index of shards of at most 50,000 URLs (``sitemap-1.xml``,
+...), small whatever the list's size: mkdocs-material fetches it on a reader's first
+view. The folder sitemaps answer material's requests for ``tags/<id>/sitemap.xml``.
+Pure: the catalog and URLs in, bytes out. Details: docs/architecture.md, "Sitemaps".
 """
 
 from __future__ import annotations
@@ -31,9 +33,21 @@ from papershelf.site.pages import (
 )
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-SITEMAP_FILE = "sitemap.xml"
+SITEMAP_FILE = "sitemap.xml"  # the site's (an index) and each folder's (a urlset)
+# The site's URLs are listed in shards at the site root (a sitemap lists only URLs under
+# its own folder): sitemap-1.xml, sitemap-2.xml, ... Every build that writes the index
+# writes every shard it lists, so a shard it does not list is stale (site.publish,
+# whose SITEMAP_SHARDS is this glob, removes it; tests/site/test_sitemaps.py checks).
+SHARD_GLOB = "sitemap-[0-9]*.xml"
+# sitemaps.org: at most 50,000 URLs (and 50 MB; ours take a few) in one sitemap.
+MAX_URLS = 50_000
 # As xml.etree writes it (ElementTree.tostring with encoding="utf-8").
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+
+
+def shard_name(number: int) -> str:
+    """The site root's ``number``-th sitemap (from 1), listed by the index."""
+    return f"sitemap-{number}.xml"
 
 
 def paper_lastmod(paper: Any) -> date:
@@ -100,15 +114,28 @@ def page_dates(
 
 
 def scoped_sitemaps(
-    pages: Mapping[str, date | None], folders: Iterable[str], site_url: str
+    pages: Mapping[str, date | None],
+    folders: Iterable[str],
+    site_url: str,
+    *,
+    limit: int | None = None,
 ) -> dict[str, bytes]:
-    """``{folder + "sitemap.xml": xml}`` for each folder ("" is the site root, which
-    also gets ``sitemap.xml.gz``), listing the pages (site-root relative directory
-    URLs -> ``lastmod`` or None) inside it, in sorted order.
+    """The sitemaps of ``folders`` ("" is the site root), listing the pages (site-root
+    relative directory URLs -> ``lastmod`` or None) inside each, in sorted order.
 
-    Each ``<url>`` is written once as text, and a folder's sitemap joins its run of
-    them: the bytes ``xml.etree`` gives (tests/site/test_sitemaps.py compares them) in
-    half its time, which at 50,000 papers (60,000 URLs) was most of a second."""
+    A folder's ``folder + "sitemap.xml"`` lists its pages. The site root's are split
+    into shards of at most ``limit`` URLs (default :data:`MAX_URLS`), named by
+    :func:`shard_name` in order, and its ``sitemap.xml`` is their index, each shard dated
+    by the latest ``lastmod`` of its URLs (none if it has none), with ``sitemap.xml.gz``
+    its gzip: mkdocs-material fetches the root ``sitemap.xml`` on a reader's first view,
+    and an index stays small however long the list grows (a line per shard).
+
+    Each ``<url>`` is written once as text, and a sitemap joins its run of them: the
+    bytes ``xml.etree`` gives (tests/site/test_sitemaps.py compares them) in half its
+    time, which at 50,000 papers (60,000 URLs) was most of a second."""
+    limit = MAX_URLS if limit is None else limit
+    if limit < 1:
+        raise ValueError(f"a sitemap holds at least one URL, not {limit}")
     urls = sorted(pages)
     root_url = escape(site_url.rstrip("/") + "/")
     days: dict[date, str] = {}  # a few hundred distinct dates for thousands of pages
@@ -124,17 +151,40 @@ def scoped_sitemaps(
         entries.append(f"<url><loc>{root_url}{escape(url)}</loc><lastmod>{text}</lastmod></url>")
     sitemaps: dict[str, bytes] = {}
     for folder in sorted(set(folders)):
+        if not folder:  # the shards first, then the index that lists them
+            starts = range(0, len(urls), limit)
+            for number, first in enumerate(starts, start=1):
+                sitemaps[shard_name(number)] = _document("urlset", entries[first : first + limit])
+            shards = [urls[first : first + limit] for first in starts]
+            sitemaps[SITEMAP_FILE] = site_index(shards, pages, root_url)
+            sitemaps[SITEMAP_FILE + ".gz"] = gzip.compress(sitemaps[SITEMAP_FILE], mtime=0)
+            continue
         first = bisect.bisect_left(urls, folder)
         last = first
         while last < len(urls) and urls[last].startswith(folder):
             last += 1  # sorted: the folder's URLs are one run
-        body = "".join(entries[first:last])
-        urlset = f'<urlset xmlns="{SITEMAP_NS}"'
-        document = XML_DECLARATION + (f"{urlset}>{body}</urlset>" if body else f"{urlset} />")
-        sitemaps[folder + SITEMAP_FILE] = document.encode("utf-8", "xmlcharrefreplace")
-    if SITEMAP_FILE in sitemaps:
-        sitemaps[SITEMAP_FILE + ".gz"] = gzip.compress(sitemaps[SITEMAP_FILE], mtime=0)
+        sitemaps[folder + SITEMAP_FILE] = _document("urlset", entries[first:last])
     return sitemaps
+
+
+def site_index(shards: list[list[str]], pages: Mapping[str, date | None], root_url: str) -> bytes:
+    """The sitemap index of the site root: a ``<sitemap>`` for each shard (its URLs, in
+    order: the first is :func:`shard_name` 1), dated by the latest ``lastmod`` of its
+    URLs. ``root_url``: the site's URL, XML-escaped, with its slash."""
+    listed = []
+    for number, urls in enumerate(shards, start=1):
+        dates = [day for day in map(pages.__getitem__, urls) if day is not None]
+        lastmod = f"<lastmod>{max(dates).isoformat()}</lastmod>" if dates else ""
+        listed.append(f"<sitemap><loc>{root_url}{shard_name(number)}</loc>{lastmod}</sitemap>")
+    return _document("sitemapindex", listed)
+
+
+def _document(tag: str, elements: list[str]) -> bytes:
+    """An XML document of ``elements`` (text) in a ``tag`` of the sitemaps.org namespace."""
+    body = "".join(elements)
+    start = f'<{tag} xmlns="{SITEMAP_NS}"'
+    document = XML_DECLARATION + (f"{start}>{body}</{tag}>" if body else f"{start} />")
+    return document.encode("utf-8", "xmlcharrefreplace")
 
 
 def site_sitemaps(
@@ -142,8 +192,11 @@ def site_sitemaps(
     tags: Iterable[str],
     site_url: str,
     collections: Iterable[str] = (),
+    *,
+    limit: int | None = None,
 ) -> dict[str, bytes]:
-    """The site's sitemap and one in the feed folder of every tag (ids) and reading
+    """The site's sitemap index and shards (of at most ``limit`` URLs, default
+    :data:`MAX_URLS`) and a sitemap in the feed folder of every tag (ids) and reading
     path (``collections``: slugs); ``pages``: URL -> ``lastmod`` (:func:`page_dates`)."""
     folders = ["", *(tag_url(tag) for tag in tags), *map(collection_url, collections)]
-    return scoped_sitemaps(pages, folders, site_url)
+    return scoped_sitemaps(pages, folders, site_url, limit=limit)
