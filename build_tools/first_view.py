@@ -4,7 +4,8 @@ Issue 22 asks that a first view of the home page and of a paper page cost the sa
 300 or 50,000 papers (and at most 150 KB gzip for a paper page). This measures it in
 Chromium: for each page, a fresh browser context (empty cache) opens it and waits until
 the network has been quiet for a while, so what the theme's scripts fetch after load
-(mkdocs-material's instant navigation reads ``sitemap.xml``) is counted too.
+(mkdocs-material reads ``sitemap.xml`` beside each ``<link rel=alternate>``, and for
+instant navigation where that is on) is counted too.
 
 How it is served and counted:
 

@@ -90,9 +90,9 @@ def test_a_first_view_of_the_home_and_a_paper_page_counts_all_they_fetch(
         assert view.transferred_bytes == sum(view.by_resource.values())
         assert len(bundle(view)) == 1 and len(stylesheet(view)) == 1
         assert view.by_resource[bundle(view)[0]] == gzipped(built.site / bundle(view)[0])
-        # Material reads the sitemap for instant navigation and again next to each
-        # <link rel=alternate> (the feeds, at the published address): one URL, one
-        # download, the repeats from the cache as on the real host.
+        # Material reads the sitemap next to each <link rel=alternate> (the feeds, at
+        # the published address): one URL, one download, the repeats from the cache
+        # as on the real host. It is the sitemap index, a few hundred bytes.
         assert view.by_resource["sitemap.xml"] == gzipped(built.site / "sitemap.xml")
         assert view.not_found == () and view.blocked == ()
 
