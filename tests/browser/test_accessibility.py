@@ -13,8 +13,10 @@ PAGES = {
     "paper": "papers/zebrafish-navigation/",
     "paper with notes": "papers/agent-notes/",
     "tag": "tags/agents/",
+    "tag by votes": "tags/agents/votes/",
     "tag index": "tags/",
     "archive": "archive/",
+    "archive year": "archive/2024/",
     "archive month": "archive/2024/03/",
     "organisations": "orgs/",
 }

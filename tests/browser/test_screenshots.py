@@ -20,6 +20,7 @@ SHOTS = {
     "tag-votes": "tags/agents/votes/",
     "tag-index": "tags/",
     "archive": "archive/",
+    "archive-year": "archive/2024/",
     "archive-month": "archive/2024/03/",
     "org": "orgs/deepmind/",
     "org-index": "orgs/",

@@ -86,7 +86,7 @@ def test_an_unchanged_key_always_means_an_unchanged_page():
 
 
 def test_a_tag_edit_leaves_the_archive_year_pages_alone():
-    """They show counts per month, not per tag (papershelf.speed.page_fingerprints.CATALOG_READS); the
+    """They show their months' counts (papershelf.site.pages.year_spec), not tags; the
     tag index, which shows counts per tag, changes."""
     before = papers()
     after = [dataclasses.replace(p, tags=("vision",)) if p.slug == "p5" else p for p in before]
@@ -94,6 +94,28 @@ def test_a_tag_edit_leaves_the_archive_year_pages_alone():
     years = [url for url in new if url.startswith("archive/20") and url.count("/") == 2]
     assert years and all(old[url][0] == new[url][0] for url in years)
     assert old["tags/"][0] != new["tags/"][0]
+
+
+def test_a_date_edit_changes_the_year_pages_whose_months_counts_change_only():
+    """A year's page shows no papers: a date within the month leaves it alone; a date
+    in another year changes the page of the year the paper left and of the one it
+    joined (a new page), and no other year's."""
+    before = papers()  # all published in 2023; p5 in June
+
+    def moved(day: date) -> dict[str, tuple[object, str]]:
+        return bodies(
+            [dataclasses.replace(p, published=day) if p.slug == "p5" else p for p in before]
+        )
+
+    old = bodies(before)
+    within = moved(date(2023, 6, 20))
+    assert within["archive/2023/"] == old["archive/2023/"]
+    assert within["archive/2023/06/"][0] != old["archive/2023/06/"][0]  # its card shows the day
+    away = moved(date(2020, 5, 5))
+    assert away["archive/2023/"][0] != old["archive/2023/"][0]
+    assert "archive/2020/" not in old and "May" in away["archive/2020/"][1]
+    assert "archive/2023/06/" not in away  # June 2023 had only p5
+    assert 'href="../../archive/2023/06/"' not in away["archive/2023/"][1]
 
 
 def test_page_keys_name_modified_and_removed_pages():
@@ -233,10 +255,11 @@ def test_a_dirty_rebuild_writes_the_sitemaps_when_a_date_changes_as_a_full_build
     config = dated_papers(project, 4)
     site = project.root / "served"
     session, rebuild = serve_builds(project, site)
-    sitemap = site / "sitemap.xml"
+    sitemap = site / "sitemap.xml"  # the index of the shards, written with them
+    urls = site / "sitemap-1.xml"  # the one shard of a short list
     edited = project.papers / "paper-0.yaml"
     try:
-        assert "/papers/paper-0/</loc><lastmod>2024-01-01</lastmod>" in sitemap.read_text()
+        assert "/papers/paper-0/</loc><lastmod>2024-01-01</lastmod>" in urls.read_text()
         # A second back (still newer than the theme's sitemap.xml template, which mkdocs
         # would copy over an older file), so that a rewrite shows on any clock.
         earlier = sitemap.stat().st_mtime_ns - 10**9
@@ -247,14 +270,14 @@ def test_a_dirty_rebuild_writes_the_sitemaps_when_a_date_changes_as_a_full_build
         edited.write_text(edited.read_text().replace("2024-01-01", "2024-02-01"))
         rebuild()
         assert sitemap.stat().st_mtime_ns != earlier
-        text = sitemap.read_text()
+        text = urls.read_text()
         assert "/papers/paper-0/</loc><lastmod>2024-02-01</lastmod>" in text
         assert "/tags/vision/</loc><lastmod>2024-02-01</lastmod>" in text
     finally:
         session.plugins.on_shutdown()
 
     full = full_build(project, config)
-    made = sorted(str(path.relative_to(full)) for path in full.rglob("sitemap.xml*"))
-    assert "tags/vision/sitemap.xml" in made
+    made = sorted(str(path.relative_to(full)) for path in full.rglob("sitemap*.xml*"))
+    assert "sitemap-1.xml" in made and "tags/vision/sitemap.xml" in made
     for name in made:
         assert (site / name).read_bytes() == (full / name).read_bytes(), name

@@ -483,7 +483,7 @@ def test_built_pages_keep_hostile_text_as_text(site: Path):
         ("", "Test shelf"),  # hand-written, followed by the recent additions
         ("tags/", "Tags"),  # in the nav: through the theme
         ("tags/agents/", "Agents"),
-        ("tags/agents/votes/", "Agents, most votes first"),
+        ("tags/agents/votes/", "Agents, most votes: the top 2"),  # page_size 2
         ("archive/2024/", "2024"),
         ("orgs/example-lab/", "Example Lab"),
     ],

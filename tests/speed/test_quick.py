@@ -320,7 +320,10 @@ MOVING_EDITS: dict[str, Callable[[Project], None]] = {
     "a tag list shrinks by a page": lambda p: edit(
         p, "zeta", "tags: [agents, vision]", "tags: [agents]"
     ),
-    "a tag's last paper but one leaves (its votes pages go)": lambda p: edit(
+    "a tag outgrows a page (its votes page shows the top papers only)": lambda p: edit(
+        p, "delta", "tags: [agents]", "tags: [agents, reasoning]"
+    ),
+    "a tag's last paper but one leaves (its votes page goes)": lambda p: edit(
         p, "epsilon", "tags: [reasoning]", "tags: [agents]"
     ),
     "a tag that gives its list a later date (sitemaps' lastmod)": lambda p: edit(
@@ -357,7 +360,7 @@ def test_pages_that_come_and_go_are_in_the_sitemaps_and_the_next_builds(
     sitemaps list it or not, and the builds after know it."""
     edit(shelf, "gamma", "tags: [vision]", "tags: [vision, agents]")  # agents: 3 pages
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
-    assert "tags/agents/page/3/" in (shelf.site / "sitemap.xml").read_text()
+    assert "tags/agents/page/3/" in (shelf.site / "sitemap-1.xml").read_text()
     assert "without mkdocs: nothing changed" in build(shelf, monkeypatch, capfd)
     edit(shelf, "gamma", "Gamma sees things.", "Gamma sees agents too.")  # on the new page
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
@@ -379,8 +382,9 @@ def test_a_date_edit_writes_the_sitemaps_with_the_new_lastmods_and_the_next_buil
 ):
     """The sitemaps date each page by its papers: an edit that changes a page's date
     writes them again (no page came or went), one that changes none leaves them."""
-    sitemap = shelf.site / "sitemap.xml"
-    assert "<lastmod>2025-03-01</lastmod>" in sitemap.read_text()  # alpha, the newest
+    sitemap = shelf.site / "sitemap.xml"  # the index of the shards, written with them
+    urls = shelf.site / "sitemap-1.xml"  # the one shard of a short list
+    assert "<lastmod>2025-03-01</lastmod>" in urls.read_text()  # alpha, the newest
     written = sitemap.stat().st_mtime_ns
     edit(shelf, "delta", "tags: [agents]", "tags: [agents, vision]")  # vision's date stays
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
@@ -388,14 +392,14 @@ def test_a_date_edit_writes_the_sitemaps_with_the_new_lastmods_and_the_next_buil
     edit(shelf, "alpha", "added: 2025-03-01", "added: 2025-03-09")
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)
     assert sitemap.stat().st_mtime_ns != written
-    text = sitemap.read_text()
+    text = urls.read_text()
     assert "/papers/alpha/</loc><lastmod>2025-03-09</lastmod>" in text
     assert "/shelf/</loc><lastmod>2025-03-09</lastmod>" in text  # the home page lists it
     assert "/about/</loc></url>" in text  # hand-written: no date
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
     edit(shelf, "alpha", "added: 2025-03-09", "added: 2025-03-01")  # and back, quick again:
     assert "without mkdocs" in build(shelf, monkeypatch, capfd)  # the state knows the sitemap
-    assert "<lastmod>2025-03-09</lastmod>" not in sitemap.read_text()
+    assert "<lastmod>2025-03-09</lastmod>" not in urls.read_text()
     assert "without mkdocs: nothing changed" in build(shelf, monkeypatch, capfd)
     assert tree(shelf.site) == clean_build(shelf, monkeypatch, capfd)
 
@@ -480,8 +484,9 @@ def test_a_move_rewrites_only_the_pages_of_the_lists_it_changes(
     pages = {path for path in rewritten if path.endswith("index.html")}
     assert {"papers/delta/index.html", "tags/vision/index.html", "tags/index.html"} <= pages
     assert "tags/reasoning/index.html" not in pages and "orgs/lab-one/index.html" not in pages
-    assert "archive/2024/index.html" in pages  # delta's card shows its tags
-    assert "archive/2025/index.html" not in pages
+    assert "archive/2024/11/index.html" in pages  # delta's card shows its tags
+    # The years' pages show their months' counts, which a tag leaves alone.
+    assert "archive/2024/index.html" not in pages and "archive/2025/index.html" not in pages
     assert "tags/vision/feed.xml" in rewritten and "tags/reasoning/feed.xml" not in rewritten
     assert "sitemap.xml" not in rewritten
 

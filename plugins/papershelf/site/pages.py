@@ -2,6 +2,11 @@
 
 Pure planning, no mkdocs: the plugin turns each spec into a ``File.generated`` and
 renders its fragment template. Long lists are split into pages of ``page_size``.
+
+Each paper is on one paginated list per tag (newest first), its month's and its
+organisation's: the lists that show it more than once cost the site its size
+(GitHub Pages holds 1 GB). A tag's "most votes" order is one page of its top
+``page_size`` papers, and a year's page lists its months, not their papers.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ class PageSpec:
     context: dict[str, Any] = field(default_factory=dict)
     feed_tags: tuple[str, ...] = ()  # tags whose feeds this page advertises
     # The list it is a page of (:func:`plan_pages`' ``groups``): "index" for the home
-    # and index pages, "tag:<id>" (both orders), "year:<year>", "month:<yyyy/mm>",
+    # and index pages, "tag:<id>" (both orders), "year:<year>" (the year's page, which
+    # shows its months' counts), "month:<yyyy/mm>",
     # "undated", "org:<key>", "paper:<slug>", "collections" (the reading paths), "stats".
     group: str = ""
 
@@ -86,10 +92,11 @@ def month_title(month: Month) -> str:
 
 
 def most_voted_first(papers: list[Paper]) -> list[Paper]:
-    """The same papers ordered by votes (unvoted last), ties kept in list order.
+    """The same papers ordered by votes, ties kept in list order; a paper without
+    votes counts as none (0), after every paper with votes.
 
-    Tag pages are pre-rendered in both orders so the "most votes" sort works on a
-    static host without JavaScript and across pagination.
+    A tag's "most votes" page shows the first ``page_size`` of them, pre-rendered so
+    the sort works on a static host without JavaScript.
     """
     return sorted(papers, key=lambda paper: -(paper.votes or 0))
 
@@ -129,7 +136,7 @@ COLLECTIONS = "collections"
 
 
 def tag_group(tag: str) -> str:
-    return f"tag:{tag}"  # both orders
+    return f"tag:{tag}"  # both orders: the newest-first pages and the top by votes
 
 
 def year_group(year: int) -> str:
@@ -327,30 +334,24 @@ def _tag_pages(
         papers = catalog.by_tag[tag.id]
         # A second, pre-rendered order only where there is something to reorder.
         votes_url = tag_votes_url(tag.id) if len(papers) > 1 else None
+        orders = {"newest": tag_url(tag.id), "votes": votes_url}
 
         def make(
-            url: str,
-            chunk: list[Paper],
-            pager: Pager,
-            tag=tag,
-            votes_url=votes_url,
-            group=group,
-            order: str = "newest",
+            url: str, chunk: list[Paper], pager: Pager, tag=tag, orders=orders, group=group
         ) -> PageSpec:
             suffix = f" (page {pager.number})" if pager.number > 1 else ""
-            votes = order == "votes"
             return PageSpec(
                 url=url,
                 template="papershelf/tag.html",
-                title=f"{tag.title}{', most votes first' if votes else ''}{suffix}",
+                title=f"{tag.title}{suffix}",
                 description=tag.description,
-                kind="tag-votes" if votes else "tag",
+                kind="tag",
                 context={
                     "tag": tag,
                     "papers": chunk,
                     "pager": pager,
-                    "order": order,
-                    "orders": {"newest": tag_url(tag.id), "votes": votes_url},
+                    "order": "newest",
+                    "orders": orders,
                 },
                 feed_tags=(tag.id,),
                 group=group,
@@ -358,11 +359,37 @@ def _tag_pages(
 
         specs.extend(_paginated(tag_url(tag.id), papers, settings.page_size, make))
         if votes_url is not None:
-            by_votes = functools.partial(make, order="votes")
-            specs.extend(
-                _paginated(votes_url, most_voted_first(papers), settings.page_size, by_votes)
-            )
+            specs.append(tag_votes_spec(tag, papers, settings.page_size, orders))
     return specs
+
+
+def tag_votes_spec(
+    tag: Tag, papers: list[Paper], size: int, orders: dict[str, str | None]
+) -> PageSpec:
+    """A tag's "most votes" page: its top ``size`` papers by votes (all of them,
+    most votes first, when it has no more), on one page without a pager; the whole
+    list is the newest-first one (``orders["newest"]``)."""
+    top = most_voted_first(papers)[:size]
+    if len(top) == len(papers):
+        title = f"{tag.title}, most votes first"
+    else:
+        title = f"{tag.title}, most votes: the top {len(top)}"
+    return PageSpec(
+        url=tag_votes_url(tag.id),
+        template="papershelf/tag.html",
+        title=title,
+        description=tag.description,
+        kind="tag-votes",
+        context={
+            "tag": tag,
+            "papers": top,
+            "total": len(papers),
+            "order": "votes",
+            "orders": orders,
+        },
+        feed_tags=(tag.id,),
+        group=tag_group(tag.id),
+    )
 
 
 def _archive_pages(
@@ -381,31 +408,8 @@ def _archive_pages(
         )
     for year in catalog.years:
         group = year_group(year)
-        if not wanted(group):
-            continue
-
-        def make_year(
-            url: str, chunk: list[Paper], pager: Pager, year=year, group=group
-        ) -> PageSpec:
-            return PageSpec(
-                url=url,
-                template="papershelf/archive-year.html",
-                title=f"{year}" + (f" (page {pager.number})" if pager.number > 1 else ""),
-                description=f"Papers published in {year}.",
-                kind="archive-year",
-                context={
-                    "year": year,
-                    "months": catalog.months_of(year),
-                    "papers": chunk,
-                    "pager": pager,
-                    "catalog": catalog,
-                },
-                group=group,
-            )
-
-        specs.extend(
-            _paginated(f"archive/{year}/", catalog.by_year[year], settings.page_size, make_year)
-        )
+        if wanted(group):
+            specs.append(year_spec(year, catalog))
     for month, papers in catalog.by_month.items():
         group = month_group(month)
         if not wanted(group):
@@ -461,6 +465,23 @@ def _archive_pages(
             _paginated("archive/undated/", catalog.undated, settings.page_size, make_undated)
         )
     return specs
+
+
+def year_spec(year: int, catalog: Catalog) -> PageSpec:
+    """A year's page of the archive: its months that have papers (newest first, as
+    the archive's index lists them), each with its count, on one page; the papers are
+    on the months' pages. Given the counts, not the catalog: the page changes exactly
+    when they do."""
+    months = [(month, len(catalog.by_month[month])) for month in catalog.months_of(year)]
+    return PageSpec(
+        url=f"archive/{year}/",
+        template="papershelf/archive-year.html",
+        title=f"{year}",
+        description=f"Papers published in {year}.",
+        kind="archive-year",
+        context={"year": year, "months": months, "count": len(catalog.by_year[year])},
+        group=year_group(year),
+    )
 
 
 def _org_pages(

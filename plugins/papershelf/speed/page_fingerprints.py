@@ -94,9 +94,8 @@ class PageFingerprints:
 
 # The parts of catalog_fingerprint that a template with the whole catalog in its context
 # reads; a template not named here reads every part. A tag edit then leaves the
-# year pages of the archive alone (they show counts per month, not per tag).
+# archive's index alone (it shows counts per year and month, not per tag).
 CATALOG_READS: dict[str, frozenset[str]] = {
-    "papershelf/archive-year.html": frozenset({"by_month"}),
     "papershelf/archive-index.html": frozenset({"papers", "undated", "by_year", "by_month"}),
     "papershelf/tag-index.html": frozenset({"by_tag"}),
     "papershelf/org-index.html": frozenset({"by_org"}),
