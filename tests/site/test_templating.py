@@ -44,6 +44,7 @@ def test_printed_values_keep_their_white_space():
 def test_no_template_holds_text_whose_white_space_counts(folder: Path):
     """What makes compacting safe: no ``<pre>``, ``<textarea>`` or JavaScript template
     string written in a template (values printed into them are not touched)."""
+
     def text_of(path: Path) -> str:  # without comments, and one <pre> of one value
         text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
         return re.sub(r"<pre\b[^>]*><code>\{\{[^}]*\}\}</code></pre>", "", text)

@@ -14,6 +14,7 @@ written depends on the run, behind one interface (:class:`SearchWriter`):
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import shutil
 import tempfile
@@ -100,6 +101,12 @@ class SearchWriter:
         staged = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
 
         def work() -> tuple[int, str | None, dict[str, str]]:
+            # The helper builds the index and exits: what it makes holds no reference
+            # cycles, and each collection would walk every object of the build it was
+            # forked from (copying their memory pages): 0.15-0.2 s of the index's
+            # 1.1-1.3 s here at 10,000 papers. The build's own collector is not
+            # affected (another process).
+            gc.disable()
             with stage("search"):
                 built = build_index(catalog)
                 return write_index(staged, built.outputs), built.folder, built.digests

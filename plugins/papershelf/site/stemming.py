@@ -21,9 +21,12 @@ def stem(word: str) -> str:
     return found
 
 
-def stems(words: list[str]) -> list[str]:
-    """:func:`stem` of many words at once (PyStemmer stems a list in one call)."""
-    many = getattr(_english_stemmer(), "stemWords", None)
+def stems(words: list[str], *, distinct: bool = False) -> list[str]:
+    """:func:`stem` of many words at once (PyStemmer stems a list in one call).
+    ``distinct``: no word comes twice (nor is it asked for again soon), so PyStemmer's
+    cache of recent words would only cost: it took two thirds of the time of stemming
+    the 25,000 words of the search index at 10,000 papers."""
+    many = getattr(_english_stemmer(cache=not distinct), "stemWords", None)
     if many is None:
         return [stem(word) for word in words]
     stemmed = many(words)
@@ -31,16 +34,18 @@ def stems(words: list[str]) -> list[str]:
 
 
 @functools.cache
-def _english_stemmer() -> Any:
+def _english_stemmer(*, cache: bool = True) -> Any:
     """Snowball English, made when first needed. ``snowballstemmer.stemmer("english")``
     returns PyStemmer's (Snowball's C) when it is installed, as it is here: asked for
     directly, it imports in 1 ms instead of snowballstemmer's 32 ms (every language),
     which a quick rebuild would pay. Both are pinned to the Snowball release of
-    assets/snowball-english.js."""
+    assets/snowball-english.js. ``cache``: PyStemmer's own cache of the 10,000 words
+    stemmed last (its default), which pays where words recur: related papers stem each
+    paper's words, in about a third less time with it at 10,000 papers."""
     try:
         import Stemmer
 
-        return Stemmer.Stemmer("english")
+        return Stemmer.Stemmer("english", 10000 if cache else 0)
     except ImportError:  # the same algorithm, in Python
         import snowballstemmer
 
