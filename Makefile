@@ -27,7 +27,7 @@ lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests
 	$(BIN)/ruff format --check plugins build_tools tests
 
-bench: $(RUNTIME)  ## Benchmark builds at 1,000, 10,000 and 50,000 synthetic papers (slow)
+bench: $(TESTDEPS)  ## Benchmark builds at 300, 1,000, 10,000 and 50,000 synthetic papers (slow)
 	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg
 
 # Random seeded edits of a generated list; after each, `papershelf build` (quick, --dirty
