@@ -257,20 +257,25 @@ def output_stats(site: Path) -> dict[str, int]:
     return stats
 
 
-def first_view_figures(site: Path) -> list[dict[str, Any]]:
+def first_view_figures(site: Path, timeout: float) -> list[dict[str, Any]]:
     """The bytes (gzip, as served) of a first view of the home page and of a paper
-    page, with what the theme's scripts fetch after (build_tools.first_view)."""
-    from build_tools.first_view import first_views, sample_pages  # needs Playwright
-
+    page, with what the theme's scripts fetch after (build_tools.first_view). In a
+    process of its own: Playwright's sync API cannot start where an event loop runs
+    (a caller's, or another Playwright's), and Chromium's memory is not the bench's."""
+    out = site.parent / "first-view.json"
+    command = [sys.executable, "-m", "build_tools.first_view", str(site), "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"first views of {site} failed:\n{done.stderr or done.stdout}")
     return [
         {
-            "page": view.page,
-            "requests": view.requests,
-            "transferred_bytes": view.transferred_bytes,
-            "not_found": list(view.not_found),
-            "biggest": [[path, size] for path, size in view.biggest(5)],
+            "page": view["page"],
+            "requests": view["requests"],
+            "transferred_bytes": view["transferred_bytes"],
+            "not_found": list(view["not_found"]),
+            "biggest": [list(item) for item in view["biggest"]],
         }
-        for view in first_views(site, sample_pages(site))
+        for view in json.loads(out.read_text(encoding="utf-8"))
     ]
 
 
@@ -402,7 +407,7 @@ def bench_size(
     first_view: list[dict[str, Any]] | None = None
     if args.first_view:
         log(f"[{count} papers] first views of the home page and a paper page, in Chromium")
-        first_view = first_view_figures(site)
+        first_view = first_view_figures(site, args.timeout)
     log(f"[{count} papers] no-op rebuild")
     noop = check(run_measured(command, cwd, args.timeout), "no-op rebuild")
     slug = project.slugs[len(project.slugs) // 2]
