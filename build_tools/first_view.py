@@ -48,7 +48,6 @@ import hashlib
 import html.parser
 import http.server
 import json
-import os
 import ssl
 import subprocess
 import sys
@@ -62,19 +61,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright, Request
 
 HELP = "Measure in Chromium the gzip bytes of a first view of pages of a built site."
-CHROMIUM = Path(os.environ.get("PAPERSHELF_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # What GitHub Pages compresses (by content type), as file suffixes.
 GZIPPED = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"})
 GZIP_LEVEL = 6

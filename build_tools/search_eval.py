@@ -42,7 +42,6 @@ import argparse
 import gzip
 import importlib.util
 import json
-import os
 import re
 import statistics
 import sys
@@ -58,6 +57,7 @@ from typing import Any
 import yaml
 
 from build_tools import bench
+from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.search_size import served  # raw bytes, ephemeral port
 from papershelf.entries.loader import load_project
 from papershelf.entries.model import Paper
@@ -69,15 +69,6 @@ ENGINES = ("papershelf", "pagefind")
 CUTOFF = 10  # results read per query: the first screen of results
 FIELDS = ("title", "abstract", "authors", "organization")
 DEFAULT_FIELDS = ("title", "abstract")
-CHROMIUM = Path(os.environ.get("PAPERSHELF_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 900}  # desktop: the header search box is shown
 
 # The header search box (plugins/papershelf/templates/partials/papershelf-search.html),
