@@ -27,7 +27,7 @@ from papershelf.site.head_meta import HeadMeta
 from papershelf.site.icons import SPRITE, sprite_file, sprite_icons
 from papershelf.site.pages import PageSpec, Settings, home_spec, plan_pages
 from papershelf.site.publish import remove_stale_shards
-from papershelf.site.rendering import BodyRenderer
+from papershelf.site.rendering import BodyRenderer, relative_root
 from papershelf.site.sitemaps import page_dates, page_lastmods, site_sitemaps
 from papershelf.speed.build_state import write_outputs
 from papershelf.speed.compiled_templates import InMemoryTemplateCode, compiled_templates
@@ -205,7 +205,7 @@ class GeneratedPages(Generic[SideWork]):
             return output
         spec = self.specs.get(page.file.src_uri)
         if spec is not None:
-            output, icons = sprite_icons(output, "../" * spec.url.count("/"))
+            output, icons = sprite_icons(output, relative_root(spec.url))
             self.icons.update(icons)
         if snapshot is not None:
             if spec is not None:

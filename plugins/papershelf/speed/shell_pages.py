@@ -46,6 +46,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from papershelf.site.icons import sprite_icons
+from papershelf.site.rendering import relative_root
 from papershelf.speed.forking import ForkedTask, fork_allowed
 from papershelf.speed.theme_shells import (
     BODY_MARK,
@@ -299,7 +300,7 @@ class Shells:
         probe.content = f"<h1>{BODY_MARK}</h1>" if heading else BODY_MARK
         head = self.env.get_template(HEAD_TEMPLATE).render(context)
         html = self.env.get_template("main.html").render(context)
-        html, icons = sprite_icons(html, "../" * probe.url.count("/"))
+        html, icons = sprite_icons(html, relative_root(probe.url))
         self.icons.update(icons)
         if not head.strip() or html.count(head) != 1:
             raise ShellError("the feed links in the page head could not be located")
