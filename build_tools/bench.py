@@ -233,27 +233,30 @@ PAPERS_DIR = "papers"  # the references' paper pages: docs/papers/<slug>.md, con
 HUGO_MISSING = "hugo is not installed (Debian package hugo): no Hugo reference"
 
 
-def output_stats(site: Path) -> dict[str, int]:
+def output_stats(site: Path) -> dict[str, Any]:
     """Files and bytes of the built site; separately the search index (``search/``:
-    papershelf's, or material's JSON), the feeds (largest one too) and the downloads."""
+    papershelf's, or material's JSON), the feeds (largest one too), the downloads, and
+    the bytes by kind of file (build_tools.site_size), in one walk of the site."""
     keys = ("files", "bytes", "search_index_bytes", "feed_bytes", "export_bytes", "export_files")
-    stats = dict.fromkeys(keys, 0)
+    stats: dict[str, Any] = dict.fromkeys(keys, 0)
     stats["largest_feed_bytes"] = 0
-    for directory, _, names in os.walk(site):
-        top = Path(directory).relative_to(site).parts[:1]
-        is_search = top == ("search",)
-        for name in names:
-            size = Path(directory, name).stat().st_size
-            stats["files"] += 1
-            stats["bytes"] += size
-            if is_search:
-                stats["search_index_bytes"] += size
-            if name in EXPORT_FILES:
-                stats["export_bytes"] += size
-                stats["export_files"] += 1
-            if name in FEED_FILES:
-                stats["feed_bytes"] += size
-                stats["largest_feed_bytes"] = max(stats["largest_feed_bytes"], size)
+    files = list(site_size.walk(site))
+    for path, size in files:
+        name = path.rsplit("/", 1)[-1]
+        stats["files"] += 1
+        stats["bytes"] += size
+        if path.startswith("search/"):
+            stats["search_index_bytes"] += size
+        if name in EXPORT_FILES:
+            stats["export_bytes"] += size
+            stats["export_files"] += 1
+        if name in FEED_FILES:
+            stats["feed_bytes"] += size
+            stats["largest_feed_bytes"] = max(stats["largest_feed_bytes"], size)
+    stats["by_kind"] = {
+        kind: {"files": share.files, "bytes": share.bytes}
+        for kind, share in site_size.tally(files).items()
+    }
     return stats
 
 
@@ -399,11 +402,7 @@ def bench_size(
 
     log(f"[{count} papers] cold build")
     cold = check(run_measured(timed, cwd, args.timeout, timings), "cold build")
-    stats: dict[str, Any] = dict(output_stats(site))
-    stats["by_kind"] = {
-        kind: {"files": share.files, "bytes": share.bytes}
-        for kind, share in site_size.bytes_by_kind(site).items()
-    }
+    stats = output_stats(site)
     first_view: list[dict[str, Any]] | None = None
     if args.first_view:
         log(f"[{count} papers] first views of the home page and a paper page, in Chromium")

@@ -12,7 +12,7 @@ Sizes are the files' bytes (what a Pages artifact holds), not disk blocks.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +71,14 @@ def kind_of(path: str) -> str:
 
 def bytes_by_kind(site: Path) -> dict[str, Share]:
     """Files and bytes of the site by :func:`kind_of`, largest first."""
+    return tally(walk(site))
+
+
+def tally(files: Iterable[tuple[str, int]]) -> dict[str, Share]:
+    """Files and bytes by :func:`kind_of` of (path, size) pairs (:func:`walk`), largest
+    first, then by name."""
     shares: dict[str, Share] = {}
-    for path, size in walk(site):
+    for path, size in files:
         share = shares.setdefault(kind_of(path), Share())
         share.files += 1
         share.bytes += size
