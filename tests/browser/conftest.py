@@ -249,6 +249,18 @@ def long_list(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield from built_and_served(tmp_path_factory.mktemp("browser-long-list"), LONG_LIST)
 
 
+def mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of the project in ``root``, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
 def built_and_served(
     root: Path,
     papers: dict[str, str],
@@ -263,14 +275,7 @@ def built_and_served(
     host, port = server.server_address[:2]
     base_url = f"http://{host}:{port}"
     write_project(root, f"{base_url}/", papers, tags_yml, collections)
-    completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    completed = mkdocs_build(root)
     if completed.returncode != 0:
         server.server_close()
         pytest.fail(f"the fixture site did not build:\n{completed.stdout}{completed.stderr}")

@@ -5,10 +5,7 @@ local server that Chromium reaches at that address."""
 from __future__ import annotations
 
 import gzip
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ import pytest
 from playwright.sync_api import Playwright
 
 from build_tools.first_view import FirstView, first_views, sample_pages
-from tests.browser.conftest import PAPERS, write_project
+from tests.browser.conftest import PAPERS, mkdocs_build, write_project
 
 PUBLISHED = "https://shelf.example.org/reading/"
 EXTERNAL_IMAGE = "https://images.example.net/logo.png"
@@ -51,14 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             '<img src="no-such.png" alt="">\n',
             encoding="utf-8",
         )
-        completed = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
+        completed = mkdocs_build(root)
         assert completed.returncode == 0, completed.stdout + completed.stderr
         yield result
 
