@@ -218,11 +218,16 @@ def bibtex_entry(paper: Paper, key: str) -> str:
     return bibtexparser.write_string(library, unparse_stack=_WRITE_STACK, bibtex_format=_FORMAT)
 
 
+def citation_of(paper: Paper) -> Paper:
+    """What a citation of the paper holds: all of it but the abstract, which is on
+    the paper's page and in the list's ``entries.json``; in a citation it would be
+    most of the bytes of every page's BibTeX and of every citation file."""
+    return replace(paper, abstract="")
+
+
 def bibtex_citation(paper: Paper, key: str) -> str:
-    """The BibTeX a paper's page shows to copy: :func:`bibtex_entry` without the
-    abstract, which is on the page already (and was 1.7 kB of every page); the
-    paper's ``cite.bib`` keeps it, so importing that file loses nothing."""
-    return bibtex_entry(replace(paper, abstract=""), key)
+    """The BibTeX a paper's page shows to copy, which is its ``cite.bib`` too."""
+    return bibtex_entry(citation_of(paper), key)
 
 
 def primary_url(paper: Paper) -> str | None:

@@ -8,11 +8,11 @@ of edited papers without making the others again (:func:`splice`).
 
 What the files hold is bounded, since a paper is on the whole list and on the list
 of each of its tags and the site must fit its host (GitHub Pages: 1 GB): BibTeX and
-CSL-JSON lists are citations (no abstracts: reference managers do not need them,
-and they doubled the files' size); each paper's own ``cite.bib`` and ``cite.json``
-keep the abstract (importing them loses nothing), and so does the whole list's open
-data (``entries.json``, the shape of ``papershelf list --json``); a tag's
-``entries.json`` has the same records without it.
+CSL-JSON files, the lists' and each paper's own ``cite.bib`` and ``cite.json``, are
+citations, the BibTeX its page shows (no abstracts: a citation does not need one, and
+they were half of these files, 3 kB a paper); the abstract is on the paper's page and
+in the whole list's open data (``entries.json``, the shape of ``papershelf list
+--json``); a tag's ``entries.json`` has the same records without it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from papershelf.entries.model import Paper
 from papershelf.site.catalog import Catalog
-from papershelf.site.citations import bibtex_entry, csl_item
+from papershelf.site.citations import bibtex_citation, bibtex_entry, citation_of, csl_item
 from papershelf.site.pages import paper_url, tag_url
 
 BIBTEX = "papers.bib"
@@ -107,11 +107,10 @@ class PaperExports:
         if found is None:
             # One line a value: a BibTeX entry of a list then has no "\n@" inside.
             cited = replace(
-                paper,
+                citation_of(paper),
                 title=" ".join(paper.title.split()),
                 authors=tuple(" ".join(name.split()) for name in paper.authors),
                 organization=" ".join(paper.organization.split()) if paper.organization else None,
-                abstract="",
             )
             found = self._units[(paper, key)] = Units(
                 bibtex_entry(cited, key).encode(),
@@ -122,14 +121,15 @@ class PaperExports:
         return found
 
     def own_files(self, paper: Paper) -> dict[str, bytes]:
-        """``papers/<slug>/cite.bib`` and ``cite.json`` (a CSL-JSON list of one item)."""
+        """``papers/<slug>/cite.bib`` (the BibTeX the page shows) and ``cite.json`` (a
+        CSL-JSON list of one item)."""
         key = self.keys[paper.slug]
         found = self._own.get((paper, key))
         if found is None:
             folder = paper_url(paper)
-            item = json_line(csl_item(paper, key, self.page_url(paper)))
+            item = json_line(csl_item(citation_of(paper), key, self.page_url(paper)))
             found = self._own[(paper, key)] = {
-                folder + PAPER_BIBTEX: bibtex_entry(paper, key).encode(),
+                folder + PAPER_BIBTEX: bibtex_citation(paper, key).encode(),
                 folder + PAPER_CSL_JSON: b"[" + item + b"]\n",
             }
         return found
