@@ -344,14 +344,15 @@ AUDIT_JS = r"""
   const show = el => el.outerHTML.slice(0, 240);
   const inEntryArea = el => el.closest(entryAreas) !== null;
   // The only scripts a page has: material's bundle, papershelf.js and its stemmer,
-  // material's inline snippets (local storage, palette, tabs) and its JSON configuration;
-  // and data: a paper page's schema.org JSON-LD (papershelf.site.head_meta) holds entry
-  // text, as JSON with "<", ">" and "&" escaped, in the head, once.
+  // material's snippets (local storage and palette from files, tabs inline) and its JSON
+  // configuration; and data: a paper page's schema.org JSON-LD (papershelf.site.head_meta)
+  // holds entry text, as JSON with "<", ">" and "&" escaped, in the head, once.
   const OWN_SRC = [/assets\/javascripts\/bundle\.[0-9a-f]+\.min\.js$/,
                    /assets\/papershelf\/snowball-english\.js$/,
-                   /assets\/papershelf\/papershelf\.js$/];
-  const OWN_INLINE = [/^__md_scope=new URL\(/, /^var palette=__md_get\("__palette"\);/,
-                      /^var target=document\.getElementById\(location\.hash/];
+                   /assets\/papershelf\/papershelf\.js$/,
+                   /assets\/papershelf\/theme-scope\.js$/,
+                   /assets\/papershelf\/palette\.js$/];
+  const OWN_INLINE = [/^var target=document\.getElementById\(location\.hash/];
   const FORBIDDEN = new Set(["iframe", "object", "embed", "frame", "frameset", "applet",
                              "base", "portal"]);
   const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "xlink:href", "data",

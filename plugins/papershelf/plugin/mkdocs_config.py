@@ -20,6 +20,9 @@ ASSET_FILES = {
     "snowball-english.js": "extra_javascript",
     "papershelf.js": "extra_javascript",
 }
+# Served there too, linked by our overrides of material's partials/javascripts/: the
+# theme's small scripts, once as files rather than inline in every page.
+THEME_SCRIPTS = ("theme-scope.js", "palette.js")
 
 
 def require_directory_urls(config: MkDocsConfig) -> None:
@@ -67,7 +70,7 @@ def use_templates_and_assets(config: MkDocsConfig) -> None:
 
 
 def add_asset_files(files: Files, config: MkDocsConfig) -> None:
-    for name in ASSET_FILES:
+    for name in (*ASSET_FILES, *THEME_SCRIPTS):
         files.append(
             File.generated(config, f"assets/papershelf/{name}", abs_src_path=str(ASSETS / name))
         )
