@@ -658,7 +658,99 @@
     return notes.join(". ");
   }
 
+  /* An element with these attributes, in this order ("" for a bare one), and children. */
+  function element(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (children) node.append.apply(node, children);
+    return node;
+  }
+
+  /* A copy, in this document, of an icon of a <template>'s content (or nothing). */
+  function icon(svg) {
+    return svg ? document.importNode(svg, true) : "";
+  }
+
+  /* The header's search dialog, built in place of its <template data-ps-search>
+     (partials/papershelf-search.html; only this script searches, so pages do not carry
+     the dialog): material's search markup, drawn by material's CSS, with the texts and
+     the back and clear icons the template holds and the header button's search icon.
+     The icons are copies of ones the page has, so a sprite's are already relative to
+     this page. */
+  function buildSearch() {
+    var slot = document.querySelector("template[data-ps-search]");
+    if (!slot) return;
+    if (document.querySelector("[data-ps-search-form]")) {
+      slot.remove(); // built already
+      return;
+    }
+    var text = slot.dataset;
+    var icons = slot.content.children; // back, clear
+    var magnify = document.querySelector('.md-header__button[for="__search"] svg');
+    var back = [magnify ? magnify.cloneNode(true) : "", icon(icons[0])];
+    var dialog = element("div", {
+      class: "md-search ps-search",
+      role: "dialog",
+      "aria-label": text.label,
+    }, [
+      element("label", { class: "md-search__overlay", for: "__search" }),
+      element("div", { class: "md-search__inner", role: "search" }, [
+        element("form", {
+          class: "md-search__form",
+          name: "papershelf-search",
+          "data-ps-search-form": "",
+        }, [
+          element("input", {
+            type: "text",
+            class: "md-search__input",
+            name: "query",
+            "aria-label": text.placeholder,
+            placeholder: text.placeholder,
+            autocapitalize: "off",
+            autocorrect: "off",
+            autocomplete: "off",
+            spellcheck: "false",
+            "data-ps-search-input": "",
+            required: "",
+          }),
+          element("label", { class: "md-search__icon md-icon", for: "__search" }, back),
+          element("nav", { class: "md-search__options", "aria-label": text.label }, [
+            element("button", {
+              type: "reset",
+              class: "md-search__icon md-icon",
+              title: text.reset,
+              "aria-label": text.reset,
+              tabindex: "-1",
+            }, [icon(icons[1])]),
+          ]),
+        ]),
+        element("div", { class: "md-search__output" }, [
+          element("div", { class: "md-search__scrollwrap", tabindex: "0" }, [
+            element("div", { class: "md-search-result", "data-ps-search-result": "" }, [
+              element("div", {
+                class: "md-search-result__meta",
+                "aria-live": "polite",
+                "data-ps-search-meta": "",
+              }, [text.hint]),
+              element("ol", { class: "md-search-result__list", "data-ps-search-list": "" }),
+              element("button", {
+                type: "button",
+                class: "md-button ps-search-more",
+                "data-ps-search-more": "",
+                hidden: "",
+              }, [text.more]),
+            ]),
+          ]),
+        ]),
+      ]),
+    ]);
+    slot.replaceWith(dialog);
+  }
+
   function mountSearch() {
+    buildSearch();
     var form = document.querySelector("[data-ps-search-form]");
     var toggle = document.getElementById("__search");
     if (!form || !toggle || form.dataset.psMounted) return;
@@ -881,6 +973,8 @@
     document.querySelectorAll("table[data-ps-sortable]").forEach(mountSortable);
     document.querySelectorAll(".ps-cite").forEach(mountCopyButton);
   }
+
+  buildSearch(); // at once, before material's document$ fires: the header is parsed
 
   if (typeof window.document$ !== "undefined") {
     window.document$.subscribe(onPage);
