@@ -165,9 +165,10 @@ def warn_about_size(site: Path) -> None:
     """Say so when the site nears what GitHub Pages publishes (build_tools.site_size).
     After builds with mkdocs only: a quick build changes a few pages, and counting the
     files of a 50,000-paper site takes a few seconds."""
-    from build_tools.site_size import site_bytes, size_warning
+    from build_tools.site_size import size_warning, tally, walk
 
-    line = size_warning(site_bytes(site))
+    kinds = tally(walk(site))
+    line = size_warning(sum(kind.bytes for kind in kinds.values()), kinds=kinds)
     if line is not None:
         print(line, file=sys.stderr)
         if os.environ.get("GITHUB_ACTIONS") == "true":

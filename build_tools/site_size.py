@@ -12,7 +12,7 @@ Sizes are the files' bytes (what a Pages artifact holds), not disk blocks.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,15 +89,25 @@ def site_bytes(site: Path) -> int:
     return sum(size for _, size in walk(site))
 
 
-def size_warning(size: int, limit: int | None = None, share: float = WARN_SHARE) -> str | None:
+def size_warning(
+    size: int,
+    limit: int | None = None,
+    share: float = WARN_SHARE,
+    kinds: Mapping[str, Share] | None = None,
+) -> str | None:
     """A warning line when ``size`` passes ``share`` of ``limit`` (default
-    :data:`PAGES_LIMIT_BYTES`); else None."""
+    :data:`PAGES_LIMIT_BYTES`); else None. ``kinds`` (:func:`tally`): the line names
+    the three largest, so the curator sees where the space goes."""
     limit = PAGES_LIMIT_BYTES if limit is None else limit
     if size < share * limit:
         return None
     verdict = "over" if size > limit else f"{size / limit:.0%} of"
+    largest = ""
+    if kinds:
+        named = [f"{name} {kind.bytes / 1e6:,.0f} MB" for name, kind in list(kinds.items())[:3]]
+        largest = f" (largest: {', '.join(named)})"
     return (
-        f"warning: the site is {size / 1e6:,.0f} MB, {verdict} {PAGES_LIMIT_NAME}: "
+        f"warning: the site is {size / 1e6:,.0f} MB{largest}, {verdict} {PAGES_LIMIT_NAME}: "
         "a deploy to GitHub Pages fails above it. See docs/performance.md, "
         '"Output size", for what takes the space and how to make it smaller.'
     )

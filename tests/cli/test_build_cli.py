@@ -266,4 +266,5 @@ def test_a_build_warns_when_the_site_nears_the_github_pages_limit(
     assert main(["build", "--quiet"]) == 0
     out, err = capfd.readouterr()
     assert "warning: the site is" in err and "of GitHub Pages' 1 GB limit" in err
+    assert "(largest: theme assets" in err  # two papers: the theme is most of it
     assert "::warning title=papershelf build::the site is" in out

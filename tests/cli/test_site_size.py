@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from build_tools.site_size import bytes_by_kind, kind_of, site_bytes, size_warning
+from build_tools.site_size import Share, bytes_by_kind, kind_of, site_bytes, size_warning
 
 
 def test_files_are_counted_by_kind(tmp_path: Path):
@@ -42,3 +42,17 @@ def test_a_warning_from_80_percent_of_the_limit():
     assert size_warning(799, limit=1000) is None
     assert "80% of GitHub Pages' 1 GB limit" in (size_warning(800, limit=1000) or "")
     assert "over GitHub Pages' 1 GB limit" in (size_warning(1001, limit=1000) or "")
+
+
+def test_the_warning_names_the_largest_kinds_of_file():
+    kinds = {
+        "paper pages": Share(files=3, bytes=600_000_000),
+        "tag pages": Share(files=2, bytes=250_000_000),
+        "feeds": Share(files=1, bytes=100_000_000),
+        "sitemaps": Share(files=1, bytes=50_000_000),
+    }
+    line = size_warning(1_000_000_000, kinds=kinds) or ""
+    assert "the site is 1,000 MB (largest: paper pages 600 MB, tag pages 250 MB, feeds 100 MB)" in (
+        line
+    )
+    assert "sitemaps" not in line
