@@ -27,8 +27,9 @@ lint: $(TESTDEPS)
 	$(BIN)/ruff check plugins build_tools tests
 	$(BIN)/ruff format --check plugins build_tools tests
 
+# BENCH_FLAGS: e.g. `--workdir /dev/shm/bench` to build on a RAM disk (docs/performance.md).
 bench: $(TESTDEPS)  ## Benchmark builds at 300, 1,000, 10,000 and 50,000 synthetic papers (slow)
-	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg
+	$(BIN)/papershelf bench --out docs/performance.json --plot docs/performance.svg $(BENCH_FLAGS)
 
 # Random seeded edits of a generated list; after each, `papershelf build` (quick, --dirty
 # or full) must give the clean build's site byte for byte (build_tools/differential.py).

@@ -653,7 +653,7 @@ def find_hugo(wanted: bool) -> tuple[str | None, dict[str, Any]]:
     return hugo, {"installed": True, "version": hugo_baseline.hugo_version(hugo)}
 
 
-def machine() -> dict[str, Any]:
+def machine(workdir: Path) -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
         "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
@@ -661,7 +661,48 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "mkdocs": version("mkdocs"),
         "mkdocs-material": version("mkdocs-material"),
+        "workdir_filesystem": filesystem_type(workdir),
+        "file_creation_seconds": file_creation_seconds(workdir),
     }
+
+
+def filesystem_type(path: Path, mounts: str | None = None) -> str | None:
+    """The type of the file system ``path`` is on (Linux /proc/mounts: the longest
+    mount point above it), or None where that cannot be read."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8")
+        except OSError:
+            return None
+    resolved, found, depth = path.resolve(), None, -1
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = Path(fields[1].replace("\\040", " "))
+        if resolved.is_relative_to(point) and len(point.parts) > depth:
+            found, depth = fields[2], len(point.parts)
+    return found
+
+
+FILE_CREATION_COUNT = 5_000
+
+
+def file_creation_seconds(workdir: Path, count: int = FILE_CREATION_COUNT) -> float:
+    """Seconds to make ``count`` folders with a small file each in ``workdir``, and
+    remove them: what a build's output costs the file system, apart from papershelf.
+    Builds write a folder per page; on some virtual disks this alone varies fivefold
+    with the files made and removed before, so a report says what its disk did."""
+    probe = Path(tempfile.mkdtemp(prefix="file-creation-", dir=workdir))
+    started = time.perf_counter()
+    try:
+        for number in range(count):
+            folder = probe / str(number)
+            folder.mkdir()
+            (folder / "index.html").write_bytes(b"<p>x</p>\n" * 50)
+        return round(time.perf_counter() - started, 3)
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -704,6 +745,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def _benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    facts = machine(workdir)  # before the builds: the disk as they found it
     hugo, hugo_info = find_hugo(args.baseline)
     if args.baseline and hugo is None:
         print(f"[hugo] {hugo_info['message']}")
@@ -728,7 +770,7 @@ def _benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         }
         results.append(result)
     return {
-        "machine": machine(),
+        "machine": facts,
         "seed": args.seed,
         "references": {
             "baseline": BASELINE_ABOUT if args.baseline else None,

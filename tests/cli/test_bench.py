@@ -52,6 +52,24 @@ def test_a_reference_that_renders_too_few_pages_fails_the_benchmark():
         bench.check_pages(9, 10, "Hugo")
 
 
+def test_the_report_names_the_file_system_of_its_projects():
+    mounts = (
+        "/dev/vda / ext4 rw,relatime 0 0\n"
+        "tmpfs /dev/shm tmpfs rw 0 0\n"
+        "tmpfs /dev/shm/deeper tmpfs,x rw 0 0\n"
+        "broken line\n"
+    )
+    assert bench.filesystem_type(Path("/dev/shm/bench"), mounts) == "tmpfs"
+    assert bench.filesystem_type(Path("/dev/shm/deeper/a"), mounts) == "tmpfs,x"
+    assert bench.filesystem_type(Path("/work/main"), mounts) == "ext4"
+    assert bench.filesystem_type(Path("/work"), "") is None
+
+
+def test_file_creation_is_timed_in_the_workdir_and_leaves_nothing(tmp_path: Path):
+    assert bench.file_creation_seconds(tmp_path, count=50) > 0
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_stage_summary_maps_timer_names_and_keeps_the_rest_as_other():
     raw = {"load": 1.0, "catalog": 0.5, "pages": 0.25, "mkdocs pages": 2.0, "plugin search": 1.0}
     raw["exports"] = 0.5
@@ -165,6 +183,9 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
 
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["machine"]["cpus"] >= 1
+    assert report["machine"]["workdir_filesystem"]  # Linux: /proc/mounts
+    assert report["machine"]["file_creation_seconds"] > 0
+    assert not list((tmp_path / "w").glob("file-creation-*"))  # the probe cleans up
     assert [r["papers"] for r in report["results"]] == [10, 20]
     for old in ("baseline_max", "baseline_measured", "baseline_fit"):
         assert old not in report  # no fit, no extrapolation
