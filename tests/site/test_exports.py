@@ -101,6 +101,23 @@ def test_citations_leave_the_abstract_to_the_page_and_the_open_data():
     assert records["p1"]["abstract"] == "Abstract 1.\nWith a second line."
 
 
+def test_a_title_over_two_lines_is_on_one_line_in_lists_and_as_written_in_its_own_file():
+    broken = dataclasses.replace(papers()[1], title="Paper 1\n   over two lines")
+    files = export_files(build_catalog([broken, *papers()[2:]], TAGS), SITE)
+    listed = next(
+        entry
+        for entry in bibtexparser.parse_string(files[BIBTEX].decode()).entries
+        if "over two lines" in entry["title"]
+    )
+    assert listed["title"] == "{Paper 1 over two lines}"
+    own = files["papers/p1/cite.bib"].decode()
+    assert own == bibtex_citation(broken, listed.key)  # as the page shows it
+    [item] = json.loads(files["papers/p1/cite.json"])
+    assert item["title"] == "Paper 1\n   over two lines"
+    csl = {entry["id"]: entry for entry in json.loads(files[CSL_JSON])}
+    assert csl[listed.key]["title"] == "Paper 1 over two lines"
+
+
 def test_a_splice_of_edited_papers_gives_the_files_a_full_build_writes():
     before = papers()
     after = list(before)

@@ -225,8 +225,11 @@ def citation_of(paper: Paper) -> Paper:
     return replace(paper, abstract="")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def bibtex_citation(paper: Paper, key: str) -> str:
-    """The BibTeX a paper's page shows to copy, which is its ``cite.bib`` too."""
+    """The BibTeX a paper's page shows to copy, which is its ``cite.bib`` and its unit
+    of the lists too (papershelf.site.exports): made once for all three in a process
+    (writing BibTeX is most of the downloads' time)."""
     return bibtex_entry(citation_of(paper), key)
 
 

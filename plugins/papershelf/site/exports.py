@@ -105,15 +105,14 @@ class PaperExports:
         key = self.keys[paper.slug]
         found = self._units.get((paper, key))
         if found is None:
-            # One line a value: a BibTeX entry of a list then has no "\n@" inside.
-            cited = replace(
-                citation_of(paper),
-                title=" ".join(paper.title.split()),
-                authors=tuple(" ".join(name.split()) for name in paper.authors),
-                organization=" ".join(paper.organization.split()) if paper.organization else None,
-            )
+            if on_one_line(paper):
+                cited = citation_of(paper)
+                bibtex = bibtex_citation(paper, key)  # what the page shows, made once
+            else:
+                cited = one_line(paper)
+                bibtex = bibtex_entry(cited, key)
             found = self._units[(paper, key)] = Units(
-                bibtex_entry(cited, key).encode(),
+                bibtex.encode(),
                 json_line(csl_item(cited, key, self.page_url(paper))),
                 json_line(paper_record(paper)),
                 json_line(brief_record(paper)),
@@ -122,17 +121,41 @@ class PaperExports:
 
     def own_files(self, paper: Paper) -> dict[str, bytes]:
         """``papers/<slug>/cite.bib`` (the BibTeX the page shows) and ``cite.json`` (a
-        CSL-JSON list of one item)."""
+        CSL-JSON list of one item): the paper's list units, unless the lists had to put
+        a value with line breaks on one line."""
         key = self.keys[paper.slug]
         found = self._own.get((paper, key))
         if found is None:
             folder = paper_url(paper)
-            item = json_line(csl_item(citation_of(paper), key, self.page_url(paper)))
+            if on_one_line(paper):
+                units = self.units(paper)
+                bibtex, item = units.bibtex, units.csl_json
+            else:
+                bibtex = bibtex_citation(paper, key).encode()
+                item = json_line(csl_item(citation_of(paper), key, self.page_url(paper)))
             found = self._own[(paper, key)] = {
-                folder + PAPER_BIBTEX: bibtex_citation(paper, key).encode(),
+                folder + PAPER_BIBTEX: bibtex,
                 folder + PAPER_CSL_JSON: b"[" + item + b"]\n",
             }
         return found
+
+
+def on_one_line(paper: Paper) -> bool:
+    """Whether the paper's values are on one line already (:func:`one_line` changes
+    nothing), as nearly every paper's are."""
+    values = (paper.title, *paper.authors, paper.organization or "")
+    return all(" ".join(value.split()) == value for value in values)
+
+
+def one_line(paper: Paper) -> Paper:
+    """The paper's citation with each value on one line, as lists hold it: a BibTeX
+    entry of a list then has no "\n@" inside (:func:`split_units`)."""
+    return replace(
+        citation_of(paper),
+        title=" ".join(paper.title.split()),
+        authors=tuple(" ".join(name.split()) for name in paper.authors),
+        organization=" ".join(paper.organization.split()) if paper.organization else None,
+    )
 
 
 def site_root(site_url: str) -> str:
