@@ -236,7 +236,8 @@ HUGO_MISSING = "hugo is not installed (Debian package hugo): no Hugo reference"
 def output_stats(site: Path) -> dict[str, Any]:
     """Files and bytes of the built site; separately the search index (``search/``:
     papershelf's, or material's JSON), the feeds (largest one too), the downloads, and
-    the bytes by kind of file (build_tools.site_size), in one walk of the site."""
+    the bytes by kind of file (build_tools.site_size), in one walk of the site; and what
+    a GitHub Pages deploy would upload (site_size.pages_artifact: a tar, and zipped)."""
     keys = ("files", "bytes", "search_index_bytes", "feed_bytes", "export_bytes", "export_files")
     stats: dict[str, Any] = dict.fromkeys(keys, 0)
     stats["largest_feed_bytes"] = 0
@@ -256,6 +257,11 @@ def output_stats(site: Path) -> dict[str, Any]:
     stats["by_kind"] = {
         kind: {"files": share.files, "bytes": share.bytes}
         for kind, share in site_size.tally(files).items()
+    }
+    artifact = site_size.pages_artifact(site)
+    stats["pages_artifact"] = {
+        "tar_bytes": artifact.tar_bytes,
+        "zipped_bytes": artifact.zipped_bytes,
     }
     return stats
 

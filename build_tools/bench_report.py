@@ -127,6 +127,11 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         limit = TARGET_SITE_BYTES_50K / 1e6
         note = f"{fifty['output']['bytes'] / 50000 / 1e3:.1f} kB per paper; GitHub Pages: 1 GB"
         found.append(Target("50k: site MB", site_mb, limit, site_mb <= limit, note))
+        artifact = fifty["output"].get("pages_artifact")
+        if artifact:
+            tar_mb, zipped_mb = artifact["tar_bytes"] / 1e6, artifact["zipped_bytes"] / 1e6
+            note = f"deploy-pages warns above 1,074 MB zipped; the tar is {tar_mb:,.0f} MB"
+            found.append(Target("50k: Pages artifact MB, zipped", zipped_mb, None, None, note))
     viewed = [r for r in results if r.get("first_view")]
     if viewed:
         largest = viewed[-1]
@@ -343,8 +348,22 @@ def _by_kind_table(report: dict[str, Any]) -> list[str]:
             )
             cells.append("-" if size is None else f"{size / result['papers'] / 1e3:.2f}")
         rows.append(cells)
+    for key, name in ARTIFACT_ROWS:
+        cells = [name]
+        for result in sized:
+            artifact = result["output"].get("pages_artifact") or {}
+            size = artifact.get(key)
+            cells.append("-" if size is None else f"{size / result['papers'] / 1e3:.2f}")
+        rows.append(cells)
     header = ["kB per paper", *(f"{r['papers']:,}" for r in sized)]
     return ["", "Output by kind of file, kB per paper", _grid(header, rows)]
+
+
+# What a GitHub Pages deploy uploads (build_tools.site_size.pages_artifact), after "all".
+ARTIFACT_ROWS = (
+    ("tar_bytes", "Pages artifact: tar"),
+    ("zipped_bytes", "Pages artifact: zipped"),
+)
 
 
 def _reference_notes(report: dict[str, Any]) -> list[str]:

@@ -6,12 +6,18 @@ build`` warns when a site passes :data:`WARN_SHARE` of the limit, and ``papershe
 bench`` reports the bytes by kind of file and per paper (:func:`bytes_by_kind`), which
 is what the size budget of docs/performance.md is measured with.
 
-Sizes are the files' bytes (what a Pages artifact holds), not disk blocks.
+Sizes are the files' bytes, not disk blocks. What the deploy sends is reported beside
+them (:func:`pages_artifact`): actions/upload-pages-artifact puts the site in a tar
+(a 512-byte header per file and folder, each file padded to 512 bytes) and
+actions/upload-artifact zips that; deploy-pages compares the zipped size with 1 GB
+(a warning: "Deployment might fail"), while GitHub documents 1 GB for the site.
 """
 
 from __future__ import annotations
 
 import os
+import tarfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,3 +117,43 @@ def size_warning(
         "a deploy to GitHub Pages fails above it. See docs/performance.md, "
         '"Output size", for what takes the space and how to make it smaller.'
     )
+
+
+# actions/upload-artifact's default zip compression level (deflate, as zlib's 6).
+ARTIFACT_COMPRESSION = 6
+
+
+@dataclass(frozen=True)
+class PagesArtifact:
+    """What a GitHub Pages deploy uploads for a site."""
+
+    tar_bytes: int  # upload-pages-artifact's tar
+    zipped_bytes: int  # that tar deflated, about what upload-artifact stores
+
+
+class _CountingDeflater:
+    """A write-only file that counts the bytes written and their deflated size."""
+
+    def __init__(self, level: int) -> None:
+        self.written = 0
+        self.deflated = 0
+        self._deflater = zlib.compressobj(level)
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        self.deflated += len(self._deflater.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.deflated += len(self._deflater.flush())
+
+
+def pages_artifact(site: Path, level: int = ARTIFACT_COMPRESSION) -> PagesArtifact:
+    """The tar of ``site`` as upload-pages-artifact makes it (GNU format, folders
+    included) and its deflated size, streamed: nothing is written. Reads every file,
+    so the benchmark reports it and builds do not."""
+    sink = _CountingDeflater(level)
+    with tarfile.open(fileobj=sink, mode="w|", format=tarfile.GNU_FORMAT) as archive:
+        archive.add(site, arcname=".")
+    sink.close()
+    return PagesArtifact(tar_bytes=sink.written, zipped_bytes=sink.deflated)

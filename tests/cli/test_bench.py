@@ -215,6 +215,8 @@ def test_a_tiny_benchmark_runs_every_measurement(tmp_path: Path, capsys):
         # Where the bytes go, and a reader's first views in Chromium.
         by_kind = result["output"]["by_kind"]
         assert sum(share["bytes"] for share in by_kind.values()) == result["output"]["bytes"]
+        artifact = result["output"]["pages_artifact"]
+        assert artifact["tar_bytes"] > result["output"]["bytes"] > artifact["zipped_bytes"] > 0
         assert by_kind["paper pages"]["files"] == result["papers"]
         home, paper = result["first_view"]
         assert home["page"] == "" and paper["page"].startswith("papers/")

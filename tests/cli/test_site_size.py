@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
-from build_tools.site_size import Share, bytes_by_kind, kind_of, site_bytes, size_warning
+from build_tools.site_size import (
+    Share,
+    bytes_by_kind,
+    kind_of,
+    pages_artifact,
+    site_bytes,
+    size_warning,
+)
 
 
 def test_files_are_counted_by_kind(tmp_path: Path):
@@ -56,3 +65,21 @@ def test_the_warning_names_the_largest_kinds_of_file():
         line
     )
     assert "sitemaps" not in line
+
+
+def test_the_pages_artifact_is_the_tar_gnu_tar_makes_and_its_deflated_size(tmp_path: Path):
+    site = tmp_path / "site"
+    for number in range(30):
+        page = site / "papers" / f"paper-{number}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text("<p>the same chrome on every page</p>\n" * 40 + str(number))
+    (site / "papers" / ("long-" * 30 + "slug")).mkdir()  # a name over tar's 100 bytes
+    artifact = pages_artifact(site)
+    tar = shutil.which("tar")
+    if tar is not None:  # upload-pages-artifact runs GNU tar -cf
+        made = tmp_path / "artifact.tar"
+        subprocess.run([tar, "-cf", str(made), "--directory", str(site), "."], check=True)
+        assert artifact.tar_bytes == made.stat().st_size
+    # 512 bytes of header a file or folder, files padded to 512: more than the files.
+    assert artifact.tar_bytes > site_bytes(site) + 512 * 30
+    assert 0 < artifact.zipped_bytes < artifact.tar_bytes / 10  # pages repeat each other
