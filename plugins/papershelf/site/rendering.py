@@ -32,6 +32,11 @@ def fragment_environment() -> jinja2.Environment:
     return env
 
 
+def is_fragment_template(name: str) -> bool:
+    """The templates of page bodies (templates/papershelf/), not the theme overrides."""
+    return name.startswith("papershelf/") and name.endswith(".html")
+
+
 class BodyRenderer:
     """Renders the body of a generated page; cards are rendered once per paper
     (papershelf.site.cards) and templates fetched once per build."""
@@ -43,8 +48,15 @@ class BodyRenderer:
         self.templates: dict[str, jinja2.Template] = {}
 
     def start_build(self, catalog: Any) -> None:
-        """``catalog``: the build's catalog (templates read its names and counts)."""
-        self.templates = {}  # get_template checks the file each time
+        """``catalog``: the build's catalog (templates read its names and counts).
+        Each fragment template's file is checked once here (a template edited under
+        ``mkdocs serve`` is read again), not by every ``{% from %}`` of every page
+        rendered: jinja's check is a stat a call, 10,000s of them a build."""
+        self.templates = {}
+        self.env.auto_reload = True
+        for name in self.env.list_templates(filter_func=is_fragment_template):
+            self.env.get_template(name)
+        self.env.auto_reload = False
         self.cards.start_build(catalog)
 
     def render(
