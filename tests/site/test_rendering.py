@@ -15,7 +15,7 @@ import pytest
 from papershelf.entries.model import Paper, Tag
 from papershelf.site.catalog import build_catalog
 from papershelf.site.pages import Settings, plan_pages
-from papershelf.site.rendering import TEMPLATES, BodyRenderer, is_fragment_template
+from papershelf.site.rendering import TEMPLATES, BodyRenderer, loaded_templates
 
 TAGS = {"agents": Tag("agents", "Agents", "About agents.")}
 SITE = {"site_name": "Shelf", "site_description": "A shelf."}
@@ -73,6 +73,10 @@ def test_within_a_build_templates_are_not_checked_for_each_page(renderer, monkey
     assert checks == []
 
 
-def test_only_the_body_templates_are_fragment_templates():
-    assert is_fragment_template("papershelf/paper.html")
-    assert not is_fragment_template("main.html") and not is_fragment_template("partials/x.html")
+def test_the_templates_checked_at_a_build_are_those_loaded_before(renderer):
+    made, _ = renderer
+    assert loaded_templates(made.env) == []
+    paper_page(made)
+    loaded = loaded_templates(made.env)
+    assert "papershelf/paper.html" in loaded and "papershelf/subscribe.html" in loaded
+    assert "papershelf/feed-entry.html" not in loaded  # the feeds' template, not a body's

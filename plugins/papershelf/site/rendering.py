@@ -32,9 +32,10 @@ def fragment_environment() -> jinja2.Environment:
     return env
 
 
-def is_fragment_template(name: str) -> bool:
-    """The templates of page bodies (templates/papershelf/), not the theme overrides."""
-    return name.startswith("papershelf/") and name.endswith(".html")
+def loaded_templates(env: jinja2.Environment) -> list[str]:
+    """The names of the templates ``env`` has loaded (its cache is keyed by loader
+    and name); the others are read from their files when first used."""
+    return sorted({key[1] for key in env.cache}) if env.cache is not None else []
 
 
 class BodyRenderer:
@@ -49,13 +50,13 @@ class BodyRenderer:
 
     def start_build(self, catalog: Any) -> None:
         """``catalog``: the build's catalog (templates read its names and counts).
-        Each fragment template's file is checked once here (a template edited under
+        Each template loaded before is checked once here (a template edited under
         ``mkdocs serve`` is read again), not by every ``{% from %}`` of every page
         rendered: jinja's check is a stat a call, 10,000s of them a build."""
         self.templates = {}
         self.env.auto_reload = True
-        for name in self.env.list_templates(filter_func=is_fragment_template):
-            self.env.get_template(name)
+        for name in loaded_templates(self.env):
+            self.env.get_template(name)  # the file again if it changed
         self.env.auto_reload = False
         self.cards.start_build(catalog)
 
