@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from build_tools import site_size
 from papershelf.site.templating import strict_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -130,7 +131,8 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         artifact = fifty["output"].get("pages_artifact")
         if artifact:
             tar_mb, zipped_mb = artifact["tar_bytes"] / 1e6, artifact["zipped_bytes"] / 1e6
-            note = f"deploy-pages warns above 1,074 MB zipped; the tar is {tar_mb:,.0f} MB"
+            warned = site_size.DEPLOY_WARNING_BYTES / 1e6
+            note = f"deploy-pages warns above {warned:,.0f} MB zipped; the tar is {tar_mb:,.0f} MB"
             found.append(Target("50k: Pages artifact MB, zipped", zipped_mb, None, None, note))
     viewed = [r for r in results if r.get("first_view")]
     if viewed:
@@ -346,17 +348,20 @@ def _by_kind_table(report: dict[str, Any]) -> list[str]:
             size = (
                 result["output"]["bytes"] if kind == "all" else by_kind.get(kind, {}).get("bytes")
             )
-            cells.append("-" if size is None else f"{size / result['papers'] / 1e3:.2f}")
+            cells.append(_kb_per_paper(size, result))
         rows.append(cells)
     for key, name in ARTIFACT_ROWS:
         cells = [name]
         for result in sized:
             artifact = result["output"].get("pages_artifact") or {}
-            size = artifact.get(key)
-            cells.append("-" if size is None else f"{size / result['papers'] / 1e3:.2f}")
+            cells.append(_kb_per_paper(artifact.get(key), result))
         rows.append(cells)
     header = ["kB per paper", *(f"{r['papers']:,}" for r in sized)]
     return ["", "Output by kind of file, kB per paper", _grid(header, rows)]
+
+
+def _kb_per_paper(size: int | None, result: dict[str, Any]) -> str:
+    return "-" if size is None else f"{size / result['papers'] / 1e3:.2f}"
 
 
 # What a GitHub Pages deploy uploads (build_tools.site_size.pages_artifact), after "all".

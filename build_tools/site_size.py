@@ -121,6 +121,8 @@ def size_warning(
 
 # actions/upload-artifact's default zip compression level (deflate, as zlib's 6).
 ARTIFACT_COMPRESSION = 6
+# actions/deploy-pages warns ("Deployment might fail") above this many zipped bytes.
+DEPLOY_WARNING_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
